@@ -1,0 +1,185 @@
+/// A typed WAMP message: one case for each message of the basic and advanced profiles, each
+/// carrying a small struct, plus ``unknown(_:)`` for codes this library does not know.
+///
+/// Every message converts to and from its generic list form, which serializers read and write:
+///
+/// ```swift
+/// let message = WAMPMessage.call(.init(request: 1, procedure: "com.example.add", payload: .arguments([2, 3], [:])))
+/// message.elements              // [48, 1, {}, "com.example.add", [2, 3]]
+/// try WAMPMessage(elements: [48, 1, [:], "com.example.add", [2, 3]]) == message   // true
+/// ```
+public enum WAMPMessage: Hashable, Sendable {
+    case hello(Hello)
+    case welcome(Welcome)
+    case abort(Abort)
+    case challenge(Challenge)
+    case authenticate(Authenticate)
+    case goodbye(Goodbye)
+    case error(Error)
+    case publish(Publish)
+    case published(Published)
+    case subscribe(Subscribe)
+    case subscribed(Subscribed)
+    case unsubscribe(Unsubscribe)
+    case unsubscribed(Unsubscribed)
+    case event(Event)
+    case call(Call)
+    case cancel(Cancel)
+    case result(Result)
+    case register(Register)
+    case registered(Registered)
+    case unregister(Unregister)
+    case unregistered(Unregistered)
+    case invocation(Invocation)
+    case interrupt(Interrupt)
+    case yield(Yield)
+    case eventReceived(EventReceived)
+    /// A message with a type code this library does not know, kept whole.
+    case unknown(Unknown)
+
+    /// Decodes a message from its list form, validating it.
+    ///
+    /// - Throws: ``WAMPProtocolError`` naming the rule that was broken: not a list, empty,
+    ///   type code not an integer, wrong element count or type, ID out of range, invalid
+    ///   ERROR request type, invalid URI. A type code that is not known gives
+    ///   ``unknown(_:)``, not an error.
+    @inlinable
+    public init(value: WAMPValue) throws(WAMPProtocolError) {
+        guard case .list(let elements) = value else {
+            throw WAMPProtocolError(.notAList, "a WAMP message must be a list, got \(value.kindName)")
+        }
+        try self.init(elements: elements)
+    }
+
+    /// Decodes a message from its list form, validating it. See ``init(value:)``.
+    public init(elements: [WAMPValue]) throws(WAMPProtocolError) {
+        guard let first = elements.first else {
+            throw WAMPProtocolError(.emptyMessage, "a WAMP message must not be an empty list")
+        }
+        let code: Int64
+        switch first {
+        case .integer(let v): code = v
+        case .unsignedInteger(let v): code = v > UInt64(Int64.max) ? -1 : Int64(v)
+        default:
+            throw WAMPProtocolError(
+                .messageTypeNotInteger, field: "type",
+                "the first element must be an integer message type, got \(first.kindName) \(first)")
+        }
+        switch code {
+        case 1: self = .hello(try Hello(elements: elements))
+        case 2: self = .welcome(try Welcome(elements: elements))
+        case 3: self = .abort(try Abort(elements: elements))
+        case 4: self = .challenge(try Challenge(elements: elements))
+        case 5: self = .authenticate(try Authenticate(elements: elements))
+        case 6: self = .goodbye(try Goodbye(elements: elements))
+        case 8: self = .error(try Error(elements: elements))
+        case 16: self = .publish(try Publish(elements: elements))
+        case 17: self = .published(try Published(elements: elements))
+        case 32: self = .subscribe(try Subscribe(elements: elements))
+        case 33: self = .subscribed(try Subscribed(elements: elements))
+        case 34: self = .unsubscribe(try Unsubscribe(elements: elements))
+        case 35: self = .unsubscribed(try Unsubscribed(elements: elements))
+        case 36: self = .event(try Event(elements: elements))
+        case 48: self = .call(try Call(elements: elements))
+        case 49: self = .cancel(try Cancel(elements: elements))
+        case 50: self = .result(try Result(elements: elements))
+        case 64: self = .register(try Register(elements: elements))
+        case 65: self = .registered(try Registered(elements: elements))
+        case 66: self = .unregister(try Unregister(elements: elements))
+        case 67: self = .unregistered(try Unregistered(elements: elements))
+        case 68: self = .invocation(try Invocation(elements: elements))
+        case 69: self = .interrupt(try Interrupt(elements: elements))
+        case 70: self = .yield(try Yield(elements: elements))
+        case 337: self = .eventReceived(try EventReceived(elements: elements))
+        default:
+            guard code >= 0 else {
+                throw WAMPProtocolError(.messageTypeNotInteger, field: "type", "message type \(first) is out of range")
+            }
+            self = .unknown(Unknown(type: WAMPMessageType(rawValue: code), arguments: Array(elements.dropFirst())))
+        }
+    }
+
+    /// The message's type code.
+    public var type: WAMPMessageType {
+        switch self {
+        case .hello: return .hello
+        case .welcome: return .welcome
+        case .abort: return .abort
+        case .challenge: return .challenge
+        case .authenticate: return .authenticate
+        case .goodbye: return .goodbye
+        case .error: return .error
+        case .publish: return .publish
+        case .published: return .published
+        case .subscribe: return .subscribe
+        case .subscribed: return .subscribed
+        case .unsubscribe: return .unsubscribe
+        case .unsubscribed: return .unsubscribed
+        case .event: return .event
+        case .call: return .call
+        case .cancel: return .cancel
+        case .result: return .result
+        case .register: return .register
+        case .registered: return .registered
+        case .unregister: return .unregister
+        case .unregistered: return .unregistered
+        case .invocation: return .invocation
+        case .interrupt: return .interrupt
+        case .yield: return .yield
+        case .eventReceived: return .eventReceived
+        case .unknown(let m): return m.type
+        }
+    }
+
+    /// The message's body as its protocol, for code that treats all known messages alike.
+    public var body: (any WAMPMessageBody)? {
+        switch self {
+        case .hello(let m): return m
+        case .welcome(let m): return m
+        case .abort(let m): return m
+        case .challenge(let m): return m
+        case .authenticate(let m): return m
+        case .goodbye(let m): return m
+        case .error(let m): return m
+        case .publish(let m): return m
+        case .published(let m): return m
+        case .subscribe(let m): return m
+        case .subscribed(let m): return m
+        case .unsubscribe(let m): return m
+        case .unsubscribed(let m): return m
+        case .event(let m): return m
+        case .call(let m): return m
+        case .cancel(let m): return m
+        case .result(let m): return m
+        case .register(let m): return m
+        case .registered(let m): return m
+        case .unregister(let m): return m
+        case .unregistered(let m): return m
+        case .invocation(let m): return m
+        case .interrupt(let m): return m
+        case .yield(let m): return m
+        case .eventReceived(let m): return m
+        case .unknown: return nil
+        }
+    }
+
+    /// The list form of the message, type code first, with the trailing Args/Kw rules applied.
+    public var elements: [WAMPValue] {
+        var out: [WAMPValue] = [.integer(type.rawValue)]
+        out.reserveCapacity(7)
+        switch self {
+        case .unknown(let m): out.append(contentsOf: m.arguments)
+        default: body!.appendElements(to: &out)
+        }
+        return out
+    }
+
+    /// The list form as one ``WAMPValue/list(_:)``.
+    public var value: WAMPValue { .list(elements) }
+}
+
+extension WAMPMessage: CustomStringConvertible {
+    /// The message's name and list form, for logs and transcripts:
+    /// `CALL [48, 1, {}, "com.example.add", [2, 3]]`.
+    public var description: String { "\(type.name) \(value)" }
+}
