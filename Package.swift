@@ -125,6 +125,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Interoperability with real peers (Autobahn|Python, Crossbar.io), started by the tests.
+        .testTarget(
+            name: "InteropTests",
+            dependencies: [
+                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: ["Peers"],
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

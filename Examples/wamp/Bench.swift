@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import RawSocketTransport
+import Transport
+
+/// `wamp bench`: sends EVENT messages to an echo server keeping a window in flight, verifies
+/// every echo, and prints one JSON line with the throughput.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure round trips of EVENT messages against an echo server.")
+
+    @Option(help: "The echo server: rs://HOST:PORT or rs+unix:///PATH.")
+    var connect: RawSocketEndpoint
+
+    @Option(help: "json or msgpack.")
+    var serializer: SerializerOption = .msgpack
+
+    @Option(help: "How many messages to send.")
+    var count: Int = 100_000
+
+    @Option(help: "How many messages to keep in flight.")
+    var window: Int = 64
+
+    @Option(help: "The length of the EVENT's first argument, a string.")
+    var payloadBytes: Int = 5
+
+    @Option(help: "Untimed messages sent first (default: count / 10).")
+    var warmup: Int?
+
+    func validate() throws {
+        guard count > 0, window > 0, payloadBytes >= 0 else {
+            throw ValidationError("count and window must be positive, payload-bytes not negative")
+        }
+    }
+
+    /// The EVENT of the shared benchmark workload: `[36, sub, pub, {}, [text, 42, 3.14], {"k": "v"}]`.
+    static func event(_ index: Int, text: String) -> WAMPMessage {
+        .event(.init(
+            subscription: 1, publication: WAMPID(index + 1), details: [:],
+            payload: .arguments([.string(text), 42, 3.14], ["k": "v"])))
+    }
+
+    func run() async throws {
+        let plugin = serializer.serializer
+        let text = payloadBytes == 5 ? "hello" : String(repeating: "a", count: payloadBytes)
+        let connection = try await RawSocketClient.connect(to: connect, serializer: plugin)
+        let frameLength = 4 + (try plugin.serialize(Self.event(count, text: text)) as [UInt8]).count
+        let warmupCount = warmup ?? count / 10
+        let elapsed = try await Self.exchange(connection, warmup: warmupCount, count: count, window: window, text: text)
+        try await connection.close()
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let perSecond = Double(count) / seconds
+        let result: [String: Any] = [
+            "serializer": serializer.rawValue, "count": count, "window": window, "payload_bytes": payloadBytes,
+            "seconds": seconds, "messages_per_second": perSecond.rounded(),
+            "megabytes_per_second": (perSecond * Double(frameLength) / 1e6 * 100).rounded() / 100,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        printLine(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Sends `warmup + count` events keeping `window` in flight, checks that each echo equals
+    /// what was sent, in order, and returns the time from the first timed send to the last echo.
+    static func exchange(
+        _ connection: RawSocketConnection, warmup: Int, count: Int, window: Int, text: String
+    ) async throws -> Duration {
+        let total = warmup + count
+        let (credits, creditor) = AsyncStream<Void>.makeStream(bufferingPolicy: .unbounded)
+        for _ in 0 ..< min(window, total) { creditor.yield() }
+        return try await withThrowingTaskGroup(of: ContinuousClock.Instant?.self) { group in
+            group.addTask {
+                var received = 0
+                for try await message in connection.inbound {
+                    guard message == event(received, text: text) else {
+                        throw ValidationError("echo \(received) differs from what was sent: \(message)")
+                    }
+                    received += 1
+                    creditor.yield()
+                    if received == total { return ContinuousClock.now }
+                }
+                throw ValidationError("the server closed after \(received) of \(total) echoes")
+            }
+            var credit = credits.makeAsyncIterator()
+            var start = ContinuousClock.now
+            for index in 0 ..< total {
+                _ = await credit.next()
+                if index == warmup { start = ContinuousClock.now }
+                try await connection.send(event(index, text: text))
+            }
+            var end = ContinuousClock.now
+            for try await instant in group { if let instant { end = instant } }
+            return end - start
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Logging
+import NIOConcurrencyHelpers
+import RawSocketTransport
+import Transport
+
+/// `wamp demo`: an embedded server and client on loopback negotiate MessagePack and then
+/// JSON, exchange typed HELLO/WELCOME/CALL/RESULT/EVENT/GOODBYE messages and a PING, and print
+/// a transcript of handshakes, frames and messages.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an embedded RawSocket server and client on loopback and print what they exchange.")
+
+    @Option(help: "Serializers to demonstrate, in order.")
+    var serializers: String = "msgpack,json"
+
+    func run() async throws {
+        let options = try SerializerOption.list(serializers)
+        let server = try await RawSocketServer.bind(
+            to: .tcp(host: "127.0.0.1", port: 0), serializers: options.map(\.serializer))
+        let endpoint = RawSocketEndpoint.tcp(host: "127.0.0.1", port: server.port ?? 0)
+        print("RawSocket demo: server listening on \(endpoint), accepting \(options.map(\.rawValue).joined(separator: ", "))")
+        let serverTask = Task { try await server.run(Self.serve) }
+
+        for option in options {
+            print("\n== \(option.rawValue) ==")
+            var logger = Logger(label: "demo.client") { _ in DemoLogHandler() }
+            logger.logLevel = .trace
+            let connection = try await RawSocketClient.connect(to: endpoint, serializer: option.serializer, logger: logger)
+            let request = RawSocketHandshake.Request(maxLength: connection.maxReceiveLength, serializer: connection.serialization.rawSocketValue)
+            let reply = RawSocketHandshake.Reply.accepted(maxLength: connection.maxSendLength, serializer: connection.serialization.rawSocketValue)
+            print("client → server  handshake \(hex(request.encoded))  (client accepts up to \(connection.maxReceiveLength) octets, asks for \(connection.serialization))")
+            print("server → client  handshake \(hex(reply.encoded))  (server accepts up to \(connection.maxSendLength) octets, serializer echoed)")
+
+            var inbound = connection.inbound.makeAsyncIterator()
+            func send(_ message: WAMPMessage) async throws {
+                try await connection.send(message)
+                print("client → server  \(try frameSummary(message, connection.serializer))\n                 \(message)")
+            }
+            func receive() async throws -> WAMPMessage {
+                guard let message = try await inbound.next() else { throw ValidationError("the server closed") }
+                print("server → client  \(try frameSummary(message, connection.serializer))\n                 \(message)")
+                return message
+            }
+
+            try await send(.hello(.init(realm: "realm1", details: ["roles": ["caller": [:], "subscriber": [:]]])))
+            _ = try await receive()
+            try await send(.subscribe(.init(request: 1, topic: "com.example.tick")))
+            _ = try await receive()
+            try await send(.call(.init(request: 2, procedure: "com.example.add", payload: .arguments([2, 3], [:]))))
+            _ = try await receive()
+            _ = try await receive()
+            try await connection.checkHeartbeat()
+            try await send(.goodbye(.init(reason: WAMPURI.closeNormal)))
+            _ = try await receive()
+            try await connection.close()
+        }
+        await server.shutdown()
+        serverTask.cancel()
+        print("\ndone: both serializers negotiated, messages round-tripped, PING answered")
+    }
+
+    /// A tiny router stand-in: WELCOME for HELLO, SUBSCRIBED for SUBSCRIBE, RESULT (the sum)
+    /// and an EVENT for CALL, GOODBYE for GOODBYE.
+    @Sendable static func serve(_ connection: RawSocketConnection) async throws {
+        for try await message in connection.inbound {
+            switch message {
+            case .hello:
+                try await connection.send(.welcome(.init(session: 4_242_424_242, details: ["roles": ["dealer": [:], "broker": [:]]])))
+            case .subscribe(let subscribe):
+                try await connection.send(.subscribed(.init(request: subscribe.request, subscription: 7)))
+            case .call(let call):
+                let sum = call.args.compactMap(\.int64Value).reduce(0, +)
+                try await connection.send(.result(.init(request: call.request, payload: .arguments([.integer(sum)], [:]))))
+                try await connection.send(.event(.init(
+                    subscription: 7, publication: 99, details: ["topic": "com.example.tick"],
+                    payload: .arguments(["tick", 3.5, true, .binary([0xCA, 0xFE])], ["sum": .integer(sum)]))))
+            case .goodbye:
+                try await connection.send(.goodbye(.init(reason: WAMPURI.goodbyeAndOut)))
+            default:
+                break
+            }
+        }
+    }
+}
+
+/// "MESSAGE frame, 23 octets: 93 01 a6 72 65 61 ..."
+private func frameSummary(_ message: WAMPMessage, _ serializer: any WAMPSerializer) throws -> String {
+    let bytes: [UInt8] = try serializer.serialize(message)
+    var text = "MESSAGE frame, \(bytes.count) octets: "
+    if serializer.isBinary {
+        text += bytes.prefix(24).map { hexByte($0) }.joined(separator: " ") + (bytes.count > 24 ? " ..." : "")
+    } else {
+        text += String(decoding: bytes.prefix(72), as: UTF8.self) + (bytes.count > 72 ? "..." : "")
+    }
+    return text
+}
+
+private func hex(_ word: UInt32) -> String {
+    (0 ..< 4).map { hexByte(UInt8(truncatingIfNeeded: word >> (24 - 8 * $0))) }.joined(separator: " ")
+}
+
+private func hexByte(_ byte: UInt8) -> String {
+    byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+}
+
+/// Prints the transport's PING and PONG log lines as transcript lines.
+struct DemoLogHandler: LogHandler {
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        switch event.message.description {
+        case "RawSocket PING sent": print("client → server  PING frame, 8 octets (keepalive, sent by hand with checkHeartbeat())")
+        case "RawSocket PONG received": print("server → client  PONG frame, 8 octets (the PING's payload echoed)")
+        default: break
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Transport
+
+/// One pass over the raw input before Foundation's parser sees it.
+///
+/// It does what `JSONSerialization` cannot be trusted to do, cheaply and with exact byte
+/// offsets:
+/// - refuses nesting deeper than the limit at the first bracket too many, so that deeply
+///   nested input never reaches the recursive parser;
+/// - validates UTF-8 (no overlong forms, surrogates or code points above U+10FFFF) and refuses
+///   NUL bytes, so that Foundation never guesses UTF-16 or UTF-32 from zero bytes;
+/// - tells truncated input (an unterminated string, list or dict, or nothing at all) and
+///   trailing bytes after the top-level list, dict or string apart from other syntax errors;
+/// - refuses a trailing comma (`[1,2,]`), which Foundation's parser would accept.
+///
+/// Everything else about the syntax is left to the parser.
+struct JSONInputScanner {
+    /// The deepest nesting of lists and dicts accepted.
+    let maxNestingDepth: Int
+
+    func scan(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var valueEnded = false  // the top-level list, dict or string has been closed
+        var sawValue = false
+        var lastStructural: UInt8 = 0  // the last byte outside strings that is not whitespace
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0x80 {
+                if valueEnded && !inString { throw trailingBytes(at: index) }
+                index = try endOfUTF8Sequence(in: bytes, at: index)
+                escaped = false
+                sawValue = true
+                continue
+            }
+            if byte == 0 {
+                throw WAMPSerializationError(
+                    .malformed, serializer: "json", offset: index, "a NUL byte; JSON text must be UTF-8 without raw control characters")
+            }
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == ASCII.backslash {
+                    escaped = true
+                } else if byte == ASCII.quote {
+                    inString = false
+                    if depth == 0 { valueEnded = true }
+                }
+            } else {
+                switch byte {
+                case ASCII.space, ASCII.tab, ASCII.lineFeed, ASCII.carriageReturn:
+                    break
+                case _ where valueEnded:
+                    throw trailingBytes(at: index)
+                case ASCII.quote:
+                    inString = true
+                    sawValue = true
+                    lastStructural = byte
+                case ASCII.openBracket, ASCII.openBrace:
+                    depth += 1
+                    sawValue = true
+                    lastStructural = byte
+                    guard depth <= maxNestingDepth else {
+                        throw WAMPSerializationError(
+                            .nestingTooDeep, serializer: "json", offset: index,
+                            "lists and dicts are nested deeper than \(maxNestingDepth) levels")
+                    }
+                case ASCII.closeBracket, ASCII.closeBrace:
+                    depth -= 1
+                    guard depth >= 0 else {
+                        throw WAMPSerializationError(
+                            .malformed, serializer: "json", offset: index,
+                            "'\(UnicodeScalar(byte))' closes a list or dict that was never opened")
+                    }
+                    if lastStructural == ASCII.comma {
+                        // Foundation accepts "[1,2,]"; JSON does not.
+                        throw WAMPSerializationError(
+                            .malformed, serializer: "json", offset: index, "a trailing comma before '\(UnicodeScalar(byte))'")
+                    }
+                    if depth == 0 { valueEnded = true }
+                    lastStructural = byte
+                default:
+                    sawValue = true
+                    lastStructural = byte
+                }
+            }
+            index += 1
+        }
+        guard sawValue else {
+            throw WAMPSerializationError(.truncated, serializer: "json", offset: count, "the input holds no JSON value")
+        }
+        if inString {
+            throw WAMPSerializationError(.truncated, serializer: "json", offset: count, "the input ends inside a string")
+        }
+        if depth > 0 {
+            throw WAMPSerializationError(
+                .truncated, serializer: "json", offset: count, "the input ends inside \(depth) unclosed list(s) or dict(s)")
+        }
+    }
+
+    private func trailingBytes(at index: Int) -> WAMPSerializationError {
+        WAMPSerializationError(.trailingBytes, serializer: "json", offset: index, "bytes follow the JSON value")
+    }
+
+    /// Validates the multi-byte UTF-8 sequence whose lead byte is at `index` and returns the
+    /// index after it (Unicode 15, table 3-7: well-formed UTF-8 byte sequences).
+    @inline(__always)
+    private func endOfUTF8Sequence(in bytes: UnsafeRawBufferPointer, at index: Int) throws(WAMPSerializationError) -> Int {
+        let lead = bytes[index]
+        let length: Int
+        var secondRange: ClosedRange<UInt8> = 0x80 ... 0xBF
+        switch lead {
+        case 0xC2 ... 0xDF: length = 2
+        case 0xE0: length = 3; secondRange = 0xA0 ... 0xBF
+        case 0xE1 ... 0xEC, 0xEE ... 0xEF: length = 3
+        case 0xED: length = 3; secondRange = 0x80 ... 0x9F
+        case 0xF0: length = 4; secondRange = 0x90 ... 0xBF
+        case 0xF1 ... 0xF3: length = 4
+        case 0xF4: length = 4; secondRange = 0x80 ... 0x8F
+        default: throw invalidUTF8(at: index, "byte 0x\(String(lead, radix: 16)) cannot start a UTF-8 sequence")
+        }
+        guard bytes.count - index >= length else {
+            throw invalidUTF8(at: index, "the input ends inside a UTF-8 sequence")
+        }
+        guard secondRange.contains(bytes[index + 1]) else {
+            throw invalidUTF8(at: index, "invalid UTF-8 sequence")
+        }
+        var next = index + 2
+        while next < index + length {
+            guard bytes[next] & 0xC0 == 0x80 else { throw invalidUTF8(at: index, "invalid UTF-8 sequence") }
+            next += 1
+        }
+        return next
+    }
+
+    private func invalidUTF8(at index: Int, _ message: String) -> WAMPSerializationError {
+        WAMPSerializationError(.invalidUTF8, serializer: "json", offset: index, message)
+    }
+}

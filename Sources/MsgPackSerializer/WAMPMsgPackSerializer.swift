@@ -1,0 +1,127 @@
+public import NIOCore
+public import Transport
+
+/// The WAMP MessagePack serializer (`wamp.2.msgpack`, RawSocket serializer 2), built on
+/// msgpack-c.
+///
+/// Both directions go through msgpack-c (the `CMsgPack` system library):
+/// - serializing drives a `msgpack_packer` whose write callback appends straight into the
+///   transport's `ByteBuffer`, with no intermediate buffer;
+/// - deserializing runs `msgpack_unpack_next` on the buffer's readable bytes in place and
+///   converts the resulting `msgpack_object` tree to ``Transport/WAMPValue``. A cheap
+///   structural pre-scan runs first, so that hostile headers (an `array32` claiming four
+///   billion elements in ten bytes, nesting msgpack-c cannot handle) are refused before
+///   msgpack-c allocates anything.
+///
+/// The MessagePack rules of WAMP apply both ways:
+/// - the "new" specification with distinct `str` and `bin`: ``Transport/WAMPValue/string(_:)``
+///   is `str`, ``Transport/WAMPValue/binary(_:)`` is `bin`, and they never mix;
+/// - integers of every width are read; positive values that do not fit `Int64` stay exact as
+///   ``Transport/WAMPValue/unsignedInteger(_:)``; integers are written in their smallest
+///   encoding;
+/// - `float32` and `float64` read as ``Transport/WAMPValue/double(_:)``; doubles are written
+///   as `float64`;
+/// - booleans stay booleans: `true` never reads as `1`;
+/// - map keys must be strings; extension types (including timestamps) are refused.
+///
+/// ```swift
+/// let serializer = WAMPMsgPackSerializer()
+/// let event = WAMPMessage.event(.init(subscription: 1, publication: 2, payload: .arguments(["hello"], [:])))
+/// let bytes: [UInt8] = try serializer.serialize(event)   // 95 24 01 02 80 91 a5 68 65 6c 6c 6f
+/// let decoded = try serializer.deserialize(bytes)        // == event
+/// ```
+///
+/// Errors: malformed bytes throw `WAMPSerializationError` with a specific code; well-formed
+/// MessagePack that is not a valid WAMP message throws `WAMPProtocolError`. No input crashes
+/// the serializer.
+///
+/// The serializer holds no mutable state and no C state between calls (each call has its own
+/// packer and its own msgpack-c memory zone), so one value can be used from many threads at
+/// once.
+public struct WAMPMsgPackSerializer: WAMPSerializer {
+    /// The limits this serializer enforces.
+    public var configuration: Configuration
+
+    /// Creates a MessagePack serializer.
+    ///
+    /// - Parameter configuration: The limits to enforce; the defaults suit RawSocket.
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+    }
+
+    /// `WAMPSerializerID.msgpack`: RawSocket serializer 2, subprotocol `wamp.2.msgpack`.
+    public var id: WAMPSerializerID { .msgpack }
+
+    /// `true`: MessagePack is binary (WebSocket binary frames).
+    public var isBinary: Bool { true }
+
+    /// Appends `message` (its list form, `message.elements`) as one MessagePack array to
+    /// `buffer`.
+    ///
+    /// - Throws: `WAMPSerializationError` with code `.nestingTooDeep` for a value nested
+    ///   deeper than ``Configuration/maxNestingDepth`` (so this serializer never writes what
+    ///   it would refuse to read), and `.tooLarge` for a string, binary, list or dict longer
+    ///   than MessagePack's 2^32 - 1 limit. On error `buffer` is left as it was.
+    public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
+        try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
+            try writer.writeList(message.elements, depth: 1, packer: packer)
+        }
+    }
+
+    /// Decodes exactly one message from all readable bytes of `buffer`.
+    ///
+    /// - Throws: `WAMPSerializationError` for bytes that are not exactly one MessagePack value
+    ///   within the limits:
+    ///   `.tooLarge` (input longer than ``Configuration/maxInputLength``, or more values than
+    ///   ``Configuration/maxElementCount``), `.truncated` (empty input, input that ends inside
+    ///   a value, or a length or count larger than the bytes that remain), `.trailingBytes`,
+    ///   `.nestingTooDeep`, `.malformed` (the never-used byte `0xc1`), `.invalidUTF8` (a `str`
+    ///   that is not UTF-8), `.nonStringKey`, `.unsupportedType` (an extension type).
+    ///   `WAMPProtocolError` for well-formed MessagePack that is not a valid WAMP message. A
+    ///   message type code this library does not know is not an error: it gives
+    ///   `WAMPMessage.unknown`.
+    public func deserialize(_ buffer: ByteBuffer) throws -> WAMPMessage {
+        try WAMPMessage(value: deserializeValue(buffer))
+    }
+
+    /// Appends any value as MessagePack to `buffer`, with the same rules as
+    /// ``serialize(_:into:)``: useful for payloads of their own, such as a passthru payload
+    /// with `enc_serializer` `msgpack`.
+    ///
+    /// - Throws: `WAMPSerializationError`; on error `buffer` is left as it was.
+    public func serializeValue(_ value: WAMPValue, into buffer: inout ByteBuffer) throws {
+        try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
+            try writer.write(value, depth: 0, packer: packer)
+        }
+    }
+
+    /// Decodes one MessagePack value (not necessarily a message) from all readable bytes of
+    /// `buffer`, with the same rules and limits as ``deserialize(_:)``.
+    ///
+    /// - Throws: `WAMPSerializationError`.
+    public func deserializeValue(_ buffer: ByteBuffer) throws -> WAMPValue {
+        let reader = MsgPackReader(
+            maxNestingDepth: configuration.effectiveMaxNestingDepth,
+            maxInputLength: configuration.maxInputLength,
+            maxElementCount: configuration.maxElementCount)
+        return try buffer.withUnsafeReadableBytes { bytes in try reader.read(bytes) }
+    }
+
+    /// Runs `body` with a writer for this configuration and a packer that appends to
+    /// `buffer`, restoring `buffer` if it throws.
+    private func write(
+        into buffer: inout ByteBuffer,
+        _ body: (MsgPackWriter, MsgPackWriter.Packer) throws(WAMPSerializationError) -> Void
+    ) throws(WAMPSerializationError) {
+        let start = buffer.writerIndex
+        let writer = MsgPackWriter(maxNestingDepth: configuration.effectiveMaxNestingDepth)
+        do {
+            try writer.withPacker(appendingTo: &buffer) { packer throws(WAMPSerializationError) in
+                try body(writer, packer)
+            }
+        } catch {
+            buffer.moveWriterIndex(to: start)
+            throw error
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Logging
+import NIOCore
+
+/// Runs ``RawSocketProtocolCore`` on a channel: reads bytes, writes handshake, frames and
+/// PONGs, passes WAMP message payloads on as `ByteBuffer`s, enforces the handshake timeout
+/// and sends keepalive PINGs when configured.
+final class RawSocketChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = RawSocketOutbound
+    typealias OutboundOut = ByteBuffer
+
+    private var core: RawSocketProtocolCore
+    private let configuration: RawSocketConfiguration
+    private var logger: Logger
+    private let handshakePromise: EventLoopPromise<RawSocketStateMachine.Negotiation>
+    private var handshakeTimer: Scheduled<Void>?
+    private var pingTimer: RepeatedTask?
+    private var pendingWrites = false
+    private var closing = false
+
+    /// The negotiated parameters, when the handshake completed.
+    var handshakeResult: EventLoopFuture<RawSocketStateMachine.Negotiation> { handshakePromise.futureResult }
+
+    init(
+        role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration, logger: Logger,
+        handshakePromise: EventLoopPromise<RawSocketStateMachine.Negotiation>
+    ) {
+        self.core = RawSocketProtocolCore(
+            role: role, maxReceiveLength: configuration.maxReceiveLength, maxPings: configuration.maxPings)
+        self.configuration = configuration
+        self.logger = logger
+        self.handshakePromise = handshakePromise
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { start(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start(context: context)
+        context.fireChannelActive()
+    }
+
+    private func start(context: ChannelHandlerContext) {
+        guard handshakeTimer == nil, !closing else { return }
+        let timeout = configuration.handshakeTimeout
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        handshakeTimer = context.eventLoop.scheduleTask(in: timeout) {
+            let (handler, context) = loopBound.value
+            handler.fail(context: context, RawSocketError(.handshakeTimeout, "the handshake did not complete within \(timeout)"))
+        }
+        if let request = core.start(allocator: context.channel.allocator) {
+            logger.trace("RawSocket handshake request sent", metadata: ["octets": "\(request.readableBytesView.map { $0 })"])
+            context.writeAndFlush(wrapOutboundOut(request), promise: nil)
+        }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        // Message payloads go on at once (the hot path; passing them on cannot re-enter this
+        // handler). Everything else waits until the core is done with this read: handling it
+        // may close the channel and so re-enter the core.
+        var deferred: [RawSocketProtocolCore.Event] = []
+        core.receive(bytes, allocator: context.channel.allocator) { event in
+            if case .message(let payload) = event {
+                self.deliver(payload, context: context)
+            } else {
+                deferred.append(event)
+            }
+        }
+        for event in deferred { handle(event, context: context) }
+    }
+
+    private func deliver(_ payload: ByteBuffer, context: ChannelHandlerContext) {
+        logger.trace("RawSocket frame received", metadata: ["type": "MESSAGE", "length": "\(payload.readableBytes)"])
+        context.fireChannelRead(wrapInboundOut(payload))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if pendingWrites {
+            pendingWrites = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        var deferred: [RawSocketProtocolCore.Event] = []
+        core.endOfStream { deferred.append($0) }
+        for event in deferred { handle(event, context: context) }
+        stopTimers()
+        handshakePromise.fail(RawSocketError(.connectionClosed, "the connection closed before the handshake completed"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        handshakePromise.fail(error)
+        context.fireErrorCaught(error)
+        closing = true
+        context.close(promise: nil)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .frame(let frame):
+            do {
+                try core.machine.checkSend(length: frame.readableBytes - RawSocketFrameHeader.size)
+            } catch {
+                promise?.fail(error)
+                return
+            }
+            logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(frame.readableBytes - 4)"])
+            context.write(wrapOutboundOut(frame), promise: promise)
+        case .payload(let payload):
+            do {
+                try core.machine.checkSend(length: payload.readableBytes)
+            } catch {
+                promise?.fail(error)
+                return
+            }
+            var header = context.channel.allocator.buffer(capacity: 4)
+            RawSocketFrameHeader(type: .message, length: payload.readableBytes).write(to: &header)
+            context.write(wrapOutboundOut(header), promise: nil)
+            context.write(wrapOutboundOut(payload), promise: promise)
+        case .flushMarker:
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
+        }
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is RawSocketHeartbeatEvent else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        sendPing(context: context)
+        promise?.succeed()
+    }
+
+    private func sendPing(context: ChannelHandlerContext) {
+        var deferred: [RawSocketProtocolCore.Event] = []
+        core.pingDue(allocator: context.channel.allocator) { deferred.append($0) }
+        for event in deferred {
+            if case .write = event {
+                logger.trace("RawSocket PING sent", metadata: ["unanswered": "\(core.machine.unansweredPings)"])
+            }
+            handle(event, context: context)
+        }
+        if pendingWrites {
+            pendingWrites = false
+            context.flush()
+        }
+    }
+
+    private func handle(_ event: RawSocketProtocolCore.Event, context: ChannelHandlerContext) {
+        switch event {
+        case .write(let bytes):
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            pendingWrites = true
+        case .handshakeCompleted(let negotiation):
+            handshakeTimer?.cancel()
+            handshakeTimer = nil
+            logger.debug(
+                "RawSocket handshake completed",
+                metadata: [
+                    "serializer": "\(negotiation.serializer)", "maxSendLength": "\(negotiation.maxSendLength)",
+                    "maxReceiveLength": "\(negotiation.maxReceiveLength)",
+                ])
+            // The reply (server) must leave before anything else.
+            if pendingWrites {
+                pendingWrites = false
+                context.flush()
+            }
+            startKeepalive(context: context)
+            handshakePromise.succeed(negotiation)
+        case .message(let payload):
+            deliver(payload, context: context)
+        case .pongReceived:
+            logger.trace("RawSocket PONG received")
+        case .failed(let error):
+            fail(context: context, error)
+        }
+    }
+
+    private func startKeepalive(context: ChannelHandlerContext) {
+        guard let interval = configuration.pingInterval else { return }
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        pingTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let (handler, context) = loopBound.value
+            handler.sendPing(context: context)
+        }
+    }
+
+    private func stopTimers() {
+        handshakeTimer?.cancel()
+        handshakeTimer = nil
+        pingTimer?.cancel()
+        pingTimer = nil
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: RawSocketError) {
+        guard !closing else { return }
+        closing = true
+        logger.debug("RawSocket connection failed", metadata: ["error": "\(error)"])
+        stopTimers()
+        handshakePromise.fail(error)
+        context.fireErrorCaught(error)
+        // Anything queued (an error reply) leaves first, then the connection closes.
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in
+            channel.close(promise: nil)
+        }
+        pendingWrites = false
+    }
+}
+
+@available(*, unavailable)
+extension RawSocketChannelHandler: Sendable {}

@@ -1,0 +1,48 @@
+import Logging
+import NIOCore
+import NIOSSL
+import Transport
+
+/// A channel with the RawSocket handlers installed, before its handshake completed.
+struct OpenedChannel: Sendable {
+    let asyncChannel: NIOAsyncChannel<ByteBuffer, RawSocketOutbound>
+    let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
+
+    /// Waits for the handshake and wraps the channel as a connection using the serializer
+    /// the handshake chose.
+    func connection(serializers: [any WAMPSerializer]) async throws -> RawSocketConnection {
+        let negotiation: RawSocketStateMachine.Negotiation
+        do {
+            negotiation = try await handshake.get()
+        } catch {
+            asyncChannel.channel.close(promise: nil)
+            throw error
+        }
+        guard let serializer = serializers.first(where: { $0.id.rawSocketValue == negotiation.serializer }) else {
+            asyncChannel.channel.close(promise: nil)
+            throw RawSocketError(.serializerUnsupported, "no serializer plugin for serializer \(negotiation.serializer)")
+        }
+        return try await RawSocketConnection.open(
+            asyncChannel: asyncChannel, serializer: serializer, negotiation: negotiation)
+    }
+}
+
+/// Installs the RawSocket handlers on a channel.
+enum RawSocketPipeline {
+    static func install(
+        on channel: any Channel, role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration,
+        logger: Logger, sslHandler: (any ChannelHandler)?
+    ) throws -> OpenedChannel {
+        let promise = channel.eventLoop.makePromise(of: RawSocketStateMachine.Negotiation.self)
+        let handler = RawSocketChannelHandler(
+            role: role, configuration: configuration, logger: logger, handshakePromise: promise)
+        let sync = channel.pipeline.syncOperations
+        if let sslHandler { try sync.addHandler(sslHandler) }
+        try sync.addHandler(handler)
+        let asyncChannel = try NIOAsyncChannel<ByteBuffer, RawSocketOutbound>(
+            wrappingChannelSynchronously: channel,
+            configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256))
+        )
+        return OpenedChannel(asyncChannel: asyncChannel, handshake: promise.futureResult)
+    }
+}

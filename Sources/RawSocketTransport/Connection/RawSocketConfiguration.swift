@@ -1,0 +1,62 @@
+public import NIOCore
+
+/// Settings of a RawSocket connection, shared by clients and servers. The names follow
+/// Net::WAMP::RawSocket (`max_receive_length`, `max_pings`).
+public struct RawSocketConfiguration: Sendable {
+    /// The largest message this side accepts, announced in the handshake: a power of two from
+    /// 512 to 2^24 (16 MiB). Default: 2^24.
+    ///
+    /// Net::WAMP::RawSocket defaults to 2^23; routers (Crossbar.io, Bondy) send messages up to
+    /// their own configured limits, and a lower announcement makes them drop oversize messages
+    /// silently (Crossbar sends nothing and keeps the connection open), so the default is the
+    /// protocol maximum. Lower it to bound the memory a peer can make this side buffer.
+    public var maxReceiveLength: Int = RawSocketHandshake.maximumMaxLength
+
+    /// How many PINGs may go unanswered before the connection is closed with
+    /// ``RawSocketError/Code/tooManyUnansweredPings``. Default: 10.
+    public var maxPings: Int = 10
+
+    /// Sends a PING at this interval when set. Default: `nil` (off).
+    ///
+    /// Answering PINGs is always on. Sending them is opt-in: Crossbar.io and Autobahn|Python
+    /// drop a connection that sends a PING.
+    public var pingInterval: TimeAmount? = nil
+
+    /// The time the handshake may take before the connection is closed with
+    /// ``RawSocketError/Code/handshakeTimeout``. Default: 10 seconds.
+    public var handshakeTimeout: TimeAmount = .seconds(10)
+
+    /// Creates a configuration with the defaults.
+    public init() {}
+
+    /// Creates a configuration.
+    public init(
+        maxReceiveLength: Int = RawSocketHandshake.maximumMaxLength, maxPings: Int = 10,
+        pingInterval: TimeAmount? = nil, handshakeTimeout: TimeAmount = .seconds(10)
+    ) {
+        self.maxReceiveLength = maxReceiveLength
+        self.maxPings = maxPings
+        self.pingInterval = pingInterval
+        self.handshakeTimeout = handshakeTimeout
+    }
+
+    /// Checks every value.
+    ///
+    /// - Throws: ``RawSocketError/Code/invalidConfiguration`` naming the value.
+    public func validate() throws(RawSocketError) {
+        guard RawSocketHandshake.isValidMaxLength(maxReceiveLength) else {
+            throw RawSocketError(
+                .invalidConfiguration,
+                "maxReceiveLength \(maxReceiveLength) is not a power of two from 512 to 16777216")
+        }
+        guard maxPings >= 1 else {
+            throw RawSocketError(.invalidConfiguration, "maxPings \(maxPings) must be at least 1")
+        }
+        if let pingInterval, pingInterval <= .zero {
+            throw RawSocketError(.invalidConfiguration, "pingInterval \(pingInterval) must be positive")
+        }
+        guard handshakeTimeout > .zero else {
+            throw RawSocketError(.invalidConfiguration, "handshakeTimeout \(handshakeTimeout) must be positive")
+        }
+    }
+}

@@ -1,0 +1,152 @@
+public import NIOCore
+public import Transport
+import Logging
+
+/// One open RawSocket connection, client or server side: typed WAMP messages in and out
+/// through the negotiated serializer, plus a payload-level API for already serialized
+/// messages.
+///
+/// Obtain one from ``RawSocketClient`` or ``RawSocketServer``. Iterate ``inbound`` (typed
+/// messages) or ``payloads`` (raw message payloads) once, not both.
+///
+/// ```swift
+/// try await RawSocketClient.withConnection(to: .tcp(host: "127.0.0.1", port: 8080), serializer: WAMPMsgPackSerializer()) { connection in
+///     try await connection.send(.hello(.init(realm: "realm1", details: ["roles": ["subscriber": [:]]])))
+///     for try await message in connection.inbound { print(message) }
+/// }
+/// ```
+public final class RawSocketConnection: WAMPTransport {
+    /// The typed messages received, in order. See ``WAMPTransport/inbound``.
+    public typealias Inbound = RawSocketMessageSequence
+
+    /// The serializer chosen by the handshake.
+    public let serializer: any WAMPSerializer
+    /// The negotiated serialization (the seed's `get_serialization`).
+    public var serialization: WAMPSerializerID { serializer.id }
+    /// The peer's receive limit: the largest payload this side may send (the seed's
+    /// `get_max_send_length`).
+    public let maxSendLength: Int
+    /// This side's announced receive limit.
+    public let maxReceiveLength: Int
+    /// The peer's address, when known.
+    public let remoteAddress: SocketAddress?
+
+    private let channel: any Channel
+    private let inboundStream: NIOAsyncChannelInboundStream<ByteBuffer>
+    private let outbound: NIOAsyncChannelOutboundWriter<RawSocketOutbound>
+    private let allocator: ByteBufferAllocator
+
+    private init(
+        channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
+        outbound: NIOAsyncChannelOutboundWriter<RawSocketOutbound>, serializer: any WAMPSerializer,
+        negotiation: RawSocketStateMachine.Negotiation
+    ) {
+        self.channel = channel
+        self.inboundStream = inbound
+        self.outbound = outbound
+        self.serializer = serializer
+        self.maxSendLength = negotiation.maxSendLength
+        self.maxReceiveLength = negotiation.maxReceiveLength
+        self.remoteAddress = channel.remoteAddress
+        self.allocator = channel.allocator
+    }
+
+    /// Wraps an async channel whose handshake completed. The channel's streams are taken in
+    /// `executeThenClose`, which lives as long as the channel: until ``close()`` or the peer
+    /// closes.
+    static func open(
+        asyncChannel: NIOAsyncChannel<ByteBuffer, RawSocketOutbound>, serializer: any WAMPSerializer,
+        negotiation: RawSocketStateMachine.Negotiation
+    ) async throws -> RawSocketConnection {
+        let channel = asyncChannel.channel
+        let (streams, continuation) = AsyncStream<RawSocketConnection>.makeStream()
+        Task {
+            do {
+                try await asyncChannel.executeThenClose { inbound, outbound in
+                    continuation.yield(
+                        RawSocketConnection(
+                            channel: channel, inbound: inbound, outbound: outbound, serializer: serializer,
+                            negotiation: negotiation))
+                    continuation.finish()
+                    try? await channel.closeFuture.get()
+                }
+            } catch {
+                continuation.finish()
+            }
+        }
+        for await connection in streams { return connection }
+        throw RawSocketError(.connectionClosed, "the connection closed before it could be used")
+    }
+
+    /// The typed messages received, in order. It ends when the peer closes, and throws a
+    /// ``RawSocketError`` when the connection fails: a frame breaking the protocol, a message
+    /// that does not deserialize (``RawSocketError/Code/invalidMessage``, the connection is
+    /// then closed), a keepalive timeout.
+    public var inbound: RawSocketMessageSequence {
+        RawSocketMessageSequence(payloads: inboundStream, serializer: serializer, channel: channel)
+    }
+
+    /// The raw payloads of the messages received, in order, not deserialized (the seed's
+    /// `get_next_message`). PINGs and PONGs never appear here.
+    public var payloads: NIOAsyncChannelInboundStream<ByteBuffer> { inboundStream }
+
+    /// Serializes and sends a message in one frame.
+    ///
+    /// - Throws: ``RawSocketError/Code/messageTooLarge`` when the serialized message is longer
+    ///   than ``maxSendLength`` (nothing is sent, the connection stays usable); the
+    ///   serializer's error; an error when the connection is closed.
+    ///
+    /// Concurrent senders never interleave: each message is one write of header and payload.
+    /// When the peer stops reading, this waits until the channel is writable again.
+    public func send(_ message: WAMPMessage) async throws {
+        var buffer = allocator.buffer(capacity: 128)
+        buffer.writeInteger(UInt32(0))
+        try serializer.serialize(message, into: &buffer)
+        let length = buffer.readableBytes - RawSocketFrameHeader.size
+        guard length <= maxSendLength else {
+            throw RawSocketError(
+                .messageTooLarge, "\(message.type) of \(length) octets exceeds the peer's limit of \(maxSendLength) octets")
+        }
+        buffer.setInteger(RawSocketFrameHeader(type: .message, length: length).encoded, at: buffer.readerIndex)
+        try await outbound.write(.frame(buffer))
+    }
+
+    /// Sends an already serialized message (the seed's `send_message`).
+    ///
+    /// - Throws: ``RawSocketError/Code/messageTooLarge`` over the peer's limit (nothing is
+    ///   sent, the connection stays usable); an error when the connection is closed.
+    public func send(payload: ByteBuffer) async throws {
+        guard payload.readableBytes <= maxSendLength else {
+            throw RawSocketError(
+                .messageTooLarge,
+                "a payload of \(payload.readableBytes) octets exceeds the peer's limit of \(maxSendLength) octets")
+        }
+        var buffer = allocator.buffer(capacity: RawSocketFrameHeader.size + payload.readableBytes)
+        RawSocketFrameHeader(type: .message, length: payload.readableBytes).write(to: &buffer)
+        buffer.writeImmutableBuffer(payload)
+        try await outbound.write(.frame(buffer))
+    }
+
+    /// Sends a PING now (the seed's `check_heartbeat`). When more than `maxPings` PINGs are
+    /// unanswered the connection is closed with ``RawSocketError/Code/tooManyUnansweredPings``.
+    public func checkHeartbeat() async throws {
+        try await channel.triggerUserOutboundEvent(RawSocketHeartbeatEvent()).get()
+    }
+
+    /// Writes everything sent so far, then closes the connection.
+    public func close() async throws {
+        outbound.finish()
+        guard channel.isActive else { return }
+        try? await channel.writeAndFlush(RawSocketOutbound.flushMarker).get()
+        do {
+            try await channel.close()
+        } catch ChannelError.alreadyClosed {
+            // Closed by the peer meanwhile: nothing left to do.
+        }
+    }
+
+    /// Completes when the connection is closed, by either side.
+    public var closed: Void {
+        get async { try? await channel.closeFuture.get() }
+    }
+}

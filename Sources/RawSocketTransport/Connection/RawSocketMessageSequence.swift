@@ -1,0 +1,39 @@
+public import NIOCore
+public import Transport
+
+/// The typed messages of a ``RawSocketConnection``: each payload is deserialized on the
+/// consuming task as it is taken, with no extra hop.
+public struct RawSocketMessageSequence: AsyncSequence, Sendable {
+    public typealias Element = WAMPMessage
+    public typealias Failure = any Error
+
+    let payloads: NIOAsyncChannelInboundStream<ByteBuffer>
+    let serializer: any WAMPSerializer
+    let channel: any Channel
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: payloads.makeAsyncIterator(), serializer: serializer, channel: channel)
+    }
+
+    /// The iterator.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        let serializer: any WAMPSerializer
+        let channel: any Channel
+
+        /// The next message, `nil` when the peer closed.
+        ///
+        /// - Throws: ``RawSocketError`` when the connection failed, and
+        ///   ``RawSocketError/Code/invalidMessage`` (with the serializer's error as `cause`)
+        ///   for a message that does not deserialize; the connection is then closed.
+        public mutating func next() async throws -> WAMPMessage? {
+            guard let payload = try await base.next() else { return nil }
+            do {
+                return try serializer.deserialize(payload)
+            } catch {
+                channel.close(promise: nil)
+                throw RawSocketError(.invalidMessage, "a received \(serializer.id.name) message is invalid: \(error)", cause: error)
+            }
+        }
+    }
+}

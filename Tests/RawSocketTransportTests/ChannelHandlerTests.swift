@@ -1,0 +1,312 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+@testable import RawSocketTransport
+import Testing
+
+/// `RawSocketChannelHandler` on an `EmbeddedChannel`: what it writes, passes on, and when it
+/// closes.
+/// A value set by a callback on an `EmbeddedEventLoop` (everything runs on the test's thread).
+final class EmbeddedBox<T>: @unchecked Sendable {
+    var value: T?
+}
+
+/// The error of an already completed future on an `EmbeddedEventLoop`; `nil` when it
+/// succeeded or is not complete.
+func failure<T>(of future: EventLoopFuture<T>) -> (any Error)? {
+    let box = EmbeddedBox<any Error>()
+    future.whenFailure { box.value = $0 }
+    return box.value
+}
+
+@Suite("Channel handler")
+struct ChannelHandlerTests {
+    /// An embedded channel with the handler installed, not yet active.
+    struct Harness {
+        let loop: EmbeddedEventLoop
+        let channel: EmbeddedChannel
+        let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
+
+        init(role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration = .init(), activate: Bool = true) throws {
+            loop = EmbeddedEventLoop()
+            channel = EmbeddedChannel(loop: loop)
+            let promise = loop.makePromise(of: RawSocketStateMachine.Negotiation.self)
+            handshake = promise.futureResult
+            let handler = RawSocketChannelHandler(
+                role: role, configuration: configuration, logger: Logger(label: "test"), handshakePromise: promise)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            if activate { try self.activate() }
+        }
+
+        func activate() throws {
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
+        }
+
+        /// Everything written so far, as one octet array (empty buffers contribute nothing).
+        func written() throws -> [UInt8] {
+            var all: [UInt8] = []
+            while let buffer = try channel.readOutbound(as: ByteBuffer.self) { all += bytes(buffer) }
+            return all
+        }
+
+        /// Feeds octets; returns the error the pipeline reported, if any.
+        @discardableResult
+        func feed(_ octets: [UInt8]) -> (any Error)? {
+            do {
+                try channel.writeInbound(ByteBuffer(bytes: octets))
+                return nil
+            } catch {
+                return error
+            }
+        }
+
+        func readPayloads() throws -> [[UInt8]] {
+            var all: [[UInt8]] = []
+            while let buffer = try channel.readInbound(as: ByteBuffer.self) { all.append(bytes(buffer)) }
+            return all
+        }
+
+        /// The handshake's failure, if it failed.
+        var handshakeError: RawSocketError? { failure(of: handshake) as? RawSocketError }
+
+        var negotiation: RawSocketStateMachine.Negotiation? {
+            let box = EmbeddedBox<RawSocketStateMachine.Negotiation>()
+            handshake.whenSuccess { box.value = $0 }
+            return box.value
+        }
+    }
+
+    static let server = RawSocketStateMachine.Role.server(acceptedSerializers: [1, 2], refusal: nil)
+
+    /// A server harness past the handshake with a client announcing `clientLength`.
+    static func openServer(clientLength: Int = 512, configuration: RawSocketConfiguration = .init()) throws -> Harness {
+        let h = try Harness(role: server, configuration: configuration)
+        h.feed(octets(RawSocketHandshake.Request(maxLength: clientLength, serializer: 1).encoded))
+        _ = try h.written()
+        #expect(h.negotiation != nil)
+        return h
+    }
+
+    @Test("the client writes its handshake request when the channel becomes active")
+    func clientWritesRequestOnActivation() throws {
+        var configuration = RawSocketConfiguration()
+        configuration.maxReceiveLength = 1 << 16
+        let h = try Harness(role: .client(serializer: 1), configuration: configuration, activate: false)
+        #expect(try h.written() == [])
+        try h.activate()
+        #expect(try h.written() == [0x7F, 0x71, 0x00, 0x00])
+        #expect(h.channel.isActive)
+    }
+
+    @Test("a handler added to an active channel starts at once")
+    func handlerAddedToActiveChannelStarts() throws {
+        let loop = EmbeddedEventLoop()
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
+        let handler = RawSocketChannelHandler(
+            role: .client(serializer: 2), configuration: .init(), logger: Logger(label: "test"),
+            handshakePromise: loop.makePromise())
+        try channel.pipeline.syncOperations.addHandler(handler)
+        #expect(try channel.readOutbound(as: ByteBuffer.self).map(bytes) == [0x7F, 0xF2, 0x00, 0x00])
+        _ = try? channel.finish()
+    }
+
+    @Test("the server answers the request with its reply and passes message payloads on as ByteBuffers")
+    func serverRepliesAndPassesPayloadsOn() throws {
+        var configuration = RawSocketConfiguration()
+        configuration.maxReceiveLength = 4096
+        let h = try Harness(role: Self.server, configuration: configuration)
+        #expect(try h.written() == [], "a server speaks only after the request")
+        #expect(h.feed([0x7F, 0x02, 0x00, 0x00]) == nil)
+        #expect(try h.written() == [0x7F, 0x32, 0x00, 0x00])
+        let negotiation = try #require(h.negotiation)
+        #expect(negotiation.serializer == 2)
+        #expect(negotiation.maxSendLength == 512)
+        #expect(negotiation.maxReceiveLength == 4096)
+
+        #expect(h.feed(frameBytes(.message, Array("hello".utf8))) == nil)
+        #expect(try h.readPayloads() == [Array("hello".utf8)])
+        // Two frames in one read, and one split across reads.
+        let two = frameBytes(.message, [1]) + frameBytes(.message, patternedPayload(1000))
+        h.feed(Array(two[..<7]))
+        h.feed(Array(two[7...]))
+        #expect(try h.readPayloads() == [[1], patternedPayload(1000)])
+        #expect(try h.written() == [])
+        #expect(h.channel.isActive)
+    }
+
+    @Test("a PING is answered with a PONG written immediately")
+    func pingAnsweredImmediately() throws {
+        let h = try Self.openServer()
+        h.feed(frameBytes(.ping, Array("are you there".utf8)))
+        #expect(try h.written() == frameBytes(.pong, Array("are you there".utf8)))
+        #expect(try h.readPayloads() == [], "PINGs never reach the application")
+        h.feed(frameBytes(.pong, [1, 2, 3]))
+        #expect(try h.written() == [], "an unsolicited PONG is ignored")
+        #expect(h.channel.isActive)
+    }
+
+    @Test("a bad magic octet closes the channel with no bytes written")
+    func badMagicClosesWithoutWriting() throws {
+        let h = try Harness(role: Self.server)
+        let error = h.feed(Array("GET / HTTP/1.1\r\n".utf8))
+        #expect((error as? RawSocketError)?.code == .badMagic)
+        #expect(!h.channel.isActive)
+        #expect(try h.written() == [])
+        #expect(h.handshakeError?.code == .badMagic)
+    }
+
+    @Test("an unsupported serializer gets the error reply, then the channel closes")
+    func unsupportedSerializerGetsErrorReplyThenClose() throws {
+        let h = try Harness(role: .server(acceptedSerializers: [1], refusal: nil))
+        let error = h.feed([0x7F, 0xF2, 0x00, 0x00])
+        #expect((error as? RawSocketError)?.code == .serializerUnsupported)
+        #expect(try h.written() == [0x7F, 0x10, 0x00, 0x00])
+        #expect(!h.channel.isActive)
+        #expect(h.handshakeError?.code == .serializerUnsupported)
+    }
+
+    @Test("the handshake timeout closes the channel with handshakeTimeout")
+    func handshakeTimeoutCloses() throws {
+        var configuration = RawSocketConfiguration()
+        configuration.handshakeTimeout = .seconds(2)
+        let h = try Harness(role: Self.server, configuration: configuration)
+        h.loop.advanceTime(by: .milliseconds(1999))
+        #expect(h.channel.isActive)
+        h.loop.advanceTime(by: .milliseconds(1))
+        #expect(!h.channel.isActive)
+        #expect(h.handshakeError?.code == .handshakeTimeout)
+        #expect(throws: RawSocketError.self) { try h.channel.throwIfErrorCaught() }
+        #expect(try h.written() == [])
+    }
+
+    @Test("the handshake timeout also bounds a half-received request")
+    func handshakeTimeoutWithPartialRequest() throws {
+        var configuration = RawSocketConfiguration()
+        configuration.handshakeTimeout = .milliseconds(100)
+        let h = try Harness(role: .client(serializer: 1), configuration: configuration)
+        _ = try h.written()
+        h.feed([0x7F, 0xF1])
+        h.loop.advanceTime(by: .milliseconds(100))
+        #expect(!h.channel.isActive)
+        #expect(h.handshakeError?.code == .handshakeTimeout)
+    }
+
+    @Test("a completed handshake cancels the timeout")
+    func completedHandshakeCancelsTimeout() throws {
+        var configuration = RawSocketConfiguration()
+        configuration.handshakeTimeout = .seconds(1)
+        let h = try Self.openServer(configuration: configuration)
+        h.loop.advanceTime(by: .seconds(5))
+        #expect(h.channel.isActive)
+        #expect(try h.written() == [])
+    }
+
+    @Test("an outbound frame over the peer's limit fails its promise with messageTooLarge and the channel stays open")
+    func outboundFrameOverPeerLimitFailsPromise() throws {
+        let h = try Self.openServer(clientLength: 512)
+        var tooBig = ByteBuffer()
+        RawSocketFrameHeader(type: .message, length: 513).write(to: &tooBig)
+        tooBig.writeBytes(patternedPayload(513))
+        let failed = h.channel.writeAndFlush(RawSocketOutbound.frame(tooBig))
+        #expect((failure(of: failed) as? RawSocketError)?.code == .messageTooLarge)
+        #expect(h.channel.isActive)
+        #expect(try h.written() == [])
+
+        let payload = ByteBuffer(bytes: patternedPayload(513))
+        let payloadWrite = h.channel.writeAndFlush(RawSocketOutbound.payload(payload))
+        #expect((failure(of: payloadWrite) as? RawSocketError)?.code == .messageTooLarge)
+        #expect(h.channel.isActive)
+
+        // At the limit it goes through, as a frame or as a payload framed by the handler.
+        var atLimit = ByteBuffer()
+        RawSocketFrameHeader(type: .message, length: 512).write(to: &atLimit)
+        atLimit.writeBytes(patternedPayload(512))
+        try h.channel.writeAndFlush(RawSocketOutbound.frame(atLimit)).wait()
+        #expect(try h.written() == frameBytes(.message, patternedPayload(512)))
+        try h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [1, 2, 3]))).wait()
+        #expect(try h.written() == frameBytes(.message, [1, 2, 3]))
+    }
+
+    @Test("an outbound message before the handshake completed fails with connectionClosed")
+    func outboundBeforeHandshakeFails() throws {
+        let h = try Harness(role: .client(serializer: 1))
+        _ = try h.written()
+        let write = h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [1])))
+        #expect((failure(of: write) as? RawSocketError)?.code == .connectionClosed)
+        #expect(try h.written() == [])
+    }
+
+    @Test("a client accepts the reply together with the first frame in one read")
+    func clientReplyWithFirstFrameInOneRead() throws {
+        let h = try Harness(role: .client(serializer: 1))
+        _ = try h.written()
+        h.feed([0x7F, 0x01, 0x00, 0x00] + frameBytes(.message, Array("[2,1,{}]".utf8)))
+        #expect(h.negotiation?.maxSendLength == 512)
+        #expect(try h.readPayloads() == [Array("[2,1,{}]".utf8)])
+    }
+
+    @Test("a client refused with error 4 fails the handshake carrying the code and closes")
+    func clientRefusedFailsHandshake() throws {
+        let h = try Harness(role: .client(serializer: 1))
+        _ = try h.written()
+        let error = h.feed([0x7F, 0x40, 0x00, 0x00])
+        #expect((error as? RawSocketError)?.handshakeErrorCode == .maxConnectionCountReached)
+        #expect(h.handshakeError?.code == .handshakeRefused)
+        #expect(h.handshakeError?.handshakeErrorCode == .maxConnectionCountReached)
+        #expect(!h.channel.isActive)
+    }
+
+    @Test("keepalive PINGs go out each interval; unanswered ones close the channel with tooManyUnansweredPings")
+    func keepaliveClosesSilentPeer() throws {
+        var configuration = RawSocketConfiguration()
+        configuration.pingInterval = .seconds(1)
+        configuration.maxPings = 2
+        let h = try Self.openServer(configuration: configuration)
+        h.loop.advanceTime(by: .milliseconds(999))
+        #expect(try h.written() == [])
+        h.loop.advanceTime(by: .milliseconds(1))
+        let first = try h.written()
+        #expect(first.first == 0x01 && first.count > 4)
+        h.loop.advanceTime(by: .seconds(1))
+        #expect(try h.written().first == 0x01)
+        #expect(h.channel.isActive)
+        h.loop.advanceTime(by: .seconds(1))
+        #expect(!h.channel.isActive)
+        #expect(throws: RawSocketError.self) { try h.channel.throwIfErrorCaught() }
+    }
+
+    @Test("keepalive PINGs answered with PONGs keep the channel open")
+    func answeredKeepaliveKeepsOpen() throws {
+        var configuration = RawSocketConfiguration()
+        configuration.pingInterval = .seconds(1)
+        configuration.maxPings = 1
+        let h = try Self.openServer(configuration: configuration)
+        for _ in 0 ..< 10 {
+            h.loop.advanceTime(by: .seconds(1))
+            let ping = try h.written()
+            #expect(ping.first == 0x01)
+            h.feed(frameBytes(.pong, Array(ping.dropFirst(4))))
+        }
+        #expect(h.channel.isActive)
+    }
+
+    @Test("checkHeartbeat's event writes a PING at once")
+    func heartbeatEventWritesPing() throws {
+        let h = try Self.openServer()
+        try h.channel.pipeline.triggerUserOutboundEvent(RawSocketHeartbeatEvent()).wait()
+        let ping = try h.written()
+        #expect(ping.count == 12)
+        #expect(Array(ping.prefix(4)) == [0x01, 0x00, 0x00, 0x08])
+    }
+
+    @Test("a peer closing during the handshake fails it")
+    func closeDuringHandshakeFailsHandshake() throws {
+        let h = try Harness(role: .client(serializer: 1))
+        _ = try h.written()
+        h.feed([0x7F])
+        _ = try? h.channel.close().wait()
+        #expect(h.handshakeError != nil)
+        #expect([RawSocketError.Code.unexpectedEndOfStream, .connectionClosed].contains(h.handshakeError?.code))
+    }
+}

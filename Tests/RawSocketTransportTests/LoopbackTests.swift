@@ -1,0 +1,587 @@
+import Foundation
+import NIOCore
+import RawSocketTransport
+import Synchronization
+import Testing
+import Transport
+
+/// Real sockets on 127.0.0.1 and Unix socket paths: our client against our server, and each
+/// against a raw peer that misbehaves on purpose.
+@Suite("Loopback", .timeLimit(.minutes(1)))
+struct LoopbackTests {
+    // MARK: Round trips
+
+    @Test("typed messages round trip over TCP; the client picks the serializer", arguments: ["json", "msgpack"])
+    func typedMessagesRoundTripOverTCP(serializerName: String) async throws {
+        try await withEchoServer { server, endpoint in
+            try await withTimeout(10, "round trip") {
+                try await Self.roundTrip(endpoint: endpoint, serializer: serializer(named: serializerName))
+            }
+        }
+    }
+
+    @Test("typed messages round trip over a Unix socket", arguments: ["json", "msgpack"])
+    func typedMessagesRoundTripOverUnixSocket(serializerName: String) async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("rs.sock").path
+        try await withEchoServer(endpoint: .unix(path: path)) { server, endpoint in
+            #expect(endpoint == .unix(path: path))
+            try await withTimeout(10, "round trip") {
+                try await Self.roundTrip(endpoint: endpoint, serializer: serializer(named: serializerName))
+            }
+        }
+    }
+
+    static func roundTrip(endpoint: RawSocketEndpoint, serializer: any WAMPSerializer) async throws {
+        let connection = try await RawSocketClient.connect(to: endpoint, serializer: serializer)
+        #expect(connection.serialization == serializer.id)
+        #expect(connection.maxSendLength == 1 << 24)
+        #expect(connection.maxReceiveLength == 1 << 24)
+        var inbound = connection.inbound.makeAsyncIterator()
+        for message in sampleMessages {
+            try await connection.send(message)
+            let echoed = try await inbound.next()
+            #expect(echoed == message)
+        }
+        try await connection.close()
+    }
+
+    @Test("withConnection closes the connection after its body")
+    func withConnectionCloses() async throws {
+        try await withEchoServer { server, endpoint in
+            try await withTimeout(10, "withConnection") {
+                let connection = try await RawSocketClient.withConnection(to: endpoint, serializer: jsonSerializer) { connection in
+                    try await connection.send(sampleMessages[0])
+                    var inbound = connection.inbound.makeAsyncIterator()
+                    #expect(try await inbound.next() == sampleMessages[0])
+                    return connection
+                }
+                await connection.closed
+                await #expect(throws: (any Error).self) { try await connection.send(sampleMessages[0]) }
+            }
+        }
+    }
+
+    @Test("a 2^24 - 1 octet payload arrives intact over TCP")
+    func largestTwentyFourBitPayloadArrivesIntact() async throws {
+        let configuration = RawSocketConfiguration(maxReceiveLength: 1 << 24)
+        let length = (1 << 24) - 1
+        let (reports, report) = AsyncStream<(count: Int, intact: Bool)>.makeStream()
+        try await withServer(configuration: configuration, handler: { connection in
+            for try await payload in connection.payloads {
+                let expected = patternedPayload(length)
+                report.yield((payload.readableBytes, payload.readableBytesView.elementsEqual(expected)))
+                try await connection.send(payload: ByteBuffer(string: "ok"))
+            }
+        }) { server, endpoint in
+            try await withTimeout(30, "16 MiB transfer") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: configuration)
+                #expect(connection.maxSendLength == 1 << 24)
+                try await connection.send(payload: ByteBuffer(bytes: patternedPayload(length)))
+                var reportIterator = reports.makeAsyncIterator()
+                let received = try #require(await reportIterator.next())
+                #expect(received.count == length)
+                #expect(received.intact)
+                var payloads = connection.payloads.makeAsyncIterator()
+                #expect(try await payloads.next() == ByteBuffer(string: "ok"))
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("a server announcing 512 limits the client; a larger send throws messageTooLarge and the connection stays usable")
+    func serverLimitBoundsClientSends() async throws {
+        let serverConfiguration = RawSocketConfiguration(maxReceiveLength: 512)
+        try await withEchoServer(configuration: serverConfiguration) { server, endpoint in
+            try await withTimeout(10, "limit test") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                #expect(connection.maxSendLength == 512)
+                #expect(connection.maxReceiveLength == 1 << 24)
+                let large = WAMPMessage.publish(.init(request: 1, topic: "com.example.big", payload: .arguments([.string(String(repeating: "x", count: 600))], [:])))
+                await expectErrorAsync(.messageTooLarge) { try await connection.send(large) }
+                await expectErrorAsync(.messageTooLarge) { try await connection.send(payload: ByteBuffer(bytes: patternedPayload(513))) }
+                // Nothing was sent: the server did not fail the connection, a small message still echoes.
+                var inbound = connection.inbound.makeAsyncIterator()
+                for message in sampleMessages {
+                    try await connection.send(message)
+                    #expect(try await inbound.next() == message)
+                }
+                // Exactly 512 octets are allowed.
+                let prefix = "[16,1,{},\"t\",[\""
+                let suffix = "\"]]"
+                let exact = prefix + String(repeating: "y", count: 512 - prefix.utf8.count - suffix.utf8.count) + suffix
+                try await connection.send(payload: ByteBuffer(string: exact))
+                guard case .publish(let echoed) = try await inbound.next() else {
+                    Issue.record("no PUBLISH echoed")
+                    return
+                }
+                #expect(echoed.payload.args.first == .string(String(repeating: "y", count: 512 - prefix.utf8.count - suffix.utf8.count)))
+                try await connection.close()
+            }
+        }
+    }
+
+    // MARK: Handshake refusals
+
+    @Test("asking a JSON-only server for MsgPack throws handshakeRefused with serializerUnsupported")
+    func unsupportedSerializerIsRefused() async throws {
+        try await withEchoServer(serializers: [jsonSerializer]) { server, endpoint in
+            try await withTimeout(10, "refused connect") {
+                let error = await expectErrorAsync(.handshakeRefused) {
+                    try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer)
+                }
+                #expect(error?.handshakeErrorCode == .serializerUnsupported)
+                // JSON still works.
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                #expect(connection.serialization == .json)
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("over maxConnections a client is refused with error 4; after a close a new one succeeds")
+    func maxConnectionsRefusesWithCode4() async throws {
+        try await withEchoServer(maxConnections: 1) { server, endpoint in
+            try await withTimeout(10, "connection limit") {
+                let first = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                #expect(server.connectionCount == 1)
+                let error = await expectErrorAsync(.handshakeRefused) {
+                    try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                }
+                #expect(error?.handshakeErrorCode == .maxConnectionCountReached)
+                // The first connection is unaffected.
+                var inbound = first.inbound.makeAsyncIterator()
+                try await first.send(sampleMessages[2])
+                #expect(try await inbound.next() == sampleMessages[2])
+                try await first.close()
+                try await waitUntil(5, "the server to notice the close") { server.connectionCount == 0 }
+                let third = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                var thirdInbound = third.inbound.makeAsyncIterator()
+                try await third.send(sampleMessages[0])
+                #expect(try await thirdInbound.next() == sampleMessages[0])
+                try await third.close()
+            }
+        }
+    }
+
+    @Test("a raw client with a bad magic octet is closed without a reply")
+    func badMagicClientClosedWithoutReply() async throws {
+        try await withEchoServer { server, endpoint in
+            try await withTimeout(10, "bad magic") {
+                let received = try await withRawClient(port: server.port!) { raw in
+                    try await raw.write(Array("GET / HTTP/1.1\r\n\r\n".utf8))
+                    return await raw.readToEnd()
+                }
+                #expect(received == [])
+            }
+        }
+    }
+
+    @Test("a raw client asking for serializer 0 gets error reply 1 and is closed")
+    func serializerZeroGetsErrorReply() async throws {
+        try await withEchoServer { server, endpoint in
+            try await withTimeout(10, "serializer 0") {
+                let received = try await withRawClient(port: server.port!) { raw in
+                    try await raw.write([0x7F, 0xF0, 0x00, 0x00])
+                    return await raw.readToEnd()
+                }
+                #expect(received == [0x7F, 0x10, 0x00, 0x00])
+            }
+        }
+    }
+
+    @Test("the server's handshake timeout closes a client that sends nothing")
+    func serverHandshakeTimeoutClosesSilentClient() async throws {
+        let configuration = RawSocketConfiguration(handshakeTimeout: .milliseconds(200))
+        try await withEchoServer(configuration: configuration) { server, endpoint in
+            try await withTimeout(10, "server handshake timeout") {
+                let received = try await withRawClient(port: server.port!) { raw in await raw.readToEnd() }
+                #expect(received == [])
+            }
+        }
+    }
+
+    @Test("a fake server that never replies to the handshake makes connect throw handshakeTimeout")
+    func silentServerMakesConnectTimeOut() async throws {
+        let fake = try await RawServer.start { raw in
+            _ = try await raw.read(4)
+            _ = await raw.readToEnd()
+        }
+        defer { Task { await fake.shutdown() } }
+        let configuration = RawSocketConfiguration(handshakeTimeout: .milliseconds(200))
+        try await withTimeout(5, "client handshake timeout") {
+            await expectErrorAsync(.handshakeTimeout) {
+                try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+            }
+        }
+        await fake.shutdown()
+    }
+
+    @Test("a server reply with another serializer makes connect throw serializerMismatch")
+    func mismatchedReplyMakesConnectFail() async throws {
+        let fake = try await RawServer.start { raw in
+            _ = try await raw.read(4)
+            try await raw.write([0x7F, 0xF2, 0x00, 0x00])
+            _ = await raw.readToEnd()
+        }
+        try await withTimeout(5, "mismatch") {
+            await expectErrorAsync(.serializerMismatch) {
+                try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
+            }
+        }
+        await fake.shutdown()
+    }
+
+    // MARK: PING / PONG
+
+    @Test("the client's PINGs are answered by our server: with maxPings 1 the connection keeps working")
+    func clientHeartbeatAnsweredByServer() async throws {
+        let configuration = RawSocketConfiguration(maxPings: 1)
+        try await withEchoServer { server, endpoint in
+            try await withTimeout(10, "heartbeats") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: configuration)
+                var inbound = connection.inbound.makeAsyncIterator()
+                // With maxPings 1, a second heartbeat while the first is unanswered would fail the
+                // connection; the server's PONG precedes the echo on the wire, so each echo
+                // proves the previous PING was answered.
+                for index in 1 ... 10 {
+                    try await connection.checkHeartbeat()
+                    let message = WAMPMessage.call(.init(request: WAMPID(index), procedure: "com.example.ping"))
+                    try await connection.send(message)
+                    #expect(try await inbound.next() == message)
+                }
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("our client answers a raw server's PING with a PONG echoing the payload")
+    func clientAnswersServerPing() async throws {
+        let (pongs, pong) = AsyncStream<[UInt8]>.makeStream()
+        let pingPayload = patternedPayload(100)
+        let fake = try await RawServer.start { raw in
+            _ = try await raw.read(4)
+            try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+            try await raw.write(frameBytes(.ping, pingPayload) + frameBytes(.ping, []))
+            for _ in 0 ..< 2 {
+                guard let frame = try await raw.readFrame() else { break }
+                pong.yield([frame.type] + frame.payload)
+            }
+            pong.finish()
+            _ = await raw.readToEnd()
+        }
+        try await withTimeout(5, "PONG") {
+            let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
+            var iterator = pongs.makeAsyncIterator()
+            #expect(await iterator.next() == [0x02] + pingPayload)
+            #expect(await iterator.next() == [0x02])
+            try await connection.close()
+        }
+        await fake.shutdown()
+    }
+
+    @Test("our server pings a raw client each interval and keeps going while PONGs come back")
+    func serverPingsAndAcceptsPongs() async throws {
+        let configuration = RawSocketConfiguration(maxPings: 1, pingInterval: .milliseconds(20))
+        try await withEchoServer(configuration: configuration) { server, endpoint in
+            try await withTimeout(10, "server keepalive") {
+                try await withRawClient(port: server.port!) { raw in
+                    try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+                    #expect(try await raw.read(4) == [0x7F, 0xF1, 0x00, 0x00])
+                    // With maxPings 1 a second PING only comes when the first was answered.
+                    var seen: Set<[UInt8]> = []
+                    for _ in 0 ..< 5 {
+                        let frame = try #require(try await raw.readFrame())
+                        #expect(frame.type == 0x01)
+                        #expect(seen.insert(frame.payload).inserted, "each PING has its own payload")
+                        try await raw.write(frameBytes(.pong, frame.payload))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("our server closes a raw client that does not answer its PINGs")
+    func serverClosesSilentClient() async throws {
+        let configuration = RawSocketConfiguration(maxPings: 2, pingInterval: .milliseconds(30))
+        try await withEchoServer(configuration: configuration) { server, endpoint in
+            try await withTimeout(10, "server closing a silent client") {
+                try await withRawClient(port: server.port!) { raw in
+                    try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+                    #expect(try await raw.read(4) == [0x7F, 0xF1, 0x00, 0x00])
+                    var pings = 0
+                    while let frame = try? await raw.readFrame() {
+                        #expect(frame.type == 0x01)
+                        pings += 1
+                    }
+                    #expect(pings == 2)
+                }
+            }
+        }
+    }
+
+    @Test("both sides pinging each other keep a connection open while messages flow")
+    func pingsBothWays() async throws {
+        let configuration = RawSocketConfiguration(maxPings: 1, pingInterval: .milliseconds(15))
+        try await withEchoServer(configuration: configuration) { server, endpoint in
+            try await withTimeout(15, "pings both ways") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer, configuration: configuration)
+                var inbound = connection.inbound.makeAsyncIterator()
+                let clock = ContinuousClock()
+                let end = clock.now.advanced(by: .milliseconds(300))
+                var index: WAMPID = 0
+                // Long enough for many PING rounds each way; any unanswered PING would end the connection.
+                while clock.now < end {
+                    index += 1
+                    let message = WAMPMessage.published(.init(request: index, publication: index))
+                    try await connection.send(message)
+                    #expect(try await inbound.next() == message)
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("keepalive closes a silent peer: the inbound sequence throws tooManyUnansweredPings")
+    func keepaliveClosesSilentServer() async throws {
+        let (pingCounts, pingCount) = AsyncStream<Int>.makeStream()
+        let fake = try await RawServer.start { raw in
+            _ = try await raw.read(4)
+            try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+            var pings = 0
+            while let frame = try? await raw.readFrame() {
+                if frame.type == 0x01 { pings += 1 }
+            }
+            pingCount.yield(pings)
+        }
+        let configuration = RawSocketConfiguration(maxPings: 2, pingInterval: .milliseconds(50))
+        try await withTimeout(5, "keepalive failure") {
+            let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+            await expectErrorAsync(.tooManyUnansweredPings) {
+                for try await message in connection.inbound { Issue.record("unexpected \(message)") }
+            }
+            await connection.closed
+            var counts = pingCounts.makeAsyncIterator()
+            #expect(await counts.next() == 2)
+        }
+        await fake.shutdown()
+    }
+
+    // MARK: Failures on the server side
+
+    @Test("a malformed JSON payload makes the server's inbound throw invalidMessage and closes the connection")
+    func malformedPayloadFailsServerInbound() async throws {
+        let (errors, errorReport) = AsyncStream<RawSocketError?>.makeStream()
+        try await withServer(serializers: [jsonSerializer], handler: { connection in
+            do {
+                for try await _ in connection.inbound {}
+                errorReport.yield(nil)
+            } catch {
+                errorReport.yield(error as? RawSocketError)
+                throw error
+            }
+        }) { server, endpoint in
+            try await withTimeout(10, "invalid message") {
+                let after = try await withRawClient(port: server.port!) { raw in
+                    try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+                    #expect(try await raw.read(4) == [0x7F, 0xF1, 0x00, 0x00])
+                    try await raw.write(frameBytes(.message, Array("[1, \"realm1\", {".utf8)))
+                    return await raw.readToEnd()
+                }
+                #expect(after == [], "the server closed the connection")
+                var iterator = errors.makeAsyncIterator()
+                let error = try #require(await iterator.next())
+                #expect(error?.code == .invalidMessage)
+                #expect(error?.cause != nil)
+            }
+        }
+    }
+
+    @Test("a well-formed list that is not a WAMP message also throws invalidMessage")
+    func invalidWAMPMessageFailsServerInbound() async throws {
+        let (errors, errorReport) = AsyncStream<RawSocketError.Code?>.makeStream()
+        try await withServer(serializers: [jsonSerializer], handler: { connection in
+            do {
+                for try await _ in connection.inbound {}
+                errorReport.yield(nil)
+            } catch {
+                errorReport.yield((error as? RawSocketError)?.code)
+            }
+        }) { server, endpoint in
+            try await withTimeout(10, "invalid message") {
+                _ = try await withRawClient(port: server.port!) { raw in
+                    try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+                    _ = try await raw.read(4)
+                    try await raw.write(frameBytes(.message, Array("[\"hello\"]".utf8)))
+                    return await raw.readToEnd()
+                }
+                var iterator = errors.makeAsyncIterator()
+                #expect(await iterator.next() == .invalidMessage)
+            }
+        }
+    }
+
+    @Test("a raw client sending a reserved frame type is disconnected")
+    func reservedFrameTypeDisconnects() async throws {
+        try await withEchoServer { server, endpoint in
+            try await withTimeout(10, "reserved frame") {
+                let after = try await withRawClient(port: server.port!) { raw in
+                    try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+                    _ = try await raw.read(4)
+                    try await raw.write([0x03, 0x00, 0x00, 0x01, 0x00])
+                    return await raw.readToEnd()
+                }
+                #expect(after == [])
+            }
+        }
+    }
+
+    @Test("a raw client sending a frame over the server's limit is disconnected")
+    func oversizeFrameDisconnects() async throws {
+        let configuration = RawSocketConfiguration(maxReceiveLength: 1024)
+        try await withEchoServer(configuration: configuration) { server, endpoint in
+            try await withTimeout(10, "oversize frame") {
+                let after = try await withRawClient(port: server.port!) { raw in
+                    try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+                    #expect(try await raw.read(4) == [0x7F, 0x51, 0x00, 0x00])
+                    // Only the header: the server must not wait for the payload.
+                    try await raw.write(octets(RawSocketFrameHeader(type: .message, length: 1025).encoded))
+                    return await raw.readToEnd()
+                }
+                #expect(after == [])
+            }
+        }
+    }
+
+    // MARK: Shutdown and concurrency
+
+    @Test("server.shutdown() closes open client connections; their inbound ends")
+    func shutdownClosesClientConnections() async throws {
+        let server = try await RawSocketServer.bind(to: .tcp(host: "127.0.0.1", port: 0), serializers: [jsonSerializer])
+        let runner = Task {
+            try await server.run { connection in
+                for try await message in connection.inbound { try await connection.send(message) }
+            }
+        }
+        let endpoint = RawSocketEndpoint.tcp(host: "127.0.0.1", port: server.port!)
+        try await withTimeout(10, "shutdown") {
+            let clients = [
+                try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer),
+                try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer),
+            ]
+            // Make sure the server handed both connections out.
+            for client in clients {
+                try await client.send(sampleMessages[0])
+            }
+            let readers = clients.map { client in
+                Task {
+                    var count = 0
+                    for try await _ in client.inbound { count += 1 }
+                    return count
+                }
+            }
+            try await waitUntil(5, "both connections open") { server.connectionCount == 2 }
+            await server.shutdown()
+            for reader in readers {
+                #expect(try await reader.value == 1)
+            }
+            for client in clients { await client.closed }
+            try await runner.value
+            #expect(server.connectionCount == 0)
+        }
+    }
+
+    @Test("concurrent senders: 8 tasks x 200 messages all arrive intact, none interleaved")
+    func concurrentSendersNeverInterleave() async throws {
+        let tasks = 8
+        let perTask = 200
+        struct Summary: Sendable {
+            var received = 0
+            var invalid = 0
+            var outOfOrder = 0
+        }
+        let (summaries, summary) = AsyncStream<Summary>.makeStream()
+        try await withServer(serializers: [jsonSerializer, msgPackSerializer], handler: { connection in
+            var result = Summary()
+            var next = [Int](repeating: 0, count: tasks)
+            do {
+                for try await message in connection.inbound {
+                    result.received += 1
+                    guard case .publish(let publish) = message, publish.payload.args.count == 3,
+                          case .integer(let task) = publish.payload.args[0], case .integer(let index) = publish.payload.args[1],
+                          (0 ..< tasks).contains(Int(task)),
+                          publish.payload.args[2] == Self.filler(task: Int(task), index: Int(index))
+                    else {
+                        result.invalid += 1
+                        continue
+                    }
+                    if next[Int(task)] != Int(index) { result.outOfOrder += 1 }
+                    next[Int(task)] = Int(index) + 1
+                    if result.received == tasks * perTask { try await connection.send(.goodbye(.init(details: [:], reason: "wamp.close.normal"))) }
+                }
+            } catch {
+                result.invalid += 1_000_000
+            }
+            summary.yield(result)
+        }) { server, endpoint in
+            try await withTimeout(30, "concurrent senders") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for task in 0 ..< tasks {
+                        group.addTask {
+                            for index in 0 ..< perTask {
+                                try await connection.send(.publish(.init(
+                                    request: WAMPID(task * perTask + index + 1), topic: "com.example.concurrent",
+                                    payload: .arguments([.integer(Int64(task)), .integer(Int64(index)), Self.filler(task: task, index: index)], [:]))))
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                var inbound = connection.inbound.makeAsyncIterator()
+                guard case .goodbye = try await inbound.next() else {
+                    Issue.record("the server did not confirm every message")
+                    return
+                }
+                try await connection.close()
+                var iterator = summaries.makeAsyncIterator()
+                let result = try #require(await iterator.next())
+                #expect(result.received == tasks * perTask)
+                #expect(result.invalid == 0)
+                #expect(result.outOfOrder == 0)
+            }
+        }
+    }
+
+    /// A per-message string whose length varies up to ~12 KB, so that frames span several writes and reads.
+    static func filler(task: Int, index: Int) -> WAMPValue {
+        let length = (index * 977 + task * 131) % 12_000
+        let character = Character(UnicodeScalar(UInt8(97 + (task + index) % 26)))
+        return .string("\(task):\(index):" + String(repeating: character, count: length))
+    }
+
+    @Test("the connections() sequence hands out connections after their handshake")
+    func connectionsSequenceHandsOutConnections() async throws {
+        let server = try await RawSocketServer.bind(to: .tcp(host: "127.0.0.1", port: 0), serializers: [jsonSerializer])
+        let endpoint = RawSocketEndpoint.tcp(host: "127.0.0.1", port: server.port!)
+        let accepted = Task {
+            for try await connection in server.connections() {
+                var inbound = connection.inbound.makeAsyncIterator()
+                if let message = try await inbound.next() { try await connection.send(message) }
+                return Optional(connection.serialization)
+            }
+            return nil
+        }
+        try await withTimeout(10, "connections()") {
+            let client = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+            try await client.send(sampleMessages[1])
+            var inbound = client.inbound.makeAsyncIterator()
+            #expect(try await inbound.next() == sampleMessages[1])
+            #expect(try await accepted.value == .json)
+            try await client.close()
+        }
+        await server.shutdown()
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import NIOCore
+import NIOSSL
+import RawSocketTransport
+import Testing
+import Transport
+
+/// RawSocket over TLS with a self-signed certificate made by `openssl` for the test.
+@Suite("TLS", .timeLimit(.minutes(1)))
+struct TLSTests {
+    /// A self-signed certificate for CN=localhost and its key, in a temporary directory.
+    struct Identity {
+        let directory: URL
+        let certificate: NIOSSLCertificate
+        let privateKey: NIOSSLPrivateKey
+
+        init() throws {
+            directory = try makeTemporaryDirectory()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                "-keyout", "key.pem", "-out", "cert.pem",
+            ]
+            process.currentDirectoryURL = directory
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "openssl exited with \(process.terminationStatus)"])
+            }
+            certificate = try #require(try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path).first)
+            privateKey = try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
+        }
+
+        var serverConfiguration: TLSConfiguration {
+            TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(privateKey))
+        }
+
+        var trustingClientConfiguration: TLSConfiguration {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.trustRoots = .certificates([certificate])
+            return configuration
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    static let endpoint = RawSocketEndpoint(.tcp(host: "127.0.0.1", port: 0), usesTLS: true)
+
+    @Test("messages round trip over TLS with a trusted self-signed certificate", arguments: ["json", "msgpack"])
+    func messagesRoundTripOverTLS(serializerName: String) async throws {
+        let identity = try Identity()
+        defer { identity.remove() }
+        try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
+            #expect(endpoint.usesTLS)
+            try await withTimeout(15, "TLS round trip") {
+                let connection = try await RawSocketClient.connect(
+                    to: endpoint, serializer: serializer(named: serializerName),
+                    tlsConfiguration: identity.trustingClientConfiguration, serverHostname: "localhost")
+                var inbound = connection.inbound.makeAsyncIterator()
+                for message in sampleMessages {
+                    try await connection.send(message)
+                    #expect(try await inbound.next() == message)
+                }
+                // A payload spanning many TLS records.
+                let big = WAMPMessage.event(.init(subscription: 1, publication: 2, payload: .arguments([.binary(patternedPayload(200_000))], [:])))
+                try await connection.send(big)
+                #expect(try await inbound.next() == big)
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("a client that does not trust the certificate fails to connect")
+    func untrustingClientFails() async throws {
+        let identity = try Identity()
+        defer { identity.remove() }
+        try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
+            try await withTimeout(15, "untrusted TLS connect") {
+                await #expect(throws: (any Error).self) {
+                    try await RawSocketClient.connect(
+                        to: endpoint, serializer: jsonSerializer, tlsConfiguration: .makeClientConfiguration(),
+                        serverHostname: "localhost")
+                }
+                // The default configuration for a TLS endpoint verifies certificates too.
+                await #expect(throws: (any Error).self) {
+                    try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, serverHostname: "localhost")
+                }
+                // The server is still fine for a client that trusts it.
+                let connection = try await RawSocketClient.connect(
+                    to: endpoint, serializer: jsonSerializer, tlsConfiguration: identity.trustingClientConfiguration,
+                    serverHostname: "localhost")
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("a client verifying another host name fails to connect")
+    func wrongHostNameFails() async throws {
+        let identity = try Identity()
+        defer { identity.remove() }
+        try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
+            try await withTimeout(15, "wrong host name") {
+                await #expect(throws: (any Error).self) {
+                    try await RawSocketClient.connect(
+                        to: endpoint, serializer: jsonSerializer, tlsConfiguration: identity.trustingClientConfiguration,
+                        serverHostname: "example.com")
+                }
+            }
+        }
+    }
+
+    @Test("a TLS endpoint without a server TLS configuration is an invalid configuration")
+    func tlsEndpointNeedsConfiguration() async {
+        await expectErrorAsync(.invalidConfiguration) {
+            try await RawSocketServer.bind(to: Self.endpoint, serializers: [jsonSerializer])
+        }
+    }
+}

@@ -1,0 +1,330 @@
+import Foundation
+import JSONSerializer
+import MsgPackSerializer
+import NIOCore
+import NIOPosix
+import NIOSSL
+import RawSocketTransport
+import Synchronization
+import Testing
+import Transport
+
+// MARK: - Time bounds
+
+/// An operation did not finish within its time bound.
+struct TimeoutError: Error, CustomStringConvertible {
+    var what: String
+    var seconds: Double
+    var description: String { "\(what) did not finish within \(seconds) s" }
+}
+
+/// Resumes a continuation once; later results are dropped.
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+    init(_ continuation: CheckedContinuation<T, any Error>) {
+        self.continuation = Mutex(continuation)
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        let continuation = self.continuation.withLock { c in
+            defer { c = nil }
+            return c
+        }
+        continuation?.resume(with: result)
+    }
+}
+
+/// Runs `body`, failing with ``TimeoutError`` when it takes longer than `seconds`.
+///
+/// The losing side is not awaited (a NIO future cannot be cancelled), so a hung operation
+/// fails the test instead of hanging the suite.
+func withTimeout<T: Sendable>(
+    _ seconds: Double = 5, _ what: String = "operation",
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let once = ResumeOnce(continuation)
+        let work = Task {
+            do {
+                once.resume(with: .success(try await body()))
+            } catch {
+                once.resume(with: .failure(error))
+            }
+        }
+        Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            once.resume(with: .failure(TimeoutError(what: what, seconds: seconds)))
+            work.cancel()
+        }
+    }
+}
+
+/// Polls `condition` every few milliseconds until it holds, failing after `seconds`.
+func waitUntil(
+    _ seconds: Double = 5, _ what: String, _ condition: @escaping @Sendable () async -> Bool
+) async throws {
+    try await withTimeout(seconds, what) {
+        while await !condition() {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
+
+// MARK: - Error expectations
+
+/// Expects `body` to throw a ``RawSocketError`` with `code`; returns it.
+@discardableResult
+func expectError<R>(
+    _ code: RawSocketError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> R
+) -> RawSocketError? {
+    do {
+        let result = try body()
+        Issue.record("expected RawSocketError \(code), got \(result)", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as RawSocketError {
+        #expect(error.code == code, "expected \(code), got \(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected RawSocketError \(code), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// Expects the async `body` to throw a ``RawSocketError`` with `code`; returns it.
+@discardableResult
+func expectErrorAsync<R>(
+    _ code: RawSocketError.Code, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> R
+) async -> RawSocketError? {
+    do {
+        let result = try await body()
+        Issue.record("expected RawSocketError \(code), got \(result)", sourceLocation: sourceLocation)
+        return nil
+    } catch let error as RawSocketError {
+        #expect(error.code == code, "expected \(code), got \(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected RawSocketError \(code), got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+// MARK: - Bytes
+
+/// The four big-endian octets of a word.
+func octets(_ word: UInt32) -> [UInt8] {
+    [UInt8(truncatingIfNeeded: word >> 24), UInt8(truncatingIfNeeded: word >> 16),
+     UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)]
+}
+
+/// A complete frame: header then payload.
+func frameBytes(_ type: RawSocketFrameType, _ payload: [UInt8]) -> [UInt8] {
+    octets(RawSocketFrameHeader(type: type, length: payload.count).encoded) + payload
+}
+
+/// The readable bytes of a buffer.
+func bytes(_ buffer: ByteBuffer) -> [UInt8] { Array(buffer.readableBytesView) }
+
+/// A payload of `count` octets with a pattern that shows shifted or lost bytes.
+func patternedPayload(_ count: Int, seed: Int = 0) -> [UInt8] {
+    (0 ..< count).map { UInt8(truncatingIfNeeded: ($0 &* 31 &+ $0 >> 8 &+ seed) % 251) }
+}
+
+// MARK: - Serializers and endpoints
+
+let jsonSerializer = WAMPJSONSerializer()
+let msgPackSerializer = WAMPMsgPackSerializer()
+
+/// The serializer plugin for a name used as a test argument.
+func serializer(named name: String) -> any WAMPSerializer {
+    name == "msgpack" ? msgPackSerializer : jsonSerializer
+}
+
+/// A fresh temporary directory (short path: Unix socket paths are limited to ~100 octets).
+func makeTemporaryDirectory() throws -> URL {
+    let url = URL(fileURLWithPath: "/tmp/rs-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Some typed messages exercising lists, dicts, integers, floats, booleans, binary and URIs.
+let sampleMessages: [WAMPMessage] = [
+    .hello(.init(realm: "realm1", details: ["roles": ["caller": [:], "subscriber": [:]], "agent": "tests"])),
+    .publish(.init(request: 1, options: ["acknowledge": true], topic: "com.example.topic",
+                   payload: .arguments([1, -2, 3.5, "four", nil, true, .binary([0, 1, 2, 255])], ["k": ["x": 1]]))),
+    .call(.init(request: 2, procedure: "com.example.add", payload: .arguments([2, 3], [:]))),
+    .event(.init(subscription: 7, publication: 1 << 53, payload: .arguments(["é ✓ \u{1F600}"], [:]))),
+    .goodbye(.init(details: [:], reason: "wamp.close.normal")),
+]
+
+// MARK: - Servers
+
+/// Binds a RawSocket server that echoes every typed message, runs `body` with it and the
+/// endpoint a client connects to, then shuts it down.
+func withEchoServer<R: Sendable>(
+    endpoint: RawSocketEndpoint = .tcp(host: "127.0.0.1", port: 0),
+    serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
+    configuration: RawSocketConfiguration = .init(),
+    maxConnections: Int? = nil,
+    tlsConfiguration: TLSConfiguration? = nil,
+    _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
+) async throws -> R {
+    try await withServer(
+        endpoint: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
+        tlsConfiguration: tlsConfiguration,
+        handler: { connection in
+            for try await message in connection.inbound {
+                try await connection.send(message)
+            }
+        }, body)
+}
+
+/// Binds a RawSocket server running `handler` for each connection, runs `body`, shuts down.
+func withServer<R: Sendable>(
+    endpoint: RawSocketEndpoint = .tcp(host: "127.0.0.1", port: 0),
+    serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
+    configuration: RawSocketConfiguration = .init(),
+    maxConnections: Int? = nil,
+    tlsConfiguration: TLSConfiguration? = nil,
+    handler: @escaping @Sendable (RawSocketConnection) async throws -> Void,
+    _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
+) async throws -> R {
+    let server = try await RawSocketServer.bind(
+        to: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
+        tlsConfiguration: tlsConfiguration)
+    let runner = Task { try await server.run(handler) }
+    let clientEndpoint: RawSocketEndpoint
+    switch endpoint.address {
+    case .tcp(let host, _): clientEndpoint = RawSocketEndpoint(.tcp(host: host, port: server.port!), usesTLS: endpoint.usesTLS)
+    case .unix: clientEndpoint = endpoint
+    }
+    do {
+        let result = try await body(server, clientEndpoint)
+        try await stop(server, runner)
+        return result
+    } catch {
+        try? await stop(server, runner)
+        throw error
+    }
+}
+
+private func stop(_ server: RawSocketServer, _ runner: Task<Void, any Error>) async throws {
+    try await withTimeout(5, "server shutdown") {
+        await server.shutdown()
+        try await runner.value
+    }
+}
+
+// MARK: - Raw peers
+
+/// One end of a raw TCP connection, for playing a misbehaving or minimal RawSocket peer.
+/// Use it from one task.
+final class RawStream {
+    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private var pending = ByteBuffer()
+
+    init(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.iterator = inbound.makeAsyncIterator()
+        self.outbound = outbound
+    }
+
+    /// Reads exactly `count` octets; `nil` when the peer closed first.
+    func read(_ count: Int) async throws -> [UInt8]? {
+        while pending.readableBytes < count {
+            guard var next = try await nextChunk() else { return nil }
+            pending.writeBuffer(&next)
+        }
+        return pending.readBytes(length: count)
+    }
+
+    /// Reads one frame; `nil` when the peer closed first.
+    func readFrame() async throws -> (type: UInt8, payload: [UInt8])? {
+        guard let header = try await read(4) else { return nil }
+        let length = Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+        guard let payload = try await read(length) else { return nil }
+        return (header[0], payload)
+    }
+
+    /// Reads until the peer closes (a reset counts as closing); returns what arrived.
+    func readToEnd() async -> [UInt8] {
+        var all = bytes(pending)
+        pending.clear()
+        while true {
+            do {
+                guard let next = try await nextChunk() else { return all }
+                all += bytes(next)
+            } catch {
+                return all
+            }
+        }
+    }
+
+    func write(_ bytes: [UInt8]) async throws {
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    private func nextChunk() async throws -> ByteBuffer? {
+        var iterator = self.iterator
+        defer { self.iterator = iterator }
+        return try await iterator.next()
+    }
+}
+
+/// A raw TCP server on 127.0.0.1 that runs `handler` for each accepted connection.
+final class RawServer: Sendable {
+    let port: Int
+    private let channel: any Channel
+    private let task: Task<Void, Never>
+
+    private init(port: Int, channel: any Channel, task: Task<Void, Never>) {
+        self.port = port
+        self.channel = channel
+        self.task = task
+    }
+
+    static func start(_ handler: @escaping @Sendable (RawStream) async throws -> Void) async throws -> RawServer {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: 0) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                }
+            }
+        let channel = server.channel
+        let task = Task<Void, Never> {
+            _ = try? await server.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await child in inbound {
+                        group.addTask {
+                            try? await child.executeThenClose { i, o in try await handler(RawStream(i, o)) }
+                        }
+                    }
+                }
+            }
+        }
+        return RawServer(port: channel.localAddress!.port!, channel: channel, task: task)
+    }
+
+    var endpoint: RawSocketEndpoint { .tcp(host: "127.0.0.1", port: port) }
+
+    /// Stops accepting; connection handlers are cancelled, not awaited.
+    func shutdown() async {
+        try? await channel.close()
+        task.cancel()
+    }
+}
+
+/// Connects a raw TCP client to 127.0.0.1:`port` and runs `body` with it; closes afterwards.
+func withRawClient<R: Sendable>(port: Int, _ body: (RawStream) async throws -> R) async throws -> R {
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
+    return try await channel.executeThenClose { inbound, outbound in
+        try await body(RawStream(inbound, outbound))
+    }
+}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The main demo: an embedded RawSocket server and client on loopback (see `wamp demo --help`).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/ensure-deps.sh
+swift run -c release wamp demo "$@"
