@@ -1,6 +1,5 @@
 import ArgumentParser
 import Logging
-import NIOConcurrencyHelpers
 import RawSocketTransport
 import Transport
 
@@ -24,7 +23,8 @@ struct Demo: AsyncParsableCommand {
 
         for option in options {
             print("\n== \(option.rawValue) ==")
-            var logger = Logger(label: "demo.client") { _ in DemoLogHandler() }
+            let (pongs, pongSeen) = AsyncStream<Void>.makeStream()
+            var logger = Logger(label: "demo.client") { _ in DemoLogHandler(onPong: { pongSeen.yield() }) }
             logger.logLevel = .trace
             let connection = try await RawSocketClient.connect(to: endpoint, serializer: option.serializer, logger: logger)
             let request = RawSocketHandshake.Request(maxLength: connection.maxReceiveLength, serializer: connection.serialization.rawSocketValue)
@@ -51,6 +51,7 @@ struct Demo: AsyncParsableCommand {
             _ = try await receive()
             _ = try await receive()
             try await connection.checkHeartbeat()
+            for await _ in pongs { break }  // the transcript shows the PONG before going on
             try await send(.goodbye(.init(reason: WAMPURI.closeNormal)))
             _ = try await receive()
             try await connection.close()
@@ -106,6 +107,7 @@ private func hexByte(_ byte: UInt8) -> String {
 
 /// Prints the transport's PING and PONG log lines as transcript lines.
 struct DemoLogHandler: LogHandler {
+    let onPong: @Sendable () -> Void
     var logLevel: Logger.Level = .trace
     var metadata: Logger.Metadata = [:]
 
@@ -117,7 +119,9 @@ struct DemoLogHandler: LogHandler {
     func log(event: LogEvent) {
         switch event.message.description {
         case "RawSocket PING sent": print("client → server  PING frame, 8 octets (keepalive, sent by hand with checkHeartbeat())")
-        case "RawSocket PONG received": print("server → client  PONG frame, 8 octets (the PING's payload echoed)")
+        case "RawSocket PONG received":
+            print("server → client  PONG frame, 8 octets (the PING's payload echoed)")
+            onPong()
         default: break
         }
     }

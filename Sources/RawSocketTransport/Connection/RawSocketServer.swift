@@ -145,8 +145,12 @@ public final class RawSocketServer: Sendable {
                     group.addTask {
                         do {
                             let connection = try await opened.connection(serializers: serializers)
-                            defer { Task { try? await connection.close() } }
-                            try await handler(connection)
+                            do {
+                                try await handler(connection)
+                            } catch {
+                                try? await connection.close()
+                                throw error
+                            }
                             try await connection.close()
                         } catch {
                             logger.debug("RawSocket connection ended with an error", metadata: ["error": "\(error)"])
