@@ -11,6 +11,8 @@ enum ASCII {
     static var minus: UInt8 { UInt8(ascii: "-") }
     static var dot: UInt8 { UInt8(ascii: ".") }
     static var zero: UInt8 { UInt8(ascii: "0") }
+    static var nine: UInt8 { UInt8(ascii: "9") }
+    static var plus: UInt8 { UInt8(ascii: "+") }
     static var lowerE: UInt8 { UInt8(ascii: "e") }
     static var upperE: UInt8 { UInt8(ascii: "E") }
     static var space: UInt8 { UInt8(ascii: " ") }

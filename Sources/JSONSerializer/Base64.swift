@@ -1,7 +1,5 @@
-import NIOCore
-
 /// Base64 with the standard alphabet and padding (RFC 4648 section 4), as WAMP's JSON uses
-/// for binary values. Encoding writes straight into a `ByteBuffer`.
+/// for binary values.
 enum Base64 {
     private static let alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -10,41 +8,43 @@ enum Base64 {
         (count + 2) / 3 * 4
     }
 
-    /// Appends the padded base64 encoding of `bytes` to `buffer`.
-    static func encode(_ bytes: [UInt8], into buffer: inout ByteBuffer) {
+    /// Appends the padded base64 encoding of `bytes` to `output`.
+    static func encode(_ bytes: [UInt8], into output: inout [UInt8]) {
         let length = encodedLength(of: bytes.count)
         guard length > 0 else { return }
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: length))
         bytes.withUnsafeBufferPointer { input in
-            _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { output in
+            output.withUnsafeMutableBufferPointer { whole in
+                let out = UnsafeMutableBufferPointer(rebasing: whole[start...])
                 let table = alphabet.utf8Start
                 var i = 0
                 var o = 0
                 while input.count - i >= 3 {
                     let chunk = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
-                    output[o] = table[Int(chunk >> 18)]
-                    output[o + 1] = table[Int(chunk >> 12 & 0x3F)]
-                    output[o + 2] = table[Int(chunk >> 6 & 0x3F)]
-                    output[o + 3] = table[Int(chunk & 0x3F)]
+                    out[o] = table[Int(chunk >> 18)]
+                    out[o + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    out[o + 2] = table[Int(chunk >> 6 & 0x3F)]
+                    out[o + 3] = table[Int(chunk & 0x3F)]
                     i += 3
                     o += 4
                 }
                 switch input.count - i {
                 case 1:
                     let chunk = UInt32(input[i]) << 16
-                    output[o] = table[Int(chunk >> 18)]
-                    output[o + 1] = table[Int(chunk >> 12 & 0x3F)]
-                    output[o + 2] = UInt8(ascii: "=")
-                    output[o + 3] = UInt8(ascii: "=")
+                    out[o] = table[Int(chunk >> 18)]
+                    out[o + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    out[o + 2] = UInt8(ascii: "=")
+                    out[o + 3] = UInt8(ascii: "=")
                 case 2:
                     let chunk = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8
-                    output[o] = table[Int(chunk >> 18)]
-                    output[o + 1] = table[Int(chunk >> 12 & 0x3F)]
-                    output[o + 2] = table[Int(chunk >> 6 & 0x3F)]
-                    output[o + 3] = UInt8(ascii: "=")
+                    out[o] = table[Int(chunk >> 18)]
+                    out[o + 1] = table[Int(chunk >> 12 & 0x3F)]
+                    out[o + 2] = table[Int(chunk >> 6 & 0x3F)]
+                    out[o + 3] = UInt8(ascii: "=")
                 default:
                     break
                 }
-                return length
             }
         }
     }

@@ -10,14 +10,33 @@ import Transport
 ///   NUL bytes, so that Foundation never guesses UTF-16 or UTF-32 from zero bytes;
 /// - tells truncated input (an unterminated string, list or dict, or nothing at all) and
 ///   trailing bytes after the top-level list, dict or string apart from other syntax errors;
-/// - refuses a trailing comma (`[1,2,]`), which Foundation's parser would accept.
+/// - refuses a trailing comma (`[1,2,]`), which Foundation's parser would accept;
+/// - finds raw U+FEFF characters inside strings, which Foundation's parser on Linux drops
+///   when they start a string (or follow an escape), so that the reader can escape them first;
+/// - finds number literals longer than 17 characters, which Foundation's parser may return as
+///   `NSDecimalNumber` without saying whether they were written as integers or as floats, so
+///   that the reader can read them from their own text.
 ///
 /// Everything else about the syntax is left to the parser.
 struct JSONInputScanner {
+    /// What the scan found that the reader must deal with.
+    struct Findings {
+        /// The offsets of raw U+FEFF characters (`EF BB BF`) inside strings.
+        var byteOrderMarksInStrings: [Int] = []
+        /// The byte ranges of number literals longer than
+        /// ``JSONInputScanner/longNumberLiteralLength`` characters, in document order.
+        var longNumberLiterals: [Range<Int>] = []
+    }
+
+    /// Number literals longer than this may come back from Foundation as `NSDecimalNumber`
+    /// (it uses `Decimal` for more than 17 characters before the exponent).
+    static let longNumberLiteralLength = 17
+
     /// The deepest nesting of lists and dicts accepted.
     let maxNestingDepth: Int
 
-    func scan(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) {
+    func scan(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) -> Findings {
+        var findings = Findings()
         var depth = 0
         var inString = false
         var escaped = false
@@ -30,7 +49,11 @@ struct JSONInputScanner {
             let byte = bytes[index]
             if byte >= 0x80 {
                 if valueEnded && !inString { throw trailingBytes(at: index) }
-                index = try endOfUTF8Sequence(in: bytes, at: index)
+                let end = try endOfUTF8Sequence(in: bytes, at: index)
+                if inString, byte == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
+                    findings.byteOrderMarksInStrings.append(index)
+                }
+                index = end
                 escaped = false
                 sawValue = true
                 continue
@@ -81,6 +104,15 @@ struct JSONInputScanner {
                     }
                     if depth == 0 { valueEnded = true }
                     lastStructural = byte
+                case ASCII.minus, ASCII.zero ... ASCII.nine:
+                    sawValue = true
+                    lastStructural = byte
+                    let end = Self.endOfNumberLiteral(in: bytes, from: index)
+                    if end - index > Self.longNumberLiteralLength {
+                        findings.longNumberLiterals.append(index ..< end)
+                    }
+                    index = end
+                    continue
                 default:
                     sawValue = true
                     lastStructural = byte
@@ -98,6 +130,22 @@ struct JSONInputScanner {
             throw WAMPSerializationError(
                 .truncated, serializer: "json", offset: count, "the input ends inside \(depth) unclosed list(s) or dict(s)")
         }
+        return findings
+    }
+
+    /// The index after the run of number characters (digits, `-`, `+`, `.`, `e`, `E`) that
+    /// starts at `start`; the parser checks that the run is a valid number.
+    private static func endOfNumberLiteral(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        var end = start + 1
+        while end < bytes.count {
+            switch bytes[end] {
+            case ASCII.zero ... ASCII.nine, ASCII.minus, ASCII.plus, ASCII.dot, ASCII.lowerE, ASCII.upperE:
+                end += 1
+            default:
+                return end
+            }
+        }
+        return end
     }
 
     private func trailingBytes(at index: Int) -> WAMPSerializationError {

@@ -2,9 +2,9 @@ internal import Foundation
 import NIOCore
 import Transport
 
-/// Reads one JSON value into a ``WAMPValue``: checks the limits, scans the bytes with
+/// Reads one JSON value into a ``WAMPValue``: checks the length, scans the bytes with
 /// ``JSONInputScanner``, parses them with Foundation's `JSONSerialization` and converts the
-/// resulting object tree.
+/// resulting object tree with ``FoundationJSONConverter``.
 struct JSONReader {
     /// The deepest nesting of lists and dicts accepted (at most 512, Foundation's limit).
     let maxNestingDepth: Int
@@ -17,9 +17,15 @@ struct JSONReader {
                 .tooLarge, serializer: "json",
                 "the input is \(buffer.readableBytes) bytes, more than the limit of \(maxInputLength)")
         }
-        let data = try buffer.withUnsafeReadableBytes { bytes throws(WAMPSerializationError) in
-            try JSONInputScanner(maxNestingDepth: maxNestingDepth).scan(bytes)
-            return Data(bytes)
+        let (data, longNumberLiterals) = try buffer.withUnsafeReadableBytes { bytes throws(WAMPSerializationError) in
+            let findings = try JSONInputScanner(maxNestingDepth: maxNestingDepth).scan(bytes)
+            let literals = findings.longNumberLiterals.map { range in
+                String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
+            if findings.byteOrderMarksInStrings.isEmpty {
+                return (Data(bytes), literals)
+            }
+            return (Self.escapingByteOrderMarks(in: bytes, at: findings.byteOrderMarksInStrings), literals)
         }
         let object: Any
         do {
@@ -27,7 +33,23 @@ struct JSONReader {
         } catch {
             throw WAMPSerializationError(.malformed, serializer: "json", "invalid JSON: \(Self.describe(error))")
         }
-        return try FoundationJSONConverter.value(of: object)
+        var converter = FoundationJSONConverter(longNumberLiterals: longNumberLiterals)
+        return try converter.value(of: object)
+    }
+
+    /// A copy of `bytes` with each raw U+FEFF at `offsets` (all inside strings) replaced by
+    /// the escape `\ufeff`, which Foundation's parser keeps (it drops a raw U+FEFF that starts
+    /// a string).
+    private static func escapingByteOrderMarks(in bytes: UnsafeRawBufferPointer, at offsets: [Int]) -> Data {
+        var data = Data(capacity: bytes.count + offsets.count * 3)
+        var copied = 0
+        for offset in offsets {
+            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[copied ..< offset]))
+            data.append(contentsOf: #"\ufeff"#.utf8)
+            copied = offset + 3
+        }
+        data.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[copied...]))
+        return data
     }
 
     /// The parser's own explanation ("Invalid value around character 4."), else the error.
@@ -46,41 +68,73 @@ struct JSONReader {
 /// What Foundation on Linux returns, and what this maps it to:
 /// - `true`/`false`: the boolean `NSNumber` subclass (`__NSCFBoolean`) → ``WAMPValue/bool(_:)``.
 ///   Checked by class, because `NSNumber(value: 1) as? Bool` succeeds on Linux.
-/// - Integers: `NSNumber` with an integer `objCType` (`i`, `q`; `Q` above `Int64.max`) →
-///   ``WAMPValue/integer(_:)``, or ``WAMPValue/unsignedInteger(_:)`` above `Int64.max`.
+/// - Integers that fit 64 bits: `NSNumber` with an integer `objCType` (`i`, `q`, or `Q` above
+///   `Int64.max`) → ``WAMPValue/integer(_:)``, or ``WAMPValue/unsignedInteger(_:)`` above
+///   `Int64.max`.
 /// - Numbers with a fraction or exponent: `NSNumber` with `objCType` `d` → ``WAMPValue/double(_:)``.
-/// - Numbers the parser keeps as `NSDecimalNumber` (integers outside `Int64.min + 1 ...
-///   UInt64.max`, including `Int64.min` itself, and more than 17 significant digits): read
-///   back from their decimal text, as an integer when one fits, else as the nearest double.
+/// - Literals of more than 17 characters before the exponent (`9007199254740992.0`,
+///   `0.30000000000000004`, `-1000000000000000000`, integers beyond 64 bits): Foundation
+///   returns `NSDecimalNumber`, whose value no longer tells `1.0` from `1`. These are read
+///   again from their literal text, which ``JSONInputScanner`` collected: an integer literal
+///   gives an integer when it fits 64 bits and else the nearest double; a literal with a
+///   fraction or exponent gives the nearest double.
 /// - Strings: a string starting with U+0000 is base64 binary → ``WAMPValue/binary(_:)``.
-enum FoundationJSONConverter {
+struct FoundationJSONConverter {
+    /// The long number literals of the input, in document order; each is used once.
+    private var longNumberLiterals: [String]
+
+    init(longNumberLiterals: [String]) {
+        self.longNumberLiterals = longNumberLiterals
+    }
+
     private static let booleanClass = ObjectIdentifier(type(of: NSNumber(value: true)))
 
-    static func value(of object: Any) throws(WAMPSerializationError) -> WAMPValue {
+    mutating func value(of object: Any) throws(WAMPSerializationError) -> WAMPValue {
+        // Dispatch on the exact type first: a conditional cast such as `object as? String` on
+        // an NSNumber, or `as? NSNumber` on a String, goes through Foundation's bridging on
+        // Linux, which costs more than the parse itself.
+        let objectType = type(of: object)
+        if objectType == String.self {
+            return try Self.value(of: object as! String)
+        }
+        if objectType == [String: Any].self {
+            return try value(of: object as! [String: Any])
+        }
+        if objectType == [Any].self {
+            return try value(of: object as! [Any])
+        }
         switch object {
-        case let string as String:
-            return try value(of: string)
         case let number as NSNumber:
             return try value(of: number)
-        case let dict as [String: Any]:
-            var entries = [String: WAMPValue](minimumCapacity: dict.count)
-            for (key, element) in dict {
-                entries[key] = try value(of: element)
-            }
-            return .dict(entries)
-        case let list as [Any]:
-            var elements: [WAMPValue] = []
-            elements.reserveCapacity(list.count)
-            for element in list {
-                elements.append(try value(of: element))
-            }
-            return .list(elements)
         case is NSNull:
             return .null
+        case let string as String:
+            return try Self.value(of: string)
+        case let dict as [String: Any]:
+            return try value(of: dict)
+        case let list as [Any]:
+            return try value(of: list)
         default:
             throw WAMPSerializationError(
-                .unsupportedType, serializer: "json", "the parser returned an unexpected \(type(of: object))")
+                .unsupportedType, serializer: "json", "the parser returned an unexpected \(objectType)")
         }
+    }
+
+    private mutating func value(of dict: [String: Any]) throws(WAMPSerializationError) -> WAMPValue {
+        var entries = [String: WAMPValue](minimumCapacity: dict.count)
+        for (key, element) in dict {
+            entries[key] = try value(of: element)
+        }
+        return .dict(entries)
+    }
+
+    private mutating func value(of list: [Any]) throws(WAMPSerializationError) -> WAMPValue {
+        var elements: [WAMPValue] = []
+        elements.reserveCapacity(list.count)
+        for element in list {
+            elements.append(try value(of: element))
+        }
+        return .list(elements)
     }
 
     private static func value(of string: String) throws(WAMPSerializationError) -> WAMPValue {
@@ -94,14 +148,14 @@ enum FoundationJSONConverter {
         return .binary(bytes)
     }
 
-    private static func value(of number: NSNumber) throws(WAMPSerializationError) -> WAMPValue {
-        if ObjectIdentifier(type(of: number)) == booleanClass {
+    private mutating func value(of number: NSNumber) throws(WAMPSerializationError) -> WAMPValue {
+        if ObjectIdentifier(type(of: number)) == Self.booleanClass {
             return .bool(number.boolValue)
         }
         switch UInt8(bitPattern: number.objCType.pointee) {
         case UInt8(ascii: "d"), UInt8(ascii: "f"):
             if let decimal = number as? NSDecimalNumber {
-                return try value(ofDecimalText: decimal.stringValue)
+                return try Self.value(ofLiteral: literal(for: decimal))
             }
             return .double(number.doubleValue)
         case UInt8(ascii: "Q"), UInt8(ascii: "L"), UInt8(ascii: "I"), UInt8(ascii: "S"), UInt8(ascii: "C"):
@@ -111,10 +165,25 @@ enum FoundationJSONConverter {
         }
     }
 
-    /// A number that `NSDecimalNumber` holds, from its exact decimal text.
-    private static func value(ofDecimalText text: String) throws(WAMPSerializationError) -> WAMPValue {
-        if let integer = Int64(text) { return .integer(integer) }
-        if let integer = UInt64(text) { return .integer(exactly: integer) }
+    /// The literal text that Foundation turned into `decimal`: the first unused long literal
+    /// with the same value (exact in lists, which keep document order; in dicts only a value
+    /// written both as an integer and as a float could be misattributed), else its own text.
+    private mutating func literal(for decimal: NSDecimalNumber) -> String {
+        let value = decimal.decimalValue
+        if let index = longNumberLiterals.firstIndex(where: { Decimal(string: $0) == value }) {
+            return longNumberLiterals.remove(at: index)
+        }
+        return decimal.stringValue
+    }
+
+    /// A number from its literal text: an integer literal that fits 64 bits gives an integer,
+    /// any other the nearest double.
+    private static func value(ofLiteral text: String) throws(WAMPSerializationError) -> WAMPValue {
+        let isInteger = !text.utf8.contains { $0 == ASCII.dot || $0 == ASCII.lowerE || $0 == ASCII.upperE }
+        if isInteger {
+            if let integer = Int64(text) { return .integer(integer) }
+            if let integer = UInt64(text) { return .integer(exactly: integer) }
+        }
         if let double = Double(text), double.isFinite { return .double(double) }
         throw WAMPSerializationError(.unsupportedValue, serializer: "json", "the number \(text) is out of range")
     }

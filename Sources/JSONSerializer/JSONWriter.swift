@@ -1,12 +1,15 @@
-import NIOCore
 import Transport
 
-/// Writes ``WAMPValue``s as compact JSON text (RFC 8259) straight into a `ByteBuffer`, without
-/// Foundation and without intermediate strings for anything but doubles.
+/// Writes ``WAMPValue``s as compact JSON text (RFC 8259), without Foundation.
+///
+/// The text is collected in a byte array that the serializer copies into the transport's
+/// `ByteBuffer` in one call: appending single bytes to an array costs a fraction of a
+/// `ByteBuffer` write each, and a message is made of many one-byte tokens.
 ///
 /// - Strings are escaped minimally: `"`, `\` and the control characters U+0000 ... U+001F
-///   (with the short forms `\b \f \n \r \t` where they exist); everything else, including
-///   non-ASCII text, is copied as UTF-8.
+///   (with the short forms `\b \f \n \r \t` where they exist), plus U+FEFF as `\ufeff`
+///   (Foundation's parser on Linux drops it raw at the start of a string); everything else,
+///   including non-ASCII text, is copied as UTF-8.
 /// - Integers are written exactly, signed and unsigned 64-bit.
 /// - Doubles use Swift's shortest round-trip form, always with a fraction or exponent, so that
 ///   `1.0` reads back as a double.
@@ -15,61 +18,69 @@ struct JSONWriter {
     /// The deepest nesting of lists and dicts written; level 1 is the outermost list or dict.
     let maxNestingDepth: Int
 
+    /// The JSON text written so far, as UTF-8.
+    private(set) var output: [UInt8] = []
+
+    init(maxNestingDepth: Int, capacity: Int = 256) {
+        self.maxNestingDepth = maxNestingDepth
+        output.reserveCapacity(capacity)
+    }
+
     /// Writes `value`, which sits inside `depth` enclosing lists and dicts.
-    func write(_ value: WAMPValue, depth: Int, into buffer: inout ByteBuffer) throws(WAMPSerializationError) {
+    mutating func write(_ value: WAMPValue, depth: Int) throws(WAMPSerializationError) {
         switch value {
         case .null:
-            buffer.writeStaticString("null")
+            append("null")
         case .bool(let bool):
-            buffer.writeStaticString(bool ? "true" : "false")
+            append(bool ? "true" : "false")
         case .integer(let integer):
-            Self.writeInteger(integer, into: &buffer)
+            writeInteger(integer)
         case .unsignedInteger(let integer):
-            Self.writeInteger(integer, into: &buffer)
+            writeInteger(integer)
         case .double(let double):
-            try Self.writeDouble(double, into: &buffer)
+            try writeDouble(double)
         case .string(let string):
             guard string.utf8.first != 0 else {
                 throw WAMPSerializationError(
                     .unsupportedValue, serializer: "json",
                     "a string that starts with U+0000 cannot be sent: in WAMP's JSON it marks binary data")
             }
-            Self.writeString(string, into: &buffer)
+            writeString(string)
         case .binary(let bytes):
-            buffer.writeStaticString(#""\u0000"#)
-            Base64.encode(bytes, into: &buffer)
-            buffer.writeInteger(ASCII.quote)
+            append(#""\u0000"#)
+            Base64.encode(bytes, into: &output)
+            output.append(ASCII.quote)
         case .list(let elements):
-            try writeList(elements, depth: depth + 1, into: &buffer)
+            try writeList(elements, depth: depth + 1)
         case .dict(let entries):
-            try writeDict(entries, depth: depth + 1, into: &buffer)
+            try writeDict(entries, depth: depth + 1)
         }
     }
 
     /// Writes a list whose own nesting level is `depth` (1 for a message).
-    func writeList(_ elements: [WAMPValue], depth: Int, into buffer: inout ByteBuffer) throws(WAMPSerializationError) {
+    mutating func writeList(_ elements: [WAMPValue], depth: Int) throws(WAMPSerializationError) {
         try checkDepth(depth)
-        buffer.writeInteger(ASCII.openBracket)
+        output.append(ASCII.openBracket)
         var first = true
         for element in elements {
-            if first { first = false } else { buffer.writeInteger(ASCII.comma) }
-            try write(element, depth: depth, into: &buffer)
+            if first { first = false } else { output.append(ASCII.comma) }
+            try write(element, depth: depth)
         }
-        buffer.writeInteger(ASCII.closeBracket)
+        output.append(ASCII.closeBracket)
     }
 
     /// Writes a dict whose own nesting level is `depth`.
-    func writeDict(_ entries: [String: WAMPValue], depth: Int, into buffer: inout ByteBuffer) throws(WAMPSerializationError) {
+    mutating func writeDict(_ entries: [String: WAMPValue], depth: Int) throws(WAMPSerializationError) {
         try checkDepth(depth)
-        buffer.writeInteger(ASCII.openBrace)
+        output.append(ASCII.openBrace)
         var first = true
         for (key, value) in entries {
-            if first { first = false } else { buffer.writeInteger(ASCII.comma) }
-            Self.writeString(key, into: &buffer)
-            buffer.writeInteger(ASCII.colon)
-            try write(value, depth: depth, into: &buffer)
+            if first { first = false } else { output.append(ASCII.comma) }
+            writeString(key)
+            output.append(ASCII.colon)
+            try write(value, depth: depth)
         }
-        buffer.writeInteger(ASCII.closeBrace)
+        output.append(ASCII.closeBrace)
     }
 
     private func checkDepth(_ depth: Int) throws(WAMPSerializationError) {
@@ -80,94 +91,106 @@ struct JSONWriter {
         }
     }
 
-    // MARK: - Scalars
-
-    static func writeInteger(_ value: Int64, into buffer: inout ByteBuffer) {
-        if value < 0 {
-            buffer.writeInteger(ASCII.minus)
-        }
-        writeInteger(value.magnitude, into: &buffer)
+    private mutating func append(_ text: StaticString) {
+        output.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    static func writeInteger(_ value: UInt64, into buffer: inout ByteBuffer) {
+    // MARK: - Numbers
+
+    mutating func writeInteger(_ value: Int64) {
+        if value < 0 {
+            output.append(ASCII.minus)
+        }
+        writeInteger(value.magnitude)
+    }
+
+    mutating func writeInteger(_ value: UInt64) {
         if value < 10 {
-            buffer.writeInteger(ASCII.zero &+ UInt8(truncatingIfNeeded: value))
+            output.append(ASCII.zero &+ UInt8(truncatingIfNeeded: value))
             return
         }
-        // UInt64.max has 20 digits: write them backwards, then reverse in place.
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { out in
+        // UInt64.max has 20 digits. They come out last first: fill a stack buffer from its
+        // end, then append the filled part in one go.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
             var rest = value
-            var count = 0
+            var start = digits.count
             repeat {
                 let (quotient, digit) = rest.quotientAndRemainder(dividingBy: 10)
-                out[count] = ASCII.zero &+ UInt8(truncatingIfNeeded: digit)
-                count += 1
+                start -= 1
+                digits[start] = ASCII.zero &+ UInt8(truncatingIfNeeded: digit)
                 rest = quotient
             } while rest != 0
-            var low = 0
-            var high = count - 1
-            while low < high {
-                out.swapAt(low, high)
-                low += 1
-                high -= 1
-            }
-            return count
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
-    static func writeDouble(_ value: Double, into buffer: inout ByteBuffer) throws(WAMPSerializationError) {
+    mutating func writeDouble(_ value: Double) throws(WAMPSerializationError) {
         guard value.isFinite else {
             throw WAMPSerializationError(.unsupportedValue, serializer: "json", "JSON cannot represent \(value)")
         }
         // Swift's description is the shortest form that reads back as the same double, and is
         // valid JSON for finite values ("3.14", "1.0", "-0.0", "1e+300", "5e-324").
         let text = value.description
-        buffer.writeString(text)
+        output.append(contentsOf: text.utf8)
         if !text.utf8.contains(where: { $0 == ASCII.dot || $0 == ASCII.lowerE || $0 == ASCII.upperE }) {
             // Not produced by today's standard library; keeps a double from reading back as an integer.
-            buffer.writeStaticString(".0")
+            append(".0")
         }
     }
 
     // MARK: - Strings
 
-    static func writeString(_ string: String, into buffer: inout ByteBuffer) {
+    mutating func writeString(_ string: String) {
         var string = string
-        string.withUTF8 { utf8 in writeEscaped(utf8, into: &buffer) }
+        string.withUTF8 { utf8 in writeEscaped(utf8) }
     }
 
     /// Writes `utf8` as a quoted JSON string, copying runs that need no escape in one go.
-    static func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(ASCII.quote)
+    mutating func writeEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        output.append(ASCII.quote)
         var runStart = 0
-        for index in utf8.indices {
+        var index = 0
+        while index < utf8.count {
             let byte = utf8[index]
-            guard byte < 0x20 || byte == ASCII.quote || byte == ASCII.backslash else { continue }
-            if runStart < index {
-                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[runStart ..< index]))
+            if byte >= 0x20 && byte != ASCII.quote && byte != ASCII.backslash && byte != 0xEF {
+                index += 1
+                continue
             }
-            writeEscape(for: byte, into: &buffer)
-            runStart = index + 1
+            // U+FEFF is EF BB BF; other characters starting with EF are copied.
+            let isByteOrderMark = byte == 0xEF
+            if isByteOrderMark {
+                guard utf8.count - index >= 3, utf8[index + 1] == 0xBB, utf8[index + 2] == 0xBF else {
+                    index += 1
+                    continue
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart ..< index]))
+            if isByteOrderMark {
+                append(#"\ufeff"#)
+                index += 3
+            } else {
+                writeEscape(for: byte)
+                index += 1
+            }
+            runStart = index
         }
-        if runStart < utf8.count {
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[runStart...]))
-        }
-        buffer.writeInteger(ASCII.quote)
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
+        output.append(ASCII.quote)
     }
 
-    private static func writeEscape(for byte: UInt8, into buffer: inout ByteBuffer) {
+    private mutating func writeEscape(for byte: UInt8) {
         switch byte {
-        case ASCII.quote: buffer.writeStaticString(#"\""#)
-        case ASCII.backslash: buffer.writeStaticString(#"\\"#)
-        case 0x08: buffer.writeStaticString(#"\b"#)
-        case 0x09: buffer.writeStaticString(#"\t"#)
-        case 0x0A: buffer.writeStaticString(#"\n"#)
-        case 0x0C: buffer.writeStaticString(#"\f"#)
-        case 0x0D: buffer.writeStaticString(#"\r"#)
+        case ASCII.quote: append(#"\""#)
+        case ASCII.backslash: append(#"\\"#)
+        case 0x08: append(#"\b"#)
+        case 0x09: append(#"\t"#)
+        case 0x0A: append(#"\n"#)
+        case 0x0C: append(#"\f"#)
+        case 0x0D: append(#"\r"#)
         default:
-            buffer.writeStaticString(#"\u00"#)
-            buffer.writeInteger(ASCII.hexDigit(byte >> 4))
-            buffer.writeInteger(ASCII.hexDigit(byte & 0x0F))
+            append(#"\u00"#)
+            output.append(ASCII.hexDigit(byte >> 4))
+            output.append(ASCII.hexDigit(byte & 0x0F))
         }
     }
 }

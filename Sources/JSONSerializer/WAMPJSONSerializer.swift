@@ -3,9 +3,10 @@ public import Transport
 
 /// The WAMP JSON serializer (`wamp.2.json`, RawSocket serializer 1).
 ///
-/// Messages are written as compact UTF-8 JSON text straight into the transport's `ByteBuffer`
-/// by a small writer of its own, and read with Foundation's `JSONSerialization` after a
-/// byte scan that enforces the configured limits and UTF-8.
+/// Messages are written as compact UTF-8 JSON text by a small writer of its own (no
+/// Foundation) and appended to the transport's `ByteBuffer` in one copy. They are read with
+/// Foundation's `JSONSerialization`, after a byte scan that enforces the configured limits and
+/// UTF-8 and works around the parser's gaps.
 ///
 /// The JSON rules of WAMP apply both ways:
 /// - integers stay integers (exact up to `UInt64.max`), floats stay floats (`1.0` is written
@@ -20,8 +21,9 @@ public import Transport
 /// let decoded = try serializer.deserialize(bytes)          // == event
 /// ```
 ///
-/// Errors: malformed bytes throw `WAMPSerializationError` with a specific code; well-formed JSON that is not a valid WAMP message throws
-/// `WAMPProtocolError`. No input crashes the serializer.
+/// Errors: malformed bytes throw `WAMPSerializationError` with a specific code; well-formed
+/// JSON that is not a valid WAMP message throws `WAMPProtocolError`. No input crashes the
+/// serializer.
 public struct WAMPJSONSerializer: WAMPSerializer {
     /// The limits this serializer enforces.
     public var configuration: Configuration
@@ -47,9 +49,9 @@ public struct WAMPJSONSerializer: WAMPSerializer {
     ///   `.nestingTooDeep` for a value nested deeper than ``Configuration/maxNestingDepth``.
     ///   On error `buffer` is left as it was.
     public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
-        try write(into: &buffer) { writer, buffer throws(WAMPSerializationError) in
-            try writer.writeList(message.elements, depth: 1, into: &buffer)
-        }
+        var writer = JSONWriter(maxNestingDepth: configuration.effectiveMaxNestingDepth)
+        try writer.writeList(message.elements, depth: 1)
+        buffer.writeBytes(writer.output)
     }
 
     /// Decodes exactly one message from all readable bytes of `buffer`.
@@ -69,9 +71,9 @@ public struct WAMPJSONSerializer: WAMPSerializer {
     ///
     /// - Throws: `WAMPSerializationError`; on error `buffer` is left as it was.
     public func serializeValue(_ value: WAMPValue, into buffer: inout ByteBuffer) throws {
-        try write(into: &buffer) { writer, buffer throws(WAMPSerializationError) in
-            try writer.write(value, depth: 0, into: &buffer)
-        }
+        var writer = JSONWriter(maxNestingDepth: configuration.effectiveMaxNestingDepth)
+        try writer.write(value, depth: 0)
+        buffer.writeBytes(writer.output)
     }
 
     /// Decodes one JSON value (not necessarily a message) from all readable bytes of
@@ -81,19 +83,5 @@ public struct WAMPJSONSerializer: WAMPSerializer {
     public func deserializeValue(_ buffer: ByteBuffer) throws -> WAMPValue {
         try JSONReader(maxNestingDepth: configuration.effectiveMaxNestingDepth, maxInputLength: configuration.maxInputLength)
             .read(buffer)
-    }
-
-    /// Runs `body` with a writer for this configuration, restoring `buffer` if it throws.
-    private func write(
-        into buffer: inout ByteBuffer,
-        _ body: (JSONWriter, inout ByteBuffer) throws(WAMPSerializationError) -> Void
-    ) throws(WAMPSerializationError) {
-        let start = buffer.writerIndex
-        do {
-            try body(JSONWriter(maxNestingDepth: configuration.effectiveMaxNestingDepth), &buffer)
-        } catch {
-            buffer.moveWriterIndex(to: start)
-            throw error
-        }
     }
 }

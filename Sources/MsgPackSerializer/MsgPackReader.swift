@@ -1,7 +1,7 @@
 internal import CMsgPack
 internal import Transport
 
-/// Decodes one MessagePack value with msgpack-c and converts it to a ``Transport/WAMPValue``.
+/// Decodes one MessagePack value with msgpack-c and converts it to a `WAMPValue`.
 ///
 /// The input is read in place (`msgpack_unpack_next` on the caller's bytes; msgpack-c's
 /// `str`, `bin` and `ext` objects point into them). The `msgpack_unpacked` lives on the stack;
@@ -61,7 +61,7 @@ struct MsgPackReader {
     }
 }
 
-/// Converts msgpack-c's object tree to ``Transport/WAMPValue``, copying strings and bytes out
+/// Converts msgpack-c's object tree to `WAMPValue`, copying strings and bytes out
 /// of the input. The structural check has bounded the depth, so recursion is safe.
 struct MsgPackObjectConverter {
     /// The start of the input, to report offsets of strings (msgpack-c points into the input).
@@ -122,13 +122,16 @@ struct MsgPackObjectConverter {
     @inline(__always)
     private func string(_ str: msgpack_object_str) throws(WAMPSerializationError) -> String {
         guard str.size > 0, let pointer = str.ptr else { return "" }
-        let bytes = UnsafeRawBufferPointer(start: pointer, count: Int(str.size))
-        guard let string = String(validating: bytes, as: UTF8.self) else {
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: Int(str.size))
+        // UTF8Span validates without the generic overhead of String(validating:as:).
+        do {
+            return String(copying: try UTF8Span(validating: bytes.span))
+        } catch {
             throw WAMPSerializationError(
-                .invalidUTF8, serializer: "msgpack", offset: offset(of: pointer),
-                "a string of \(str.size) bytes is not valid UTF-8")
+                .invalidUTF8, serializer: "msgpack", offset: offset(of: pointer).map { $0 + error.byteOffsets.lowerBound },
+                "a string of \(str.size) bytes is not valid UTF-8 (\(error.kind) at byte \(error.byteOffsets.lowerBound) of the string)")
         }
-        return string
     }
 
     private func offset(of pointer: UnsafePointer<CChar>?) -> Int? {

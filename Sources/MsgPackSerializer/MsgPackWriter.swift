@@ -2,12 +2,13 @@ internal import CMsgPack
 internal import NIOCore
 internal import Transport
 
-/// Writes ``Transport/WAMPValue``s with msgpack-c's packer, straight into a `ByteBuffer`.
+/// Writes `WAMPValue`s with msgpack-c's packer, straight into a `ByteBuffer`.
 ///
-/// The packer's `data` is a pointer to the caller's `inout ByteBuffer`, valid for the
-/// duration of ``withPacker(appendingTo:_:)``; msgpack-c's write callback appends each chunk
-/// (a header, or a string's or binary's bytes) to it. No intermediate buffer, no copy but the
-/// one into the `ByteBuffer`.
+/// The packer's write callback copies each chunk (a header, or a string's or binary's bytes)
+/// directly into the buffer's writable memory, obtained once with
+/// `withUnsafeMutableWritableBytes`: no intermediate buffer, and no `ByteBuffer` call per
+/// chunk. If the region turns out too small, the callback keeps counting without writing, and
+/// the value is packed a second time into a region of exactly the size counted.
 struct MsgPackWriter {
     /// A packer set up by ``withPacker(appendingTo:_:)``.
     typealias Packer = UnsafeMutablePointer<msgpack_packer>
@@ -15,17 +16,39 @@ struct MsgPackWriter {
     /// The deepest nesting written; the message's own list is level 1.
     let maxNestingDepth: Int
 
-    /// Runs `body` with a packer that appends to `buffer`.
+    /// The writable bytes reserved for the first attempt when the buffer has fewer.
+    static let initialCapacity = 512
+
+    /// Runs `body` with a packer that appends to `buffer`. `body` may run twice (see above),
+    /// so it must do nothing but pack. On error `buffer` is unchanged.
     func withPacker(
         appendingTo buffer: inout ByteBuffer,
         _ body: (Packer) throws(WAMPSerializationError) -> Void
     ) throws(WAMPSerializationError) {
-        try withUnsafeMutablePointer(to: &buffer) { buffer throws(WAMPSerializationError) in
-            var packer = msgpack_packer()
-            msgpack_packer_init(&packer, UnsafeMutableRawPointer(buffer), appendToByteBuffer)
-            try withUnsafeMutablePointer(to: &packer) { packer throws(WAMPSerializationError) in
-                try body(packer)
+        var capacity = max(buffer.writableBytes, Self.initialCapacity)
+        while true {
+            buffer.reserveCapacity(minimumWritableBytes: capacity)
+            let result = buffer.withUnsafeMutableWritableBytes { memory -> Result<Int, WAMPSerializationError> in
+                var region = WritableRegion(start: memory.baseAddress, capacity: memory.count, count: 0)
+                return withUnsafeMutablePointer(to: &region) { region in
+                    var packer = msgpack_packer()
+                    msgpack_packer_init(&packer, UnsafeMutableRawPointer(region), appendToRegion)
+                    do throws(WAMPSerializationError) {
+                        try withUnsafeMutablePointer(to: &packer) { packer throws(WAMPSerializationError) in
+                            try body(packer)
+                        }
+                    } catch {
+                        return .failure(error)
+                    }
+                    return .success(region.pointee.count)
+                }
             }
+            let count = try result.get()
+            if count <= buffer.writableBytes {
+                buffer.moveWriterIndex(forwardBy: count)
+                return
+            }
+            capacity = count  // The region was too small: pack again into what was counted.
         }
     }
 
@@ -42,7 +65,7 @@ struct MsgPackWriter {
     /// Writes `value`, which sits inside `depth` levels of lists and dicts.
     ///
     /// msgpack-c's packing functions return the write callback's result, which is always 0
-    /// (appending to a `ByteBuffer` cannot fail), so their results are not checked.
+    /// (the callback cannot fail), so their results are not checked.
     func write(_ value: WAMPValue, depth: Int, packer: Packer) throws(WAMPSerializationError) {
         switch value {
         case .null:
@@ -90,7 +113,8 @@ struct MsgPackWriter {
     private func checkLength(_ count: Int, _ what: String) throws(WAMPSerializationError) {
         guard UInt64(count) <= UInt64(UInt32.max) else {
             throw WAMPSerializationError(
-                .tooLarge, serializer: "msgpack", "\(what) of \(count) items is longer than MessagePack allows (2^32 - 1)")
+                .tooLarge, serializer: "msgpack",
+                "\(what) of \(count) items is longer than MessagePack allows (2^32 - 1)")
         }
     }
 
@@ -101,12 +125,28 @@ struct MsgPackWriter {
     }
 }
 
-/// msgpack-c's write callback: appends `count` bytes to the `ByteBuffer` that `data` points to.
-private func appendToByteBuffer(
+/// Where msgpack-c's write callback puts the bytes: the writable memory of a `ByteBuffer`.
+struct WritableRegion {
+    /// The first writable byte.
+    var start: UnsafeMutableRawPointer?
+    /// How many bytes may be written.
+    var capacity: Int
+    /// How many bytes were packed; more than `capacity` when the region was too small (the
+    /// bytes beyond it were counted, not written).
+    var count: Int
+}
+
+/// msgpack-c's write callback: copies `count` bytes into the ``WritableRegion`` that `data`
+/// points to, or only counts them once the region is full.
+private func appendToRegion(
     _ data: UnsafeMutableRawPointer?, _ bytes: UnsafePointer<CChar>?, _ count: Int
 ) -> Int32 {
-    guard let data, let bytes, count > 0 else { return 0 }
-    data.assumingMemoryBound(to: ByteBuffer.self).pointee
-        .writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+    guard let region = data?.assumingMemoryBound(to: WritableRegion.self), let bytes, count > 0 else { return 0 }
+    let offset = region.pointee.count
+    let end = offset + count
+    if end <= region.pointee.capacity, let start = region.pointee.start {
+        (start + offset).copyMemory(from: bytes, byteCount: count)
+    }
+    region.pointee.count = end
     return 0
 }

@@ -36,7 +36,7 @@ extension WAMPMsgPackSerializer {
         /// every level (a dict entry counts twice: key and value). Default: 2^20 (1,048,576).
         ///
         /// msgpack-c allocates 24 bytes per list element and 48 per dict entry when it reads a
-        /// container's header, and the decoded ``Transport/WAMPValue`` tree costs about as
+        /// container's header, and the decoded `WAMPValue` tree costs about as
         /// much again. Independently of this limit, every list or dict must claim no more
         /// elements than there are bytes left in the input (each element takes at least one
         /// byte), so the total never exceeds the input length. This limit caps the memory a

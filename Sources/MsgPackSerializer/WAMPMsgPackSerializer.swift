@@ -5,21 +5,21 @@ public import Transport
 /// msgpack-c.
 ///
 /// Both directions go through msgpack-c (the `CMsgPack` system library):
-/// - serializing drives a `msgpack_packer` whose write callback appends straight into the
-///   transport's `ByteBuffer`, with no intermediate buffer;
+/// - serializing drives a `msgpack_packer` whose write callback copies each chunk straight
+///   into the writable memory of the transport's `ByteBuffer`, with no intermediate buffer;
 /// - deserializing runs `msgpack_unpack_next` on the buffer's readable bytes in place and
-///   converts the resulting `msgpack_object` tree to ``Transport/WAMPValue``. A cheap
+///   converts the resulting `msgpack_object` tree to `WAMPValue`. A cheap
 ///   structural pre-scan runs first, so that hostile headers (an `array32` claiming four
 ///   billion elements in ten bytes, nesting msgpack-c cannot handle) are refused before
 ///   msgpack-c allocates anything.
 ///
 /// The MessagePack rules of WAMP apply both ways:
-/// - the "new" specification with distinct `str` and `bin`: ``Transport/WAMPValue/string(_:)``
-///   is `str`, ``Transport/WAMPValue/binary(_:)`` is `bin`, and they never mix;
+/// - the "new" specification with distinct `str` and `bin`: `WAMPValue.string(_:)`
+///   is `str`, `WAMPValue.binary(_:)` is `bin`, and they never mix;
 /// - integers of every width are read; positive values that do not fit `Int64` stay exact as
-///   ``Transport/WAMPValue/unsignedInteger(_:)``; integers are written in their smallest
+///   `WAMPValue.unsignedInteger(_:)`; integers are written in their smallest
 ///   encoding;
-/// - `float32` and `float64` read as ``Transport/WAMPValue/double(_:)``; doubles are written
+/// - `float32` and `float64` read as `WAMPValue.double(_:)`; doubles are written
 ///   as `float64`;
 /// - booleans stay booleans: `true` never reads as `1`;
 /// - map keys must be strings; extension types (including timestamps) are refused.

@@ -1,6 +1,6 @@
 /// WAMP IDs: session, request, publication, subscription and registration IDs.
 ///
-/// IDs are integers in `1 ... 2^53` (``WAMPID/range``), so that they fit a double in every
+/// IDs are integers in `1 ... 2^53` (`WAMPID.wampRange`), so that they fit a double in every
 /// language without loss.
 public typealias WAMPID = UInt64
 

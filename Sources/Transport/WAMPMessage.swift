@@ -9,30 +9,55 @@
 /// try WAMPMessage(elements: [48, 1, [:], "com.example.add", [2, 3]]) == message   // true
 /// ```
 public enum WAMPMessage: Hashable, Sendable {
+    /// HELLO (1): a client asks to join a realm.
     case hello(Hello)
+    /// WELCOME (2): the router accepts the session.
     case welcome(Welcome)
+    /// ABORT (3): a session is refused or ended abruptly.
     case abort(Abort)
+    /// CHALLENGE (4): the router asks the client to authenticate.
     case challenge(Challenge)
+    /// AUTHENTICATE (5): the client answers a CHALLENGE.
     case authenticate(Authenticate)
+    /// GOODBYE (6): a peer leaves the session.
     case goodbye(Goodbye)
+    /// ERROR (8): a request failed.
     case error(Error)
+    /// PUBLISH (16): a client publishes an event to a topic.
     case publish(Publish)
+    /// PUBLISHED (17): the broker acknowledges a PUBLISH.
     case published(Published)
+    /// SUBSCRIBE (32): a client subscribes to a topic.
     case subscribe(Subscribe)
+    /// SUBSCRIBED (33): the broker acknowledges a SUBSCRIBE.
     case subscribed(Subscribed)
+    /// UNSUBSCRIBE (34): a client ends a subscription.
     case unsubscribe(Unsubscribe)
+    /// UNSUBSCRIBED (35): the broker acknowledges an UNSUBSCRIBE, or revokes a subscription.
     case unsubscribed(Unsubscribed)
+    /// EVENT (36): the broker delivers a publication to a subscriber.
     case event(Event)
+    /// CALL (48): a client calls a procedure.
     case call(Call)
+    /// CANCEL (49): the caller gives up a call (advanced profile).
     case cancel(Cancel)
+    /// RESULT (50): the dealer returns the result of a call.
     case result(Result)
+    /// REGISTER (64): a client registers a procedure.
     case register(Register)
+    /// REGISTERED (65): the dealer acknowledges a REGISTER.
     case registered(Registered)
+    /// UNREGISTER (66): a client ends a registration.
     case unregister(Unregister)
+    /// UNREGISTERED (67): the dealer acknowledges an UNREGISTER, or revokes a registration.
     case unregistered(Unregistered)
+    /// INVOCATION (68): the dealer asks the callee to run a procedure.
     case invocation(Invocation)
+    /// INTERRUPT (69): the dealer cancels an invocation (advanced profile).
     case interrupt(Interrupt)
+    /// YIELD (70): the callee returns the result of an invocation.
     case yield(Yield)
+    /// EVENT_RECEIVED (337): a subscriber acknowledges an event (advanced profile).
     case eventReceived(EventReceived)
     /// A message with a type code this library does not know, kept whole.
     case unknown(Unknown)
@@ -165,11 +190,37 @@ public enum WAMPMessage: Hashable, Sendable {
 
     /// The list form of the message, type code first, with the trailing Args/Kw rules applied.
     public var elements: [WAMPValue] {
-        var out: [WAMPValue] = [.integer(type.rawValue)]
+        var out: [WAMPValue] = []
         out.reserveCapacity(7)
+        out.append(.integer(type.rawValue))
+        // A switch on the concrete cases: no existential box on the serialization hot path.
         switch self {
+        case .hello(let m): m.appendElements(to: &out)
+        case .welcome(let m): m.appendElements(to: &out)
+        case .abort(let m): m.appendElements(to: &out)
+        case .challenge(let m): m.appendElements(to: &out)
+        case .authenticate(let m): m.appendElements(to: &out)
+        case .goodbye(let m): m.appendElements(to: &out)
+        case .error(let m): m.appendElements(to: &out)
+        case .publish(let m): m.appendElements(to: &out)
+        case .published(let m): m.appendElements(to: &out)
+        case .subscribe(let m): m.appendElements(to: &out)
+        case .subscribed(let m): m.appendElements(to: &out)
+        case .unsubscribe(let m): m.appendElements(to: &out)
+        case .unsubscribed(let m): m.appendElements(to: &out)
+        case .event(let m): m.appendElements(to: &out)
+        case .call(let m): m.appendElements(to: &out)
+        case .cancel(let m): m.appendElements(to: &out)
+        case .result(let m): m.appendElements(to: &out)
+        case .register(let m): m.appendElements(to: &out)
+        case .registered(let m): m.appendElements(to: &out)
+        case .unregister(let m): m.appendElements(to: &out)
+        case .unregistered(let m): m.appendElements(to: &out)
+        case .invocation(let m): m.appendElements(to: &out)
+        case .interrupt(let m): m.appendElements(to: &out)
+        case .yield(let m): m.appendElements(to: &out)
+        case .eventReceived(let m): m.appendElements(to: &out)
         case .unknown(let m): out.append(contentsOf: m.arguments)
-        default: body!.appendElements(to: &out)
         }
         return out
     }

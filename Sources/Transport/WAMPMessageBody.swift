@@ -15,8 +15,9 @@ public protocol WAMPMessageBody: Hashable, Sendable {
 extension WAMPMessageBody {
     /// The list form of the message, type code first.
     public var elements: [WAMPValue] {
-        var out: [WAMPValue] = [.integer(Self.messageType.rawValue)]
-        out.reserveCapacity(6)
+        var out: [WAMPValue] = []
+        out.reserveCapacity(7)
+        out.append(.integer(Self.messageType.rawValue))
         appendElements(to: &out)
         return out
     }

@@ -10,6 +10,7 @@ public struct WAMPMessageType: RawRepresentable, Hashable, Sendable, Comparable 
     /// Creates a type from its wire code.
     public init(rawValue: Int64) { self.rawValue = rawValue }
 
+    /// Orders types by their wire code.
     public static func < (lhs: WAMPMessageType, rhs: WAMPMessageType) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// `[1, Realm|uri, Details|dict]`
@@ -102,5 +103,6 @@ public struct WAMPMessageType: RawRepresentable, Hashable, Sendable, Comparable 
 }
 
 extension WAMPMessageType: CustomStringConvertible {
+    /// The message's name, as ``name``.
     public var description: String { name }
 }

@@ -13,7 +13,9 @@ extension WAMPPayload {
     /// ```
     ///
     /// - Throws: the `EncodingError` of ``WAMPValueEncoder/encode(_:)``.
-    public static func encoding<T: Encodable>(_ value: T, encoder: WAMPValueEncoder = WAMPValueEncoder()) throws -> WAMPPayload {
+    public static func encoding<T: Encodable>(
+        _ value: T, encoder: WAMPValueEncoder = WAMPValueEncoder()
+    ) throws -> WAMPPayload {
         switch try encoder.encode(value) {
         case .list(let args): return .arguments(args, [:])
         case .dict(let kwargs): return .arguments([], kwargs)
@@ -30,7 +32,9 @@ extension WAMPPayload {
     ///
     /// - Throws: `DecodingError` from ``WAMPValueDecoder``; `DecodingError.typeMismatch` in
     ///   passthru mode (``transparent(_:)``), which has no `Args`.
-    public func decodeArgs<T: Decodable>(_ type: T.Type = T.self, decoder: WAMPValueDecoder = WAMPValueDecoder()) throws -> T {
+    public func decodeArgs<T: Decodable>(
+        _ type: T.Type = T.self, decoder: WAMPValueDecoder = WAMPValueDecoder()
+    ) throws -> T {
         try requireArguments(T.self)
         return try decoder.decode(T.self, from: .list(args))
     }
@@ -45,7 +49,9 @@ extension WAMPPayload {
     ///
     /// - Throws: `DecodingError` from ``WAMPValueDecoder`` (`keyNotFound` for a missing
     ///   required key); `DecodingError.typeMismatch` in passthru mode (``transparent(_:)``).
-    public func decodeKwargs<T: Decodable>(_ type: T.Type = T.self, decoder: WAMPValueDecoder = WAMPValueDecoder()) throws -> T {
+    public func decodeKwargs<T: Decodable>(
+        _ type: T.Type = T.self, decoder: WAMPValueDecoder = WAMPValueDecoder()
+    ) throws -> T {
         try requireArguments(T.self)
         return try decoder.decode(T.self, from: .dict(kwargs))
     }
@@ -82,7 +88,8 @@ extension WAMPPayload {
                 type,
                 .init(
                     codingPath: [],
-                    debugDescription: "The payload is in passthru mode (one opaque binary value of \(bytes.count) bytes); it has no Args or Kw."))
+                    debugDescription: "The payload is in passthru mode (one opaque binary value of \(bytes.count) bytes); "
+                        + "it has no Args or Kw."))
         }
     }
 }

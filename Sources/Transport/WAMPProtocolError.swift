@@ -5,7 +5,7 @@
 /// ``WAMPURI/protocolViolation`` and closes the session.
 ///
 /// ```swift
-/// do { _ = try WAMPMessage(list: [36, 0, 1, [:]]) }
+/// do { _ = try WAMPMessage(elements: [36, 0, 1, [:]]) }
 /// catch let error as WAMPProtocolError where error.code == .idOutOfRange { ... }
 /// ```
 public struct WAMPProtocolError: Error, Hashable, Sendable {
@@ -39,6 +39,7 @@ public struct WAMPProtocolError: Error, Hashable, Sendable {
         /// A URI is empty or not well-formed.
         public static let invalidURI = Code(.invalidURI)
 
+        /// The code's name: `idOutOfRange`, `invalidURI`, ...
         public var description: String { String(describing: base) }
     }
 
@@ -61,6 +62,7 @@ public struct WAMPProtocolError: Error, Hashable, Sendable {
 }
 
 extension WAMPProtocolError: CustomStringConvertible {
+    /// The code, message type, field and explanation in one line, for logs.
     public var description: String {
         var out = "WAMP protocol violation (\(code))"
         if let messageType { out += " in \(messageType)" }

@@ -29,11 +29,12 @@ public struct WAMPSerializationError: Error, Hashable, Sendable {
         public static let tooLarge = Code(.tooLarge)
         /// A dictionary key is not a string.
         public static let nonStringKey = Code(.nonStringKey)
-        /// A value cannot be represented (NaN or infinity in JSON, a MessagePack extension type).
+        /// A value cannot be represented in the format (NaN or infinity in JSON).
         public static let unsupportedValue = Code(.unsupportedValue)
-        /// A type of the format that WAMP does not use.
+        /// A type of the format that WAMP does not use (a MessagePack extension type).
         public static let unsupportedType = Code(.unsupportedType)
 
+        /// The code's name: `malformed`, `truncated`, ...
         public var description: String { String(describing: base) }
     }
 
@@ -56,6 +57,7 @@ public struct WAMPSerializationError: Error, Hashable, Sendable {
 }
 
 extension WAMPSerializationError: CustomStringConvertible {
+    /// The serializer, code, offset and explanation in one line, for logs.
     public var description: String {
         var out = "\(serializer) serialization error (\(code))"
         if let offset { out += " at byte \(offset)" }

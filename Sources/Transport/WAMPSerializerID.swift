@@ -43,5 +43,6 @@ public struct WAMPSerializerID: Hashable, Sendable {
 }
 
 extension WAMPSerializerID: CustomStringConvertible {
+    /// The name and the RawSocket value: `json (1)`.
     public var description: String { "\(name) (\(rawSocketValue))" }
 }

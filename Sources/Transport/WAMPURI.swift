@@ -18,21 +18,33 @@ public enum WAMPURI {
     public static func isLooselyValid(_ uri: String) -> Bool {
         let utf8 = uri.utf8
         if utf8.isEmpty { return false }
-        return utf8.withContiguousStorageIfAvailable(check) ?? check(Array(utf8))
+        switch utf8.withContiguousStorageIfAvailable(checkASCII) ?? checkASCII(Array(utf8)) {
+        case .valid: return true
+        case .invalid: return false
+        case .needsUnicodeCheck:
+            // Rare: non-ASCII text; refuse Unicode whitespace (U+00A0, U+2003, U+3000 ...) too.
+            return !uri.unicodeScalars.contains { $0 == "#" || $0.properties.isWhitespace }
+        }
     }
 
+    @usableFromInline
+    enum ASCIICheck { case valid, invalid, needsUnicodeCheck }
+
     @inlinable
-    static func check<C: Collection<UInt8>>(_ bytes: C) -> Bool {
+    static func checkASCII<C: Collection<UInt8>>(_ bytes: C) -> ASCIICheck {
+        var sawNonASCII = false
         for byte in bytes {
             switch byte {
             case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"),
                  0x0B, 0x0C, UInt8(ascii: "#"):
-                return false
+                return .invalid
+            case 0x80...:
+                sawNonASCII = true
             default:
                 continue
             }
         }
-        return true
+        return sawNonASCII ? .needsUnicodeCheck : .valid
     }
 
     /// Whether `uri` satisfies the strict rule `^([0-9a-z_]+\.)*([0-9a-z_]+)$`.

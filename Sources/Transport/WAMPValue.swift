@@ -37,6 +37,9 @@ public enum WAMPValue: Sendable {
 }
 
 extension WAMPValue: Hashable {
+    /// Whether two values are the same: same kind and same contents, except that an
+    /// ``unsignedInteger(_:)`` equals the ``integer(_:)`` of the same number, and NaN equals NaN.
+    /// A boolean never equals an integer, and an integer never equals a double.
     public static func == (lhs: WAMPValue, rhs: WAMPValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -54,6 +57,7 @@ extension WAMPValue: Hashable {
         }
     }
 
+    /// Hashes the value consistently with `==` (equal integers hash alike whatever their case).
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)

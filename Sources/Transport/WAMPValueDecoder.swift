@@ -76,7 +76,8 @@ struct ValueDecoder: Decoder, SingleValueDecodingContainer {
                 type, .init(codingPath: codingPath, debugDescription: "Expected \(what) but found null instead."))
         }
         return DecodingError.typeMismatch(
-            type, .init(codingPath: codingPath, debugDescription: "Expected \(what) but found \(value.briefDescription) instead."))
+            type,
+            .init(codingPath: codingPath, debugDescription: "Expected \(what) but found \(value.briefDescription) instead."))
     }
 
     // MARK: Decoder
@@ -287,7 +288,9 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt128.Type) throws -> UInt128 { try next(type) { try $0.integer(type) } }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next(type) { try $0.unbox(type) } }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         try next(KeyedDecodingContainer<NestedKey>.self) { try $0.container(keyedBy: type) }
     }
 

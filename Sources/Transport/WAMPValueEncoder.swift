@@ -5,7 +5,8 @@
 /// |---|---|
 /// | `nil` | ``WAMPValue/null`` |
 /// | `Bool` | ``WAMPValue/bool(_:)`` |
-/// | `Int`, `Int8` ... `Int64`, `UInt` ... `UInt64`, `Int128` and `UInt128` within 64 bits | ``WAMPValue/integer(_:)``; ``WAMPValue/unsignedInteger(_:)`` above `Int64.max` |
+/// | `Int`, `Int8` ... `Int64`, `UInt` ... `UInt64`; `Int128`, `UInt128` within 64 bits | ``WAMPValue/integer(_:)`` |
+/// | the same, above `Int64.max` | ``WAMPValue/unsignedInteger(_:)`` |
 /// | `Float`, `Double` | ``WAMPValue/double(_:)`` |
 /// | `String` | ``WAMPValue/string(_:)`` |
 /// | ``WAMPBinary`` | ``WAMPValue/binary(_:)`` |
@@ -103,7 +104,10 @@ final class ValueEncoder: Encoder, SingleValueEncodingContainer {
     let userInfo: [CodingUserInfoKey: Any]
     let state: EncodingState
 
-    init(node: EncodingNode = EncodingNode(), codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any], state: EncodingState) {
+    init(
+        node: EncodingNode = EncodingNode(), codingPath: [any CodingKey], userInfo: [CodingUserInfoKey: Any],
+        state: EncodingState
+    ) {
         self.node = node
         self.codingPath = codingPath
         self.userInfo = userInfo
@@ -135,7 +139,9 @@ final class ValueEncoder: Encoder, SingleValueEncodingContainer {
     }
 
     /// An integer of any width as a WAMP integer.
-    static func integer<I: BinaryInteger>(_ value: I, at codingPath: @autoclosure () -> [any CodingKey]) throws -> WAMPValue {
+    static func integer<I: BinaryInteger>(
+        _ value: I, at codingPath: @autoclosure () -> [any CodingKey]
+    ) throws -> WAMPValue {
         if let v = Int64(exactly: value) { return .integer(v) }
         if let v = UInt64(exactly: value) { return .unsignedInteger(v) }
         throw EncodingError.invalidValue(
@@ -335,7 +341,9 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
         append(try encoder.box(value, at: nextPath))
     }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         let path = nextPath
         let child = EncodingNode(.dict)
         node.list.append(.node(child))

@@ -71,12 +71,49 @@ struct JSONValueTests {
         #expect(try decodeValue("[-0]") == [.integer(0)])
     }
 
-    @Test("integers beyond 64 bits and over-long decimals read as the nearest double")
-    func numbersBeyondSixtyFourBitsBecomeDoubles() throws {
+    @Test("integers beyond 64 bits read as the nearest double")
+    func integersBeyondSixtyFourBitsBecomeDoubles() throws {
         #expect(try decodeValue("[18446744073709551616]") == [.double(18446744073709551616.0)])
         #expect(try decodeValue("[-9223372036854775809]") == [.double(-9223372036854775809.0)])
         #expect(try decodeValue("[100000000000000000000]") == [.double(1e20)])
-        #expect(try decodeValue("[0.12345678901234567890123]") == [.double(0.12345678901234567890123)])
+    }
+
+    /// Foundation returns literals of more than 17 characters as NSDecimalNumber, which no
+    /// longer says whether it was written as an integer or a float.
+    @Test("long literals keep their kind: integer literals stay integers, float literals stay doubles",
+          arguments: [
+            ("9007199254740992.0", WAMPValue.double(9007199254740992.0)),
+            ("1700000000000000.0", .double(1.7e15)),
+            ("12345678901234567.0", .double(12345678901234567.0)),
+            ("1.2345678901234567e+17", .double(1.2345678901234567e+17)),
+            ("1.2345678901234567E17", .double(1.2345678901234567e+17)),
+            ("-1000000000000000000.0", .double(-1e18)),
+            ("0.30000000000000004", .double(0.30000000000000004)),
+            ("0.12345678901234567890123", .double(0.12345678901234567890123)),
+            ("-1000000000000000000", .integer(-1_000_000_000_000_000_000)),
+            ("-9223372036854775808", .integer(.min)),
+            ("10000000000000000000", .unsignedInteger(10_000_000_000_000_000_000)),
+          ])
+    func longLiteralsKeepTheirKind(text: String, expected: WAMPValue) throws {
+        let decoded = try decodeValue("[\(text), {\"k\": \(text)}]")
+        #expect(decoded == [expected, ["k": expected]])
+        guard case .list(let elements) = decoded else { return }
+        // The exact case and bits, not merely an equal value.
+        switch (elements[0], expected) {
+        case (.double(let a), .double(let b)): #expect(a.bitPattern == b.bitPattern)
+        case (.integer(let a), .integer(let b)): #expect(a == b)
+        case (.unsignedInteger(let a), .unsignedInteger(let b)): #expect(a == b)
+        default: Issue.record("\(text) decoded as \(elements[0])")
+        }
+    }
+
+    @Test("the same long value written as an integer and as a float keeps both kinds in a list")
+    func sameLongValueInBothKinds() throws {
+        let decoded = try decodeValue("[-1000000000000000000.0, -1000000000000000000, -1000000000000000000.0]")
+        #expect(decoded == [.double(-1e18), .integer(-1_000_000_000_000_000_000), .double(-1e18)])
+        if case .list(let elements) = decoded {
+            #expect(elements.map(\.kindName) == ["double", "integer", "double"])
+        }
     }
 
     @Test("doubles are written in shortest round-trip form and read back as doubles",
@@ -129,6 +166,8 @@ struct JSONValueTests {
             ("é€😀", "\"é€😀\""),
             ("a\u{2028}b", "\"a\u{2028}b\""),
             ("/", #""/""#),
+            ("\u{FEFF}x\u{FEFF}", #""\ufeffx\ufeff""#),
+            ("\u{FFEF}\u{EFFF}", "\"\u{FFEF}\u{EFFF}\""),
         ]
         for (string, expected) in cases {
             #expect(try encodeValue(.string(string)) == expected, "\(string.debugDescription)")
@@ -147,6 +186,17 @@ struct JSONValueTests {
             let message = WAMPMessage.event(.init(subscription: 1, publication: 2, details: [string: .string(string)], payload: .arguments([.string(string)], [:])))
             #expect(try decode(encode(message)) == message, "\(string.debugDescription)")
         }
+    }
+
+    @Test("a raw U+FEFF inside incoming strings is kept (Foundation alone drops it at a string's start)")
+    func byteOrderMarkInsideStringsIsKept() throws {
+        let text = "[\"\u{FEFF}a\", \"\\n\u{FEFF}b\", \"c\u{FEFF}\", {\"\u{FEFF}k\": \"\u{FEFF}\"}]"
+        #expect(try decodeValue(text) == ["\u{FEFF}a", "\n\u{FEFF}b", "c\u{FEFF}", ["\u{FEFF}k": "\u{FEFF}"]])
+    }
+
+    @Test("a UTF-8 byte order mark before the message is skipped")
+    func leadingByteOrderMarkIsSkipped() throws {
+        #expect(try decode("\u{FEFF}[17,1,2]") == .published(.init(request: 1, publication: 2)))
     }
 
     @Test("U+0000 inside an ordinary string is escaped and stays a string")

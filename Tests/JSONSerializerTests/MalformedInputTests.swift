@@ -117,8 +117,8 @@ struct MalformedInputTests {
 
     @Test("nesting up to the limit is accepted, one level more is refused, both ways")
     func nestingLimitIsExact() throws {
-        // The message's own list is level 1: 63 more levels inside it are fine.
-        let deepest = (0 ..< 63).reduce(WAMPValue.list([])) { inner, _ in .list([inner]) }
+        // The message's own list is level 1: a value of 63 levels inside it is fine.
+        let deepest = (0 ..< 62).reduce(WAMPValue.list([])) { inner, _ in .list([inner]) }
         let message = WAMPMessage.unknown(.init(type: WAMPMessageType(rawValue: 1000), arguments: [deepest]))
         #expect(try decode(encode(message)) == message)
         #expect(throws: Never.self) { try decodeValue(MalformedCase.nested(64)) }

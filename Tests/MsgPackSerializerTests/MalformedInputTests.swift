@@ -69,7 +69,7 @@ struct MalformedInputTests {
               Array(repeating: bytes("dd 0aaaaaaa"), count: 8).flatMap { $0 }, .serialization(.truncated)),
         .init("array16 claiming more than remains", bytes("dc 0004 01 02 03"), .serialization(.truncated)),
         .init("str32 claiming 4 GiB", bytes("93 01 db ffffffff 61 80"), .serialization(.truncated)),
-        .init("bin32 claiming 4 GiB", bytes("94 24 01 01 80 c6 ffffffff 00"), .serialization(.truncated)),
+        .init("bin32 claiming 4 GiB", bytes("95 24 01 01 80 c6 ffffffff 00"), .serialization(.truncated)),
         .init("ext32 claiming 4 GiB", bytes("92 cd012c c9 ffffffff 01 00"), .serialization(.truncated)),
         .init("a fixext in a dict", bytes("93 01 a1 78 81 a1 6b d4 01 02"), .serialization(.unsupportedType)),
         .init("an ext 8 argument", bytes("92 cd012c c7 02 05 0102"), .serialization(.unsupportedType)),

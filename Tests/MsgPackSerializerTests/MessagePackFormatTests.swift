@@ -192,6 +192,24 @@ struct MessagePackFormatTests {
         #expect(try serializer.deserialize(buffer) == .goodbye(.init()))
     }
 
+    @Test("A message larger than the buffer's free space is written whole, after what was there")
+    func largeMessageIsWrittenWhole() throws {
+        let payload = (0 ..< 100_000).map { UInt8(truncatingIfNeeded: $0) }
+        let message = WAMPMessage.publish(.init(request: 1, topic: "t", payload: .transparent(payload)))
+        for initialCapacity in [0, 16, 512, 100_020, 200_000] {
+            var buffer = ByteBufferAllocator().buffer(capacity: initialCapacity)
+            buffer.writeBytes([0xAB, 0xCD])
+            try serializer.serialize(message, into: &buffer)
+            let written = Array(buffer.readableBytesView)
+            // ab cd, then [16, 1, {}, "t", bin32 of 100000 bytes]
+            #expect(hex(written.prefix(13)) == "abcd" + "951001" + "80" + "a174" + "c6000186a0", "capacity \(initialCapacity)")
+            let bodyMatches = written.dropFirst(13).elementsEqual(payload)
+            #expect(bodyMatches, "capacity \(initialCapacity)")
+            buffer.moveReaderIndex(forwardBy: 2)
+            #expect(try serializer.deserialize(buffer) == message)
+        }
+    }
+
     @Test("deserialize reads only the readable bytes of a slice")
     func deserializeReadsReadableBytesOnly() throws {
         var buffer = ByteBuffer(bytes: bytes("ffff 9223 01 eeee"))

@@ -135,6 +135,16 @@ struct ChannelHandlerTests {
         #expect(h.channel.isActive)
     }
 
+    @Test("a request arriving with the first frames in one read: reply first, then the PONG; the payload passes on")
+    func serverRequestWithFramesInOneRead() throws {
+        let h = try Harness(role: Self.server)
+        let read = [0x7F, 0x01, 0x00, 0x00] + frameBytes(.message, [42]) + frameBytes(.ping, [7, 7])
+        #expect(h.feed(read) == nil)
+        #expect(try h.written() == [0x7F, 0xF1, 0x00, 0x00] + frameBytes(.pong, [7, 7]))
+        #expect(try h.readPayloads() == [[42]])
+        #expect(h.negotiation?.serializer == 1)
+    }
+
     @Test("a PING is answered with a PONG written immediately")
     func pingAnsweredImmediately() throws {
         let h = try Self.openServer()

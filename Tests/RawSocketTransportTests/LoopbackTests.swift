@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import RawSocketTransport
 import Synchronization
 import Testing
@@ -63,28 +64,29 @@ struct LoopbackTests {
         }
     }
 
-    @Test("a 2^24 - 1 octet payload arrives intact over TCP")
-    func largestTwentyFourBitPayloadArrivesIntact() async throws {
+    @Test("a 2^24 - 1 octet payload, then one of exactly 2^24 (the X bit), arrive intact over TCP")
+    func largestPayloadsArriveIntact() async throws {
         let configuration = RawSocketConfiguration(maxReceiveLength: 1 << 24)
-        let length = (1 << 24) - 1
         let (reports, report) = AsyncStream<(count: Int, intact: Bool)>.makeStream()
         try await withServer(configuration: configuration, handler: { connection in
             for try await payload in connection.payloads {
-                let expected = patternedPayload(length)
-                report.yield((payload.readableBytes, payload.readableBytesView.elementsEqual(expected)))
+                report.yield((payload.readableBytes, isCyclicPattern(payload)))
                 try await connection.send(payload: ByteBuffer(string: "ok"))
             }
         }) { server, endpoint in
-            try await withTimeout(30, "16 MiB transfer") {
+            try await withTimeout(30, "16 MiB transfers") {
                 let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: configuration)
                 #expect(connection.maxSendLength == 1 << 24)
-                try await connection.send(payload: ByteBuffer(bytes: patternedPayload(length)))
                 var reportIterator = reports.makeAsyncIterator()
-                let received = try #require(await reportIterator.next())
-                #expect(received.count == length)
-                #expect(received.intact)
                 var payloads = connection.payloads.makeAsyncIterator()
-                #expect(try await payloads.next() == ByteBuffer(string: "ok"))
+                for length in [(1 << 24) - 1, 1 << 24] {
+                    try await connection.send(payload: cyclicPattern(length))
+                    let received = try #require(await reportIterator.next())
+                    #expect(received.count == length)
+                    #expect(received.intact)
+                    #expect(try await payloads.next() == ByteBuffer(string: "ok"))
+                }
+                await expectErrorAsync(.messageTooLarge) { try await connection.send(payload: cyclicPattern((1 << 24) + 1)) }
                 try await connection.close()
             }
         }
@@ -204,33 +206,32 @@ struct LoopbackTests {
 
     @Test("a fake server that never replies to the handshake makes connect throw handshakeTimeout")
     func silentServerMakesConnectTimeOut() async throws {
-        let fake = try await RawServer.start { raw in
+        try await withRawServer({ raw in
             _ = try await raw.read(4)
             _ = await raw.readToEnd()
-        }
-        defer { Task { await fake.shutdown() } }
-        let configuration = RawSocketConfiguration(handshakeTimeout: .milliseconds(200))
-        try await withTimeout(5, "client handshake timeout") {
-            await expectErrorAsync(.handshakeTimeout) {
-                try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+        }) { fake in
+            let configuration = RawSocketConfiguration(handshakeTimeout: .milliseconds(200))
+            try await withTimeout(5, "client handshake timeout") {
+                await expectErrorAsync(.handshakeTimeout) {
+                    try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+                }
             }
         }
-        await fake.shutdown()
     }
 
     @Test("a server reply with another serializer makes connect throw serializerMismatch")
     func mismatchedReplyMakesConnectFail() async throws {
-        let fake = try await RawServer.start { raw in
+        try await withRawServer({ raw in
             _ = try await raw.read(4)
             try await raw.write([0x7F, 0xF2, 0x00, 0x00])
             _ = await raw.readToEnd()
-        }
-        try await withTimeout(5, "mismatch") {
-            await expectErrorAsync(.serializerMismatch) {
-                try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
+        }) { fake in
+            try await withTimeout(5, "mismatch") {
+                await expectErrorAsync(.serializerMismatch) {
+                    try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
+                }
             }
         }
-        await fake.shutdown()
     }
 
     // MARK: PING / PONG
@@ -260,7 +261,7 @@ struct LoopbackTests {
     func clientAnswersServerPing() async throws {
         let (pongs, pong) = AsyncStream<[UInt8]>.makeStream()
         let pingPayload = patternedPayload(100)
-        let fake = try await RawServer.start { raw in
+        try await withRawServer({ raw in
             _ = try await raw.read(4)
             try await raw.write([0x7F, 0xF1, 0x00, 0x00])
             try await raw.write(frameBytes(.ping, pingPayload) + frameBytes(.ping, []))
@@ -270,34 +271,44 @@ struct LoopbackTests {
             }
             pong.finish()
             _ = await raw.readToEnd()
+        }) { fake in
+            try await withTimeout(5, "PONG") {
+                let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
+                var iterator = pongs.makeAsyncIterator()
+                #expect(await iterator.next() == [0x02] + pingPayload)
+                #expect(await iterator.next() == [0x02])
+                try await connection.close()
+            }
         }
-        try await withTimeout(5, "PONG") {
-            let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
-            var iterator = pongs.makeAsyncIterator()
-            #expect(await iterator.next() == [0x02] + pingPayload)
-            #expect(await iterator.next() == [0x02])
-            try await connection.close()
-        }
-        await fake.shutdown()
     }
 
     @Test("our server pings a raw client each interval and keeps going while PONGs come back")
     func serverPingsAndAcceptsPongs() async throws {
-        let configuration = RawSocketConfiguration(maxPings: 1, pingInterval: .milliseconds(20))
+        // The raw client answers on its event loop (AutoPongHandler), not in a task of the
+        // cooperative pool, which other tests may keep busy. With maxPings 3, a 6th PING only
+        // comes when the PONGs to earlier ones were accepted.
+        let configuration = RawSocketConfiguration(maxPings: 3, pingInterval: .milliseconds(30))
         try await withEchoServer(configuration: configuration) { server, endpoint in
             try await withTimeout(10, "server keepalive") {
-                try await withRawClient(port: server.port!) { raw in
-                    try await raw.write([0x7F, 0xF1, 0x00, 0x00])
-                    #expect(try await raw.read(4) == [0x7F, 0xF1, 0x00, 0x00])
-                    // With maxPings 1 a second PING only comes when the first was answered.
-                    var seen: Set<[UInt8]> = []
-                    for _ in 0 ..< 5 {
-                        let frame = try #require(try await raw.readFrame())
-                        #expect(frame.type == 0x01)
-                        #expect(seen.insert(frame.payload).inserted, "each PING has its own payload")
-                        try await raw.write(frameBytes(.pong, frame.payload))
+                let (events, continuation) = AsyncStream<AutoPongHandler.Event>.makeStream()
+                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(AutoPongHandler(events: continuation))
+                        }
                     }
+                    .connect(host: "127.0.0.1", port: server.port!).get()
+                var iterator = events.makeAsyncIterator()
+                #expect(await iterator.next() == .handshakeReply([0x7F, 0xF1, 0x00, 0x00]))
+                var seen: Set<[UInt8]> = []
+                for _ in 0 ..< 6 {
+                    guard case .ping(let payload) = await iterator.next() else {
+                        Issue.record("the server stopped pinging after \(seen.count) PINGs")
+                        break
+                    }
+                    #expect(seen.insert(payload).inserted, "each PING has its own payload")
                 }
+                try await channel.close()
             }
         }
     }
@@ -323,13 +334,13 @@ struct LoopbackTests {
 
     @Test("both sides pinging each other keep a connection open while messages flow")
     func pingsBothWays() async throws {
-        let configuration = RawSocketConfiguration(maxPings: 1, pingInterval: .milliseconds(15))
+        let configuration = RawSocketConfiguration(maxPings: 8, pingInterval: .milliseconds(25))
         try await withEchoServer(configuration: configuration) { server, endpoint in
             try await withTimeout(15, "pings both ways") {
                 let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer, configuration: configuration)
                 var inbound = connection.inbound.makeAsyncIterator()
                 let clock = ContinuousClock()
-                let end = clock.now.advanced(by: .milliseconds(300))
+                let end = clock.now.advanced(by: .milliseconds(600))
                 var index: WAMPID = 0
                 // Long enough for many PING rounds each way; any unanswered PING would end the connection.
                 while clock.now < end {
@@ -347,7 +358,7 @@ struct LoopbackTests {
     @Test("keepalive closes a silent peer: the inbound sequence throws tooManyUnansweredPings")
     func keepaliveClosesSilentServer() async throws {
         let (pingCounts, pingCount) = AsyncStream<Int>.makeStream()
-        let fake = try await RawServer.start { raw in
+        try await withRawServer({ raw in
             _ = try await raw.read(4)
             try await raw.write([0x7F, 0xF1, 0x00, 0x00])
             var pings = 0
@@ -355,18 +366,18 @@ struct LoopbackTests {
                 if frame.type == 0x01 { pings += 1 }
             }
             pingCount.yield(pings)
-        }
-        let configuration = RawSocketConfiguration(maxPings: 2, pingInterval: .milliseconds(50))
-        try await withTimeout(5, "keepalive failure") {
-            let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
-            await expectErrorAsync(.tooManyUnansweredPings) {
-                for try await message in connection.inbound { Issue.record("unexpected \(message)") }
+        }) { fake in
+            let configuration = RawSocketConfiguration(maxPings: 2, pingInterval: .milliseconds(50))
+            try await withTimeout(5, "keepalive failure") {
+                let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+                await expectErrorAsync(.tooManyUnansweredPings) {
+                    for try await message in connection.inbound { Issue.record("unexpected \(message)") }
+                }
+                await connection.closed
+                var counts = pingCounts.makeAsyncIterator()
+                #expect(await counts.next() == 2)
             }
-            await connection.closed
-            var counts = pingCounts.makeAsyncIterator()
-            #expect(await counts.next() == 2)
         }
-        await fake.shutdown()
     }
 
     // MARK: Failures on the server side
@@ -445,7 +456,7 @@ struct LoopbackTests {
             try await withTimeout(10, "oversize frame") {
                 let after = try await withRawClient(port: server.port!) { raw in
                     try await raw.write([0x7F, 0xF1, 0x00, 0x00])
-                    #expect(try await raw.read(4) == [0x7F, 0x51, 0x00, 0x00])
+                    #expect(try await raw.read(4) == [0x7F, 0x11, 0x00, 0x00])
                     // Only the header: the server must not wait for the payload.
                     try await raw.write(octets(RawSocketFrameHeader(type: .message, length: 1025).encoded))
                     return await raw.readToEnd()
@@ -466,26 +477,31 @@ struct LoopbackTests {
             }
         }
         let endpoint = RawSocketEndpoint.tcp(host: "127.0.0.1", port: server.port!)
+        defer { Task { await server.shutdown() } } // in case the test fails half-way; a second shutdown is harmless
         try await withTimeout(10, "shutdown") {
             let clients = [
                 try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer),
                 try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer),
             ]
-            // Make sure the server handed both connections out.
-            for client in clients {
-                try await client.send(sampleMessages[0])
-            }
+            let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
             let readers = clients.map { client in
                 Task {
-                    var count = 0
-                    for try await _ in client.inbound { count += 1 }
-                    return count
+                    // One echo proves the server handed the connection to its handler.
+                    var inbound = client.inbound.makeAsyncIterator()
+                    try await client.send(sampleMessages[0])
+                    #expect(try await inbound.next() == sampleMessages[0])
+                    readyContinuation.yield()
+                    var more = 0
+                    while try await inbound.next() != nil { more += 1 }
+                    return more
                 }
             }
-            try await waitUntil(5, "both connections open") { server.connectionCount == 2 }
+            var readyIterator = ready.makeAsyncIterator()
+            for _ in clients { await readyIterator.next() }
+            #expect(server.connectionCount == 2)
             await server.shutdown()
             for reader in readers {
-                #expect(try await reader.value == 1)
+                #expect(try await reader.value == 0, "the inbound sequence ends without an error")
             }
             for client in clients { await client.closed }
             try await runner.value
@@ -566,6 +582,7 @@ struct LoopbackTests {
     func connectionsSequenceHandsOutConnections() async throws {
         let server = try await RawSocketServer.bind(to: .tcp(host: "127.0.0.1", port: 0), serializers: [jsonSerializer])
         let endpoint = RawSocketEndpoint.tcp(host: "127.0.0.1", port: server.port!)
+        defer { Task { await server.shutdown() } } // in case the test fails half-way
         let accepted = Task {
             for try await connection in server.connections() {
                 var inbound = connection.inbound.makeAsyncIterator()
@@ -583,5 +600,84 @@ struct LoopbackTests {
             try await client.close()
         }
         await server.shutdown()
+    }
+}
+
+@Suite("Loopback failures", .timeLimit(.minutes(1)))
+struct LoopbackFailureTests {
+    @Test("connecting to a port nobody listens on throws a socket error")
+    func connectToClosedPortThrows() async throws {
+        // Bind and close a raw server to get a port that is free now.
+        let raw = try await RawServer.start { _ in }
+        let port = raw.port
+        await raw.shutdown()
+        try await withTimeout(10, "refused connect") {
+            await #expect(throws: (any Error).self) {
+                try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializer: jsonSerializer)
+            }
+        }
+    }
+
+    @Test("connecting to a Unix socket path that does not exist throws")
+    func connectToMissingUnixSocketThrows() async throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await withTimeout(10, "missing socket") {
+            await #expect(throws: (any Error).self) {
+                try await RawSocketClient.connect(
+                    to: .unix(path: directory.appendingPathComponent("none.sock").path), serializer: jsonSerializer)
+            }
+        }
+    }
+}
+
+/// A raw RawSocket client that lives on its event loop: it sends a handshake request for
+/// JSON, then answers every PING with a PONG at once, reporting what it saw.
+final class AutoPongHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum Event: Equatable, Sendable {
+        case handshakeReply([UInt8])
+        case ping([UInt8])
+    }
+
+    private let events: AsyncStream<Event>.Continuation
+    private var buffer = ByteBuffer()
+    private var handshakeDone = false
+
+    init(events: AsyncStream<Event>.Continuation) {
+        self.events = events
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: [0x7F, 0xF1, 0x00, 0x00])), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        buffer.writeBuffer(&incoming)
+        if !handshakeDone {
+            guard let reply = buffer.readBytes(length: 4) else { return }
+            handshakeDone = true
+            events.yield(.handshakeReply(reply))
+        }
+        while let header = buffer.getBytes(at: buffer.readerIndex, length: 4) {
+            let length = Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+            guard buffer.readableBytes >= 4 + length else { break }
+            buffer.moveReaderIndex(forwardBy: 4)
+            let payload = buffer.readBytes(length: length)!
+            if header[0] == 0x01 {
+                context.write(wrapOutboundOut(ByteBuffer(bytes: frameBytes(.pong, payload))), promise: nil)
+                events.yield(.ping(payload))
+            }
+        }
+        context.flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        events.finish()
+        context.fireChannelInactive()
     }
 }

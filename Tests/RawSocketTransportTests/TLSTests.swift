@@ -8,14 +8,16 @@ import Transport
 /// RawSocket over TLS with a self-signed certificate made by `openssl` for the test.
 @Suite("TLS", .timeLimit(.minutes(1)))
 struct TLSTests {
-    /// A self-signed certificate for CN=localhost and its key, in a temporary directory.
-    struct Identity {
-        let directory: URL
+    /// A self-signed certificate for CN=localhost and its key, made once per test run in a
+    /// temporary directory that is removed as soon as both are loaded.
+    struct Identity: Sendable {
         let certificate: NIOSSLCertificate
         let privateKey: NIOSSLPrivateKey
 
-        init() throws {
-            directory = try makeTemporaryDirectory()
+        /// Runs `openssl req -x509 ...` without blocking a thread of the cooperative pool.
+        static func make() async throws -> Identity {
+            let directory = try makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = [
@@ -23,15 +25,25 @@ struct TLSTests {
                 "-keyout", "key.pem", "-out", "cert.pem",
             ]
             process.currentDirectoryURL = directory
+            process.standardInput = FileHandle.nullDevice
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "openssl exited with \(process.terminationStatus)"])
+            let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+                do {
+                    try process.run()
+                } catch {
+                    process.terminationHandler = nil
+                    continuation.resume(throwing: error)
+                }
             }
-            certificate = try #require(try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path).first)
-            privateKey = try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
+            guard status == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "openssl exited with \(status)"])
+            }
+            let certificates = try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path)
+            let certificate = try #require(certificates.first)
+            let privateKey = try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
+            return Identity(certificate: certificate, privateKey: privateKey)
         }
 
         var serverConfiguration: TLSConfiguration {
@@ -43,16 +55,26 @@ struct TLSTests {
             configuration.trustRoots = .certificates([certificate])
             return configuration
         }
+    }
 
-        func remove() { try? FileManager.default.removeItem(at: directory) }
+    /// Makes the identity once for all TLS tests.
+    actor IdentityCache {
+        static let shared = IdentityCache()
+        private var task: Task<Identity, any Error>?
+
+        func identity() async throws -> Identity {
+            if let task { return try await task.value }
+            let task = Task { try await Identity.make() }
+            self.task = task
+            return try await task.value
+        }
     }
 
     static let endpoint = RawSocketEndpoint(.tcp(host: "127.0.0.1", port: 0), usesTLS: true)
 
     @Test("messages round trip over TLS with a trusted self-signed certificate", arguments: ["json", "msgpack"])
     func messagesRoundTripOverTLS(serializerName: String) async throws {
-        let identity = try Identity()
-        defer { identity.remove() }
+        let identity = try await withTimeout(30, "openssl") { try await IdentityCache.shared.identity() }
         try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
             #expect(endpoint.usesTLS)
             try await withTimeout(15, "TLS round trip") {
@@ -75,8 +97,7 @@ struct TLSTests {
 
     @Test("a client that does not trust the certificate fails to connect")
     func untrustingClientFails() async throws {
-        let identity = try Identity()
-        defer { identity.remove() }
+        let identity = try await withTimeout(30, "openssl") { try await IdentityCache.shared.identity() }
         try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
             try await withTimeout(15, "untrusted TLS connect") {
                 await #expect(throws: (any Error).self) {
@@ -99,8 +120,7 @@ struct TLSTests {
 
     @Test("a client verifying another host name fails to connect")
     func wrongHostNameFails() async throws {
-        let identity = try Identity()
-        defer { identity.remove() }
+        let identity = try await withTimeout(30, "openssl") { try await IdentityCache.shared.identity() }
         try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
             try await withTimeout(15, "wrong host name") {
                 await #expect(throws: (any Error).self) {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import JSONSerializer
 import MsgPackSerializer
 import NIOCore
@@ -39,6 +40,7 @@ private final class ResumeOnce<T: Sendable>: Sendable {
 ///
 /// The losing side is not awaited (a NIO future cannot be cancelled), so a hung operation
 /// fails the test instead of hanging the suite.
+@discardableResult
 func withTimeout<T: Sendable>(
     _ seconds: Double = 5, _ what: String = "operation",
     _ body: @escaping @Sendable () async throws -> T
@@ -131,6 +133,26 @@ func patternedPayload(_ count: Int, seed: Int = 0) -> [UInt8] {
     (0 ..< count).map { UInt8(truncatingIfNeeded: ($0 &* 31 &+ $0 >> 8 &+ seed) % 251) }
 }
 
+/// `count` octets of the cycle 0, 1, ..., 250, 0, 1, ... (251 is prime: a lost, doubled or
+/// shifted octet anywhere breaks the cycle).
+func cyclicPattern(_ count: Int) -> ByteBuffer {
+    let block = (0 ..< 251).map { UInt8($0) }
+    var buffer = ByteBufferAllocator().buffer(capacity: count)
+    var remaining = count
+    while remaining > 0 {
+        let n = min(remaining, block.count)
+        buffer.writeBytes(block[..<n])
+        remaining -= n
+    }
+    return buffer
+}
+
+/// Whether `buffer` holds the cycle of ``cyclicPattern(_:)`` from its start (compared with
+/// memcmp: a byte-by-byte scan is very slow over 16 MiB in a debug build).
+func isCyclicPattern(_ buffer: ByteBuffer) -> Bool {
+    buffer == cyclicPattern(buffer.readableBytes)
+}
+
 // MARK: - Serializers and endpoints
 
 let jsonSerializer = WAMPJSONSerializer()
@@ -162,17 +184,19 @@ let sampleMessages: [WAMPMessage] = [
 
 /// Binds a RawSocket server that echoes every typed message, runs `body` with it and the
 /// endpoint a client connects to, then shuts it down.
+@discardableResult
 func withEchoServer<R: Sendable>(
     endpoint: RawSocketEndpoint = .tcp(host: "127.0.0.1", port: 0),
     serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
     configuration: RawSocketConfiguration = .init(),
     maxConnections: Int? = nil,
     tlsConfiguration: TLSConfiguration? = nil,
+    logger: Logger? = nil,
     _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
 ) async throws -> R {
     try await withServer(
         endpoint: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
-        tlsConfiguration: tlsConfiguration,
+        tlsConfiguration: tlsConfiguration, logger: logger,
         handler: { connection in
             for try await message in connection.inbound {
                 try await connection.send(message)
@@ -181,18 +205,21 @@ func withEchoServer<R: Sendable>(
 }
 
 /// Binds a RawSocket server running `handler` for each connection, runs `body`, shuts down.
+@discardableResult
 func withServer<R: Sendable>(
     endpoint: RawSocketEndpoint = .tcp(host: "127.0.0.1", port: 0),
     serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
     configuration: RawSocketConfiguration = .init(),
     maxConnections: Int? = nil,
     tlsConfiguration: TLSConfiguration? = nil,
+    logger: Logger? = nil,
     handler: @escaping @Sendable (RawSocketConnection) async throws -> Void,
     _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
 ) async throws -> R {
     let server = try await RawSocketServer.bind(
         to: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
-        tlsConfiguration: tlsConfiguration)
+        tlsConfiguration: tlsConfiguration,
+        logger: logger ?? Logger(label: "test.server", factory: { _ in SwiftLogNoOpLogHandler() }))
     let runner = Task { try await server.run(handler) }
     let clientEndpoint: RawSocketEndpoint
     switch endpoint.address {
@@ -316,7 +343,24 @@ final class RawServer: Sendable {
     }
 }
 
+/// Starts a ``RawServer``, runs `body` with it, and shuts it down however `body` ends.
+@discardableResult
+func withRawServer<R: Sendable>(
+    _ handler: @escaping @Sendable (RawStream) async throws -> Void, _ body: (RawServer) async throws -> R
+) async throws -> R {
+    let server = try await RawServer.start(handler)
+    do {
+        let result = try await body(server)
+        await server.shutdown()
+        return result
+    } catch {
+        await server.shutdown()
+        throw error
+    }
+}
+
 /// Connects a raw TCP client to 127.0.0.1:`port` and runs `body` with it; closes afterwards.
+@discardableResult
 func withRawClient<R: Sendable>(port: Int, _ body: (RawStream) async throws -> R) async throws -> R {
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .connect(host: "127.0.0.1", port: port) { channel in

@@ -282,7 +282,8 @@ struct CodableTests {
     func doubles() throws {
         #expect(try roundTrip(2.5) == .double(2.5))
         #expect(try roundTrip(Float(0.1)) == .double(Double(Float(0.1))))
-        #expect(try roundTrip([-0.0, .leastNonzeroMagnitude, 1e300] as [Double]) == [.double(-0.0), .double(.leastNonzeroMagnitude), 1e300])
+        let doubles: [Double] = [-0.0, .leastNonzeroMagnitude, 1e300]
+        #expect(try roundTrip(doubles) == [.double(-0.0), .double(.leastNonzeroMagnitude), 1e300])
         #expect(try decoder.decode(Double.self, from: 1) == 1.0)
         #expect(try decoder.decode(Float.self, from: .unsignedInteger(.max)) == Float(UInt64.max))
         #expect(try decoder.decode(Double.self, from: .double(.infinity)) == .infinity)

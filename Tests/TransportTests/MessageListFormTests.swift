@@ -39,7 +39,8 @@ struct MessageListFormTests {
                 .init(requestType: .call, request: 7_814_135, details: [:], error: "com.myapp.error.overflow", payload: payload)),
             elements: [8, 48, 7_814_135, [:], "com.myapp.error.overflow", [1, "two", [3.5]], ["k": true]]),
         .init(
-            message: .publish(.init(request: 239_714_735, options: ["acknowledge": true], topic: "com.myapp.mytopic1", payload: payload)),
+            message: .publish(
+                .init(request: 239_714_735, options: ["acknowledge": true], topic: "com.myapp.mytopic1", payload: payload)),
             elements: [16, 239_714_735, ["acknowledge": true], "com.myapp.mytopic1", [1, "two", [3.5]], ["k": true]]),
         .init(
             message: .published(.init(request: 239_714_735, publication: 4_429_313_566)),

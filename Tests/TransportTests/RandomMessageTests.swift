@@ -37,7 +37,9 @@ struct RandomMessageTests {
             #expect(message == b.message())
             types.insert(message.type)
             if case .unknown = message { sawUnknown = true }
-            if let payload = (message.body as? any WAMPPayloadCarrying)?.payload, case .transparent = payload { sawPassthru = true }
+            if let payload = (message.body as? any WAMPPayloadCarrying)?.payload, case .transparent = payload {
+                sawPassthru = true
+            }
         }
         #expect(types.isSuperset(of: RandomMessages.knownTypes))
         #expect(sawUnknown)

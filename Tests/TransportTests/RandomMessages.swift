@@ -182,12 +182,22 @@ struct RandomMessages {
         case 1: return .bool(chance(2))
         case 2: return .integer(Int64.random(in: -1000 ... 1000, using: &random))
         case 3:
-            let edges: [Int64] = [0, 1, -1, 127, 128, -128, -129, 255, 256, 65535, 65536, Int64(Int32.max), Int64(Int32.min), Int64.max, Int64.min, 1 << 53]
-            return chance(2) ? .integer(edges.randomElement(using: &random)!) : .integer(Int64.random(in: .min ... .max, using: &random))
-        case 4: return chance(2) ? .unsignedInteger(UInt64.max) : .integer(exactly: UInt64.random(in: 0 ... .max, using: &random))
+            let edges: [Int64] = [
+                0, 1, -1, 127, 128, -128, -129, 255, 256, 65535, 65536,
+                Int64(Int32.max), Int64(Int32.min), Int64.max, Int64.min, 1 << 53,
+            ]
+            return chance(2)
+                ? .integer(edges.randomElement(using: &random)!)
+                : .integer(Int64.random(in: .min ... .max, using: &random))
+        case 4:
+            return chance(2) ? .unsignedInteger(UInt64.max) : .integer(exactly: UInt64.random(in: 0 ... .max, using: &random))
         case 5:
-            let edges: [Double] = [0, -0.0, 1, -1, 0.5, 2.5, 1e-300, 1e300, Double.pi, .ulpOfOne, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
-            return chance(2) ? .double(edges.randomElement(using: &random)!) : .double(Double.random(in: -1e9 ... 1e9, using: &random))
+            let edges: [Double] = [
+                0, -0.0, 1, -1, 0.5, 2.5, 1e-300, 1e300, .pi, .ulpOfOne, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+            ]
+            return chance(2)
+                ? .double(edges.randomElement(using: &random)!)
+                : .double(Double.random(in: -1e9 ... 1e9, using: &random))
         case 6, 7: return .string(string())
         case 8: return .binary(bytes())
         case 9: return .list(list(depth: depth + 1))

@@ -27,9 +27,6 @@ let framePayload: ByteBuffer = {
     return buffer
 }()
 
-/// Frames per iteration in the frame benchmarks.
-let framesPerIteration = BenchmarkScalingFactor.kilo
-
 /// `count` MESSAGE frames carrying ``framePayload``, back to back.
 func frames(count: Int) -> ByteBuffer {
     var buffer = ByteBuffer()
@@ -41,6 +38,9 @@ func frames(count: Int) -> ByteBuffer {
 }
 
 let metrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal]
+
+/// Whole numbers in the tables, not "865 K".
+var exactUnits: [BenchmarkMetric: BenchmarkUnits] { [.throughput: .count, .mallocCountTotal: .count] }
 
 // MARK: - Loopback echo
 
@@ -117,7 +117,9 @@ func registerEchoBenchmark(_ serializer: any WAMPSerializer, name: String) {
     let box = EchoLoopBox()
     Benchmark(
         "Loopback echo \(name) EVENT small, window \(EchoLoop.window)",
-        configuration: .init(metrics: metrics, scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 10_000)
+        configuration: .init(
+            metrics: metrics, timeUnits: .nanoseconds, units: exactUnits, scalingFactor: .kilo,
+            maxDuration: .seconds(5), maxIterations: 10_000)
     ) { benchmark in
         try await box.loop!.echo(count: benchmark.scaledIterations.count)
     } setup: {
@@ -132,9 +134,11 @@ func registerEchoBenchmark(_ serializer: any WAMPSerializer, name: String) {
 
 let benchmarks: @Sendable () -> Void = {
     let wordConfiguration = Benchmark.Configuration(
-        metrics: metrics, scalingFactor: .mega, maxDuration: .seconds(2), maxIterations: 1_000)
+        metrics: metrics, timeUnits: .nanoseconds, units: exactUnits, scalingFactor: .mega,
+        maxDuration: .seconds(2), maxIterations: 1_000)
     let frameConfiguration = Benchmark.Configuration(
-        metrics: metrics, scalingFactor: framesPerIteration, maxDuration: .seconds(2), maxIterations: 100_000)
+        metrics: metrics, timeUnits: .nanoseconds, units: exactUnits, scalingFactor: .kilo,
+        maxDuration: .seconds(2), maxIterations: 100_000)
 
     Benchmark("Frame header encode+parse", configuration: wordConfiguration) { benchmark in
         for i in benchmark.scaledIterations {

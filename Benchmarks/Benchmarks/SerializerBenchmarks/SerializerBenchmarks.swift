@@ -30,6 +30,9 @@ let bytesPerMessage = BenchmarkMetric.custom("bytesPerMessage", polarity: .prefe
 /// The metrics of every benchmark here.
 let metrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal, bytesPerMessage]
 
+/// Whole numbers in the tables, not "87 K".
+var exactUnits: [BenchmarkMetric: BenchmarkUnits] { [.throughput: .count, .mallocCountTotal: .count, bytesPerMessage: .count] }
+
 func serialized(_ message: WAMPMessage, with serializer: some WAMPSerializer) -> ByteBuffer {
     var buffer = ByteBuffer()
     try! serializer.serialize(message, into: &buffer)
@@ -43,7 +46,8 @@ func registerSerializerBenchmarks<Serializer: WAMPSerializer>(_ serializer: Seri
     ]
     for (label, message, scaling) in cases {
         let configuration = Benchmark.Configuration(
-            metrics: metrics, scalingFactor: scaling, maxDuration: .seconds(2), maxIterations: 100_000)
+            metrics: metrics, timeUnits: .nanoseconds, units: exactUnits, scalingFactor: scaling,
+            maxDuration: .seconds(2), maxIterations: 100_000)
         let size = serialized(message, with: serializer).readableBytes
 
         Benchmark("\(name) serialize \(label)", configuration: configuration) { benchmark in

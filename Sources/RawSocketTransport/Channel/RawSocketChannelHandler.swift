@@ -37,6 +37,13 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         if context.channel.isActive { start(context: context) }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A channel that never became active (a failed connect) gets no channelInactive: the
+        // promise must still be completed (NIO traps on a leaked promise) and timers stopped.
+        stopTimers()
+        handshakePromise.fail(RawSocketError(.connectionClosed, "the connection closed before the handshake completed"))
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         start(context: context)
         context.fireChannelActive()

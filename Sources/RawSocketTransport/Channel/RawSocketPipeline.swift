@@ -15,15 +15,21 @@ struct OpenedChannel: Sendable {
         do {
             negotiation = try await handshake.get()
         } catch {
-            asyncChannel.channel.close(promise: nil)
+            await discard()
             throw error
         }
         guard let serializer = serializers.first(where: { $0.id.rawSocketValue == negotiation.serializer }) else {
-            asyncChannel.channel.close(promise: nil)
+            await discard()
             throw RawSocketError(.serializerUnsupported, "no serializer plugin for serializer \(negotiation.serializer)")
         }
         return try await RawSocketConnection.open(
             asyncChannel: asyncChannel, serializer: serializer, negotiation: negotiation)
+    }
+
+    /// Closes a channel that will not become a connection. `executeThenClose` finishes the
+    /// outbound writer first: NIO traps when that writer is deinitialized unfinished.
+    func discard() async {
+        try? await asyncChannel.executeThenClose { _, _ in }
     }
 }
 

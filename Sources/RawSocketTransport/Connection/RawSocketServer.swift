@@ -163,13 +163,19 @@ public final class RawSocketServer: Sendable {
     }
 
     /// The accepted connections, each after a successful handshake, as an async sequence.
-    /// Connections whose handshake fails are closed and skipped. Ends at ``shutdown()``.
+    /// Connections whose handshake fails are closed and skipped. Ends at ``shutdown()``;
+    /// dropping the sequence (or cancelling the task that iterates it) shuts the server down.
+    ///
+    /// Close each connection when done with it.
     public func connections() -> AsyncThrowingStream<RawSocketConnection, any Error> {
         let (stream, continuation) = AsyncThrowingStream<RawSocketConnection, any Error>.makeStream()
-        let task = Task {
+        Task {
             do {
                 try await run { connection in
-                    continuation.yield(connection)
+                    guard case .enqueued = continuation.yield(connection) else {
+                        try await connection.close()
+                        return
+                    }
                     await connection.closed
                 }
                 continuation.finish()
@@ -177,7 +183,9 @@ public final class RawSocketServer: Sendable {
                 continuation.finish(throwing: error)
             }
         }
-        continuation.onTermination = { _ in task.cancel() }
+        // Shutting down (rather than cancelling the accept loop) lets connections still queued
+        // in NIO be closed properly.
+        continuation.onTermination = { _ in Task { await self.shutdown() } }
         return stream
     }
 

@@ -131,7 +131,10 @@ public struct RawSocketProtocolCore {
                 onEvent(.write(buffer))
                 throw RawSocketError(code, reason)
             case .fail(let code, let reason):
-                throw RawSocketError(code, reason)
+                // A refusal carries its code in the reply's high nibble (`0x7F | EEEE 0000 | 0 | 0`).
+                let refusalCode = code == .handshakeRefused
+                    ? RawSocketHandshakeErrorCode(encoded: UInt8(truncatingIfNeeded: word >> 20) & 0x0F) : nil
+                throw RawSocketError(code, reason, handshakeErrorCode: refusalCode)
             }
         case .frame(let header, let payload):
             switch machine.frameReceived(header, payload: payload) {

@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import os
 import sys
+import threading
 
 import txaio
 
@@ -81,6 +82,21 @@ def binaries_are_bytes(value):
     if isinstance(value, dict):
         return all(binaries_are_bytes(v) for v in value.values())
     return True
+
+
+def watch_stdin(loop, on_eof):
+    """Calls `on_eof` on the loop when standard input reaches end of file: the test process
+    closed it, or died."""
+
+    def reader():
+        try:
+            while os.read(sys.stdin.fileno(), 4096):
+                pass
+        except OSError:
+            pass
+        loop.call_soon_threadsafe(on_eof)
+
+    threading.Thread(target=reader, daemon=True).start()
 
 
 class State:
@@ -194,15 +210,11 @@ async def main():
     loop = asyncio.get_running_loop()
     stdin_closed = loop.create_future()
 
-    def on_stdin():
-        try:
-            data = os.read(sys.stdin.fileno(), 4096)
-        except OSError:
-            data = b""
-        if not data and not stdin_closed.done():
+    def on_eof():
+        if not stdin_closed.done():
             stdin_closed.set_result(None)
 
-    loop.add_reader(sys.stdin.fileno(), on_stdin)
+    watch_stdin(loop, on_eof)
     task = asyncio.ensure_future(run(options))
     done, _ = await asyncio.wait([task, stdin_closed], timeout=3 * TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
     if task in done:

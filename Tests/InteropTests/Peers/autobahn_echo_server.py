@@ -10,6 +10,7 @@ answered instead of echoed, so that the Swift test learns what Autobahn saw:
   interop.bytes  RESULT args = [bytes of length args[0]]   (Python bytes, sent as binary)
   interop.limits RESULT args = [what this server may send (the client's announced limit),
                                 what this server accepts (its own announced limit)]
+  interop.close  no reply: the server closes the connection
 
 Usage: autobahn_echo_server.py [--max-message-size N] [--serializers json,msgpack]
 
@@ -23,6 +24,7 @@ import asyncio
 import os
 import signal
 import sys
+import threading
 
 import txaio
 
@@ -37,6 +39,21 @@ SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer}
 
 def type_name(value):
     return type(value).__name__
+
+
+def watch_stdin(loop, on_eof):
+    """Calls `on_eof` on the loop when standard input reaches end of file: the test process
+    closed it, or died."""
+
+    def reader():
+        try:
+            while os.read(sys.stdin.fileno(), 4096):
+                pass
+        except OSError:
+            pass
+        loop.call_soon_threadsafe(on_eof)
+
+    threading.Thread(target=reader, daemon=True).start()
 
 
 class EchoSession:
@@ -62,6 +79,9 @@ class EchoSession:
                 reply = message.Result(
                     msg.request, args=[self.transport.max_length_send, self.transport.max_length]
                 )
+            elif msg.procedure == "interop.close":
+                self.transport.close()
+                return
         self.transport.send(reply)
 
     def onClose(self, wasClean):
@@ -86,15 +106,7 @@ async def main():
 
     stop = asyncio.Event()
 
-    def on_stdin():
-        try:
-            data = os.read(sys.stdin.fileno(), 4096)
-        except OSError:
-            data = b""
-        if not data:
-            stop.set()
-
-    loop.add_reader(sys.stdin.fileno(), on_stdin)
+    watch_stdin(loop, stop.set)
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
     await stop.wait()
