@@ -31,7 +31,7 @@ public protocol WAMPSerializer: Sendable {
 
 extension WAMPSerializer {
     /// Serializes a message into a new buffer.
-    public func serialize(_ message: WAMPMessage, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws -> ByteBuffer {
+    public func serialize(_ message: WAMPMessage, allocator: ByteBufferAllocator) throws -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 256)
         try serialize(message, into: &buffer)
         return buffer

@@ -164,6 +164,20 @@ extension WAMPValue: CustomStringConvertible {
         return out
     }
 
+    private static func quote(_ string: String, into out: inout String) {
+        out += "\""
+        for character in string.unicodeScalars {
+            switch character {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case _ where character.value < 0x20: out += "\\u{\(String(character.value, radix: 16))}"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        out += "\""
+    }
+
     private static func describe(_ value: WAMPValue, into out: inout String) {
         switch value {
         case .null: out += "null"
@@ -171,7 +185,7 @@ extension WAMPValue: CustomStringConvertible {
         case .integer(let v): out += String(v)
         case .unsignedInteger(let v): out += String(v)
         case .double(let v): out += String(v)
-        case .string(let v): out += "\"" + v + "\""
+        case .string(let v): quote(v, into: &out)
         case .binary(let v):
             out += "<"
             for byte in v.prefix(32) {
@@ -190,7 +204,8 @@ extension WAMPValue: CustomStringConvertible {
             out += "{"
             for (i, key) in v.keys.sorted().enumerated() {
                 if i > 0 { out += ", " }
-                out += "\"" + key + "\": "
+                quote(key, into: &out)
+                out += ": "
                 describe(v[key]!, into: &out)
             }
             out += "}"

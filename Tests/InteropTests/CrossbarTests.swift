@@ -1,3 +1,4 @@
+import NIOCore
 import RawSocketTransport
 import Testing
 import Transport
@@ -327,4 +328,31 @@ struct CrossbarTests {
             try await callee.leave()
         }
     }
+
+    @Test("asking the router for a serializer the transport does not offer (CBOR): connect fails, it does not hang")
+    func serializerNotOffered() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        for endpoint in [router.tcp, router.unix] {
+            // Crossbar.io answers with a connection reset and no error reply. Over TCP our client
+            // then throws the socket's error (ECONNRESET), over the Unix socket
+            // RawSocketError .unexpectedEndOfStream: either way it must fail, not hang.
+            let error = await #expect(throws: (any Error).self) {
+                let connection = try await withTimeout(InteropTimeouts.message, "connecting with CBOR to \(endpoint)") {
+                    try await RawSocketClient.connect(to: endpoint, serializer: UnofferedSerializer())
+                }
+                try? await connection.close()
+            }
+            #expect(!(error is InteropTimeoutError), "\(String(describing: error))")
+        }
+    }
+}
+
+/// A serializer that announces CBOR, which the router's transports do not offer; it is never
+/// asked to serialize anything.
+struct UnofferedSerializer: WAMPSerializer {
+    struct Unused: Error {}
+    var id: WAMPSerializerID { .cbor }
+    var isBinary: Bool { true }
+    func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws { throw Unused() }
+    func deserialize(_ buffer: ByteBuffer) throws -> WAMPMessage { throw Unused() }
 }

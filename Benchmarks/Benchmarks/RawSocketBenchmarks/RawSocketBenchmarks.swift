@@ -39,8 +39,8 @@ func frames(count: Int) -> ByteBuffer {
 
 let metrics: [BenchmarkMetric] = [.wallClock, .throughput, .mallocCountTotal]
 
-/// Whole numbers in the tables, not "865 K".
-var exactUnits: [BenchmarkMetric: BenchmarkUnits] { [.throughput: .count, .mallocCountTotal: .count] }
+/// Exact counts in the tables, not "1 K".
+var exactUnits: [BenchmarkMetric: BenchmarkUnits] { [.mallocCountTotal: .count] }
 
 // MARK: - Loopback echo
 

@@ -102,7 +102,11 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        handshakePromise.fail(error)
+        // A socket or TLS error before the handshake completed (a reset, as Crossbar sends for
+        // a serializer it does not offer) surfaces from connect as a RawSocketError.
+        handshakePromise.fail(
+            error as? RawSocketError
+                ?? RawSocketError(.unexpectedEndOfStream, "the connection failed during the handshake: \(error)", cause: error))
         context.fireErrorCaught(error)
         closing = true
         context.close(promise: nil)

@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 public import Transport
 
 /// The typed messages of a ``RawSocketConnection``: each payload is deserialized on the
