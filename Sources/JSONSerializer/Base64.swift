@@ -53,30 +53,60 @@ enum Base64 {
     /// length that is not a multiple of 4, a character outside the alphabet, or padding
     /// anywhere but at the end.
     static func decode(_ encoded: some Collection<UInt8>) -> [UInt8]? {
-        let count = encoded.count
-        guard count % 4 == 0 else { return nil }
-        var output: [UInt8] = []
-        output.reserveCapacity(count / 4 * 3)
-        var iterator = encoded.makeIterator()
-        var remaining = count
-        while remaining > 0 {
-            let a = iterator.next()!, b = iterator.next()!, c = iterator.next()!, d = iterator.next()!
-            remaining -= 4
-            let va = value(of: a), vb = value(of: b)
-            guard va != invalid, vb != invalid else { return nil }
-            let isLast = remaining == 0
-            output.append(va << 2 | vb >> 4)
-            if isLast, c == UInt8(ascii: "="), d == UInt8(ascii: "=") { break }
-            let vc = value(of: c)
-            guard vc != invalid else { return nil }
-            output.append(vb << 4 | vc >> 2)
-            if isLast, d == UInt8(ascii: "=") { break }
-            let vd = value(of: d)
-            guard vd != invalid else { return nil }
-            output.append(vc << 6 | vd)
+        if let decoded = encoded.withContiguousStorageIfAvailable({ decode($0) }) {
+            return decoded
         }
-        return output
+        return Array(encoded).withUnsafeBufferPointer { decode($0) }
     }
+
+    /// Decodes padded standard base64 from contiguous bytes in one pass into a preallocated
+    /// array; `nil` under the same rules as ``decode(_:)-(some Collection<UInt8>)``.
+    static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let count = input.count
+        guard count % 4 == 0 else { return nil }
+        guard count > 0, let base = input.baseAddress else { return [] }
+        let pad = UInt8(ascii: "=")
+        // The padding can only be at the very end: one `=`, or two.
+        let padding = base[count - 1] != pad ? 0 : base[count - 2] != pad ? 1 : 2
+        let outputCount = count / 4 * 3 - padding
+        var valid = true
+        let output = [UInt8](unsafeUninitializedCapacity: outputCount) { out, initialized in
+            guard let out = out.baseAddress else { return }
+            decodeTable.withUnsafeBufferPointer { table in
+                let table = table.baseAddress!
+                var i = 0
+                var o = 0
+                // The full groups before the last: any `=` here is invalid (0xFF in the table),
+                // and invalid characters are collected in `bad` and checked once at the end.
+                var bad: UInt8 = 0
+                let fullEnd = count - 4
+                while i < fullEnd {
+                    let a = table[Int(base[i])], b = table[Int(base[i + 1])]
+                    let c = table[Int(base[i + 2])], d = table[Int(base[i + 3])]
+                    bad |= a | b | c | d
+                    out[o] = a << 2 | b >> 4
+                    out[o + 1] = b << 4 | c >> 2
+                    out[o + 2] = c << 6 | d
+                    i += 4
+                    o += 3
+                }
+                // The last group, which may hold the padding.
+                let a = table[Int(base[i])], b = table[Int(base[i + 1])]
+                let c = padding == 2 ? 0 : table[Int(base[i + 2])]
+                let d = padding >= 1 ? 0 : table[Int(base[i + 3])]
+                bad |= a | b | c | d
+                out[o] = a << 2 | b >> 4
+                if padding < 2 { out[o + 1] = b << 4 | c >> 2 }
+                if padding < 1 { out[o + 2] = c << 6 | d }
+                valid = bad & 0x80 == 0
+            }
+            initialized = valid ? outputCount : 0
+        }
+        return valid ? output : nil
+    }
+
+    /// The 6-bit value of each byte as a base64 character, or 0xFF (also for `=`).
+    private static let decodeTable: [UInt8] = (0 ... 255).map { value(of: UInt8($0)) }
 
     private static var invalid: UInt8 { 0xFF }
 

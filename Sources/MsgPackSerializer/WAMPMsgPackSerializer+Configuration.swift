@@ -13,7 +13,7 @@ extension WAMPMsgPackSerializer {
     /// ```
     public struct Configuration: Hashable, Sendable {
         /// The deepest nesting of lists and dicts accepted, counting the message's own list as
-        /// level 1 (so `[1, "realm", {}]` has depth 2). Default: 64.
+        /// level 1 (so `[1, "realm", {}]` has depth 2). Default: 32.
         ///
         /// Deeper input is refused with `WAMPSerializationError.Code.nestingTooDeep`; a deeper
         /// value is refused the same way when it is serialized, so that this serializer never
@@ -21,7 +21,7 @@ extension WAMPMsgPackSerializer {
         ///
         /// msgpack-c's unpacker has a fixed parse stack of 32 levels
         /// (`MSGPACK_EMBED_STACK_SIZE`, compiled into the library) and fails deeper input, so
-        /// values above 32 act as 32 — the default included. Values below 1 act as 1.
+        /// values above 32 act as 32; the default is that limit. Values below 1 act as 1.
         public var maxNestingDepth: Int
 
         /// The longest input accepted, in bytes. Default: 16 MiB (2^24, the largest RawSocket
@@ -45,8 +45,8 @@ extension WAMPMsgPackSerializer {
         /// `WAMPSerializationError.Code.tooLarge`.
         public var maxElementCount: Int
 
-        /// The default nesting limit: 64 levels (which acts as 32, msgpack-c's limit).
-        public static let defaultMaxNestingDepth = 64
+        /// The default nesting limit: 32 levels, msgpack-c's own limit.
+        public static let defaultMaxNestingDepth = 32
 
         /// The default input limit: 16 MiB.
         public static let defaultMaxInputLength = 16 * 1024 * 1024

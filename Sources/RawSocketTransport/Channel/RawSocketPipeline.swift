@@ -7,6 +7,7 @@ import Transport
 struct OpenedChannel: Sendable {
     let asyncChannel: NIOAsyncChannel<ByteBuffer, RawSocketOutbound>
     let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
+    let closeTimeout: TimeAmount
 
     /// Waits for the handshake and wraps the channel as a connection using the serializer
     /// the handshake chose.
@@ -23,7 +24,7 @@ struct OpenedChannel: Sendable {
             throw RawSocketError(.serializerUnsupported, "no serializer plugin for serializer \(negotiation.serializer)")
         }
         return try await RawSocketConnection.open(
-            asyncChannel: asyncChannel, serializer: serializer, negotiation: negotiation)
+            asyncChannel: asyncChannel, serializer: serializer, negotiation: negotiation, closeTimeout: closeTimeout)
     }
 
     /// Closes a channel that will not become a connection. `executeThenClose` finishes the
@@ -49,6 +50,7 @@ enum RawSocketPipeline {
             wrappingChannelSynchronously: channel,
             configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256))
         )
-        return OpenedChannel(asyncChannel: asyncChannel, handshake: promise.futureResult)
+        return OpenedChannel(
+            asyncChannel: asyncChannel, handshake: promise.futureResult, closeTimeout: configuration.closeTimeout)
     }
 }

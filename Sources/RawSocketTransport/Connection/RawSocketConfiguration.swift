@@ -26,14 +26,21 @@ public struct RawSocketConfiguration: Sendable {
     /// ``RawSocketError/Code/handshakeTimeout``. Default: 10 seconds.
     public var handshakeTimeout: TimeAmount = .seconds(10)
 
+    /// The time ``RawSocketConnection/close()`` waits for messages already sent to be written
+    /// before it closes the connection anyway (a peer that stops reading must not make close
+    /// hang). Default: 5 seconds.
+    public var closeTimeout: TimeAmount = .seconds(5)
+
     /// Creates a configuration with the defaults.
     public init() {}
 
     /// Creates a configuration.
     public init(
         maxReceiveLength: Int = RawSocketHandshake.maximumMaxLength, maxPings: Int = 10,
-        pingInterval: TimeAmount? = nil, handshakeTimeout: TimeAmount = .seconds(10)
+        pingInterval: TimeAmount? = nil, handshakeTimeout: TimeAmount = .seconds(10),
+        closeTimeout: TimeAmount = .seconds(5)
     ) {
+        self.closeTimeout = closeTimeout
         self.maxReceiveLength = maxReceiveLength
         self.maxPings = maxPings
         self.pingInterval = pingInterval
@@ -54,6 +61,9 @@ public struct RawSocketConfiguration: Sendable {
         }
         if let pingInterval, pingInterval <= .zero {
             throw RawSocketError(.invalidConfiguration, "pingInterval \(pingInterval) must be positive")
+        }
+        guard closeTimeout >= .zero else {
+            throw RawSocketError(.invalidConfiguration, "closeTimeout \(closeTimeout) must not be negative")
         }
         guard handshakeTimeout > .zero else {
             throw RawSocketError(.invalidConfiguration, "handshakeTimeout \(handshakeTimeout) must be positive")

@@ -35,12 +35,14 @@ public final class RawSocketConnection: WAMPTransport {
     private let inboundStream: NIOAsyncChannelInboundStream<ByteBuffer>
     private let outbound: NIOAsyncChannelOutboundWriter<RawSocketOutbound>
     private let allocator: ByteBufferAllocator
+    private let closeTimeout: TimeAmount
 
     private init(
         channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
         outbound: NIOAsyncChannelOutboundWriter<RawSocketOutbound>, serializer: any WAMPSerializer,
-        negotiation: RawSocketStateMachine.Negotiation
+        negotiation: RawSocketStateMachine.Negotiation, closeTimeout: TimeAmount
     ) {
+        self.closeTimeout = closeTimeout
         self.channel = channel
         self.inboundStream = inbound
         self.outbound = outbound
@@ -56,7 +58,7 @@ public final class RawSocketConnection: WAMPTransport {
     /// closes.
     static func open(
         asyncChannel: NIOAsyncChannel<ByteBuffer, RawSocketOutbound>, serializer: any WAMPSerializer,
-        negotiation: RawSocketStateMachine.Negotiation
+        negotiation: RawSocketStateMachine.Negotiation, closeTimeout: TimeAmount
     ) async throws -> RawSocketConnection {
         let channel = asyncChannel.channel
         let (streams, continuation) = AsyncStream<RawSocketConnection>.makeStream()
@@ -66,7 +68,7 @@ public final class RawSocketConnection: WAMPTransport {
                     continuation.yield(
                         RawSocketConnection(
                             channel: channel, inbound: inbound, outbound: outbound, serializer: serializer,
-                            negotiation: negotiation))
+                            negotiation: negotiation, closeTimeout: closeTimeout))
                     continuation.finish()
                     try? await channel.closeFuture.get()
                 }
@@ -133,15 +135,19 @@ public final class RawSocketConnection: WAMPTransport {
         try await channel.triggerUserOutboundEvent(RawSocketHeartbeatEvent()).get()
     }
 
-    /// Writes everything sent so far, then closes the connection.
+    /// Writes everything sent so far, then closes the connection. When the peer does not
+    /// read, the connection is closed anyway after the configuration's `closeTimeout`.
     public func close() async throws {
         outbound.finish()
         guard channel.isActive else { return }
+        let channel = self.channel
+        let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }
         try? await channel.writeAndFlush(RawSocketOutbound.flushMarker).get()
+        deadline.cancel()
         do {
             try await channel.close()
         } catch ChannelError.alreadyClosed {
-            // Closed by the peer meanwhile: nothing left to do.
+            // Closed by the peer (or the deadline) meanwhile: nothing left to do.
         }
     }
 

@@ -34,6 +34,7 @@ public final class RawSocketServer: Sendable {
     private let serverChannel: NIOAsyncChannel<OpenedChannel, Never>
     private let state: NIOLockedValueBox<State>
     private let logger: Logger
+    private let closeTimeout: TimeAmount
 
     private struct State {
         var count = 0
@@ -42,8 +43,10 @@ public final class RawSocketServer: Sendable {
 
     private init(
         serverChannel: NIOAsyncChannel<OpenedChannel, Never>, endpoint: RawSocketEndpoint,
-        serializers: [any WAMPSerializer], maxConnections: Int?, state: NIOLockedValueBox<State>, logger: Logger
+        serializers: [any WAMPSerializer], maxConnections: Int?, state: NIOLockedValueBox<State>, logger: Logger,
+        closeTimeout: TimeAmount
     ) {
+        self.closeTimeout = closeTimeout
         self.serverChannel = serverChannel
         self.localAddress = serverChannel.channel.localAddress
         self.endpoint = endpoint
@@ -130,7 +133,7 @@ public final class RawSocketServer: Sendable {
         logger.debug("RawSocket server listening", metadata: ["endpoint": "\(endpoint)"])
         return RawSocketServer(
             serverChannel: serverChannel, endpoint: endpoint, serializers: serializers, maxConnections: maxConnections,
-            state: state, logger: logger)
+            state: state, logger: logger, closeTimeout: configuration.closeTimeout)
     }
 
     /// Accepts connections until ``shutdown()``, running `handler` for each one in its own
@@ -189,14 +192,21 @@ public final class RawSocketServer: Sendable {
         return stream
     }
 
-    /// Stops accepting, closes every open connection cleanly (pending writes are flushed
-    /// first) and closes the listening socket.
+    /// Stops accepting, closes every open connection cleanly (what was sent is flushed first,
+    /// for at most the configuration's `closeTimeout`) and closes the listening socket.
     public func shutdown() async {
         try? await serverChannel.channel.close()
         let channels = state.withLockedValue { Array($0.channels.values) }
-        for channel in channels {
-            try? await channel.writeAndFlush(RawSocketOutbound.flushMarker).get()
-            try? await channel.close()
+        let closeTimeout = self.closeTimeout
+        await withTaskGroup(of: Void.self) { group in
+            for channel in channels {
+                group.addTask {
+                    let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }
+                    try? await channel.writeAndFlush(RawSocketOutbound.flushMarker).get()
+                    deadline.cancel()
+                    try? await channel.close()
+                }
+            }
         }
     }
 }

@@ -1,0 +1,54 @@
+import NIOCore
+import RawSocketTransport
+import Synchronization
+import Testing
+import Transport
+
+/// A peer that stops reading must not make the sender's memory grow: sends wait for the
+/// socket to drain instead of queueing without bound.
+@Suite("Back-pressure", .timeLimit(.minutes(1)))
+struct BackPressureTests {
+    @Test("sending to a peer that stops reading suspends the sender after a bounded amount")
+    func sendsWaitWhenThePeerStopsReading() async throws {
+        try await withRawServer({ raw in
+            _ = try await raw.read(4)
+            try await raw.write([0x7F, 0xF1, 0x00, 0x00])
+            // Never read again: kernel buffers fill, then TCP's window closes.
+            try await Task.sleep(for: .seconds(30))
+        }) { fake in
+            let configuration = RawSocketConfiguration(closeTimeout: .milliseconds(300))
+            let connection = try await withTimeout(5, "connect") {
+                try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+            }
+            let sent = Atomic<Int>(0)
+            let payload = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 * 1024)
+            let sender = Task {
+                // 100 MiB in total, far more than socket buffers hold.
+                for _ in 0 ..< 1600 {
+                    try await connection.send(payload: payload)
+                    sent.add(1, ordering: .relaxed)
+                }
+            }
+            // Wait until the sender stops making progress.
+            var last = -1
+            var stableRounds = 0
+            for _ in 0 ..< 100 where stableRounds < 3 {
+                try await Task.sleep(for: .milliseconds(200))
+                let now = sent.load(ordering: .relaxed)
+                stableRounds = now == last ? stableRounds + 1 : 0
+                last = now
+            }
+            let stalledAt = sent.load(ordering: .relaxed)
+            #expect(stableRounds >= 3, "the sender never stalled: \(stalledAt) sends went through")
+            // At most a few MiB are in flight (socket buffers plus NIO's writability watermark).
+            #expect(stalledAt < 400, "\(stalledAt) × 64 KiB were accepted by a peer that reads nothing")
+            // close() gives up waiting for the stalled writes after closeTimeout, and the
+            // suspended sender is released with an error.
+            try await withTimeout(5, "close with a peer that does not read") {
+                sender.cancel()
+                try? await connection.close()
+                _ = await sender.result
+            }
+        }
+    }
+}
