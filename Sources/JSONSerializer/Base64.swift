@@ -74,39 +74,50 @@ enum Base64 {
             guard let out = out.baseAddress else { return }
             decodeTable.withUnsafeBufferPointer { table in
                 let table = table.baseAddress!
+                // The 24 bits of a group of four characters, from the four tables of
+                // pre-shifted 6-bit values; an invalid character sets bits 24...31.
+                @inline(__always)
+                func bits(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> UInt32 {
+                    table[Int(a)] | table[256 + Int(b)] | table[512 + Int(c)] | table[768 + Int(d)]
+                }
                 var i = 0
                 var o = 0
-                // The full groups before the last: any `=` here is invalid (0xFF in the table),
-                // and invalid characters are collected in `bad` and checked once at the end.
-                var bad: UInt8 = 0
+                // The full groups before the last: any `=` here is invalid; invalid characters
+                // are collected in `bad` and checked once at the end.
+                var bad: UInt32 = 0
                 let fullEnd = count - 4
                 while i < fullEnd {
-                    let a = table[Int(base[i])], b = table[Int(base[i + 1])]
-                    let c = table[Int(base[i + 2])], d = table[Int(base[i + 3])]
-                    bad |= a | b | c | d
-                    out[o] = a << 2 | b >> 4
-                    out[o + 1] = b << 4 | c >> 2
-                    out[o + 2] = c << 6 | d
+                    let group = bits(base[i], base[i + 1], base[i + 2], base[i + 3])
+                    bad |= group
+                    out[o] = UInt8(truncatingIfNeeded: group >> 16)
+                    out[o + 1] = UInt8(truncatingIfNeeded: group >> 8)
+                    out[o + 2] = UInt8(truncatingIfNeeded: group)
                     i += 4
                     o += 3
                 }
-                // The last group, which may hold the padding.
-                let a = table[Int(base[i])], b = table[Int(base[i + 1])]
-                let c = padding == 2 ? 0 : table[Int(base[i + 2])]
-                let d = padding >= 1 ? 0 : table[Int(base[i + 3])]
-                bad |= a | b | c | d
-                out[o] = a << 2 | b >> 4
-                if padding < 2 { out[o + 1] = b << 4 | c >> 2 }
-                if padding < 1 { out[o + 2] = c << 6 | d }
-                valid = bad & 0x80 == 0
+                // The last group, which may end in padding ("A" is a valid stand-in: 0 bits).
+                let a = UInt8(ascii: "A")
+                let group = bits(base[i], base[i + 1], padding == 2 ? a : base[i + 2], padding >= 1 ? a : base[i + 3])
+                bad |= group
+                out[o] = UInt8(truncatingIfNeeded: group >> 16)
+                if padding < 2 { out[o + 1] = UInt8(truncatingIfNeeded: group >> 8) }
+                if padding < 1 { out[o + 2] = UInt8(truncatingIfNeeded: group) }
+                valid = bad >> 24 == 0
             }
             initialized = valid ? outputCount : 0
         }
         return valid ? output : nil
     }
 
-    /// The 6-bit value of each byte as a base64 character, or 0xFF (also for `=`).
-    private static let decodeTable: [UInt8] = (0 ... 255).map { value(of: UInt8($0)) }
+    /// Four tables of 256 entries: the 6-bit value of each byte as a base64 character,
+    /// shifted into place for the first, second, third and fourth character of a group, or
+    /// 0xFF00_0000 for a byte that is not a base64 character (also `=`).
+    private static let decodeTable: [UInt32] = (0 ..< 4).flatMap { position in
+        (0 ... 255).map { byte -> UInt32 in
+            let sixBits = value(of: UInt8(byte))
+            return sixBits == invalid ? 0xFF00_0000 : UInt32(sixBits) << (18 - 6 * position)
+        }
+    }
 
     private static var invalid: UInt8 { 0xFF }
 

@@ -45,12 +45,31 @@ struct JSONInputScanner {
         var lastStructural: UInt8 = 0  // the last byte outside strings that is not whitespace
         var index = 0
         let count = bytes.count
+        guard let base = bytes.baseAddress else {
+            throw WAMPSerializationError(.truncated, serializer: "json", offset: 0, "the input holds no JSON value")
+        }
         while index < count {
-            let byte = bytes[index]
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if inString, !escaped, byte >= 0x20, byte < 0x80, byte != ASCII.quote, byte != ASCII.backslash {
+                // A plain ASCII character inside a string: skip the run of them, eight bytes
+                // at a time, up to the next byte that needs a look (a quote, a backslash, a
+                // control or non-ASCII byte).
+                index += 1
+                while count - index >= 8 {
+                    let special = Self.specialStringBytes(in: base.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                    if special != 0 {
+                        index += special.trailingZeroBitCount >> 3
+                        break
+                    }
+                    index += 8
+                }
+                continue
+            }
             if byte >= 0x80 {
                 if valueEnded && !inString { throw trailingBytes(at: index) }
                 let end = try endOfUTF8Sequence(in: bytes, at: index)
-                if inString, byte == 0xEF, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF {
+                if inString, byte == 0xEF, base.load(fromByteOffset: index + 1, as: UInt8.self) == 0xBB,
+                   base.load(fromByteOffset: index + 2, as: UInt8.self) == 0xBF {
                     findings.byteOrderMarksInStrings.append(index)
                 }
                 index = end
@@ -131,6 +150,20 @@ struct JSONInputScanner {
                 .truncated, serializer: "json", offset: count, "the input ends inside \(depth) unclosed list(s) or dict(s)")
         }
         return findings
+    }
+
+    /// A word with the high bit set in (at least) the lowest of the eight bytes of `word` (in
+    /// memory order) that is a quote, a backslash, a control character (below 0x20) or not
+    /// ASCII, and zero if there is none. Bytes above the lowest such byte may be flagged
+    /// falsely (a borrow), bytes below it never are.
+    @inline(__always)
+    private static func specialStringBytes(in word: UInt64) -> UInt64 {
+        let x = UInt64(littleEndian: word)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let controls = x &- ones &* 0x20
+        let quotes = (x ^ (ones &* UInt64(ASCII.quote))) &- ones
+        let backslashes = (x ^ (ones &* UInt64(ASCII.backslash))) &- ones
+        return (controls | quotes | backslashes | x) & (ones &* 0x80)
     }
 
     /// The index after the run of number characters (digits, `-`, `+`, `.`, `e`, `E`) that

@@ -17,24 +17,31 @@ struct JSONReader {
                 .tooLarge, serializer: "json",
                 "the input is \(buffer.readableBytes) bytes, more than the limit of \(maxInputLength)")
         }
-        let (data, longNumberLiterals) = try buffer.withUnsafeReadableBytes { bytes throws(WAMPSerializationError) in
+        // Scan and parse in place: the parser reads the buffer's own bytes (no copy into a
+        // `Data` of our own), except when raw U+FEFF characters must be escaped first.
+        let (object, longNumberLiterals) = try buffer.withUnsafeReadableBytes { bytes throws(WAMPSerializationError) -> (Any, [String]) in
             let findings = try JSONInputScanner(maxNestingDepth: maxNestingDepth).scan(bytes)
             let literals = findings.longNumberLiterals.map { range in
                 String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
-            if findings.byteOrderMarksInStrings.isEmpty {
-                return (Data(bytes), literals)
+            if findings.byteOrderMarksInStrings.isEmpty, let base = bytes.baseAddress {
+                // The `Data` does not outlive this closure: the parser copies what it keeps.
+                let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
+                return (try Self.parse(data), literals)
             }
-            return (Self.escapingByteOrderMarks(in: bytes, at: findings.byteOrderMarksInStrings), literals)
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
-        } catch {
-            throw WAMPSerializationError(.malformed, serializer: "json", "invalid JSON: \(Self.describe(error))")
+            return (try Self.parse(Self.escapingByteOrderMarks(in: bytes, at: findings.byteOrderMarksInStrings)), literals)
         }
         var converter = FoundationJSONConverter(longNumberLiterals: longNumberLiterals)
         return try converter.value(of: object)
+    }
+
+    /// The object tree of `JSONSerialization` for `data`.
+    private static func parse(_ data: Data) throws(WAMPSerializationError) -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
+        } catch {
+            throw WAMPSerializationError(.malformed, serializer: "json", "invalid JSON: \(describe(error))")
+        }
     }
 
     /// A copy of `bytes` with each raw U+FEFF at `offsets` (all inside strings) replaced by
@@ -88,21 +95,21 @@ struct FoundationJSONConverter {
     }
 
     private static let booleanClass = ObjectIdentifier(type(of: NSNumber(value: true)))
+    private static let plainNumberClass = ObjectIdentifier(NSNumber.self)
 
     mutating func value(of object: Any) throws(WAMPSerializationError) -> WAMPValue {
-        // Dispatch on the exact type first: a conditional cast such as `object as? String` on
-        // an NSNumber, or `as? NSNumber` on a String, goes through Foundation's bridging on
-        // Linux, which costs more than the parse itself.
-        let objectType = type(of: object)
-        if objectType == String.self {
-            return try Self.value(of: object as! String)
+        switch classified(object) {
+        case .string(let string): return try Self.value(of: string)
+        case .number(let number): return try value(of: number)
+        case .list(let list): return try value(of: list)
+        case .dict(let dict): return try value(of: dict)
+        case .null: return .null
+        case .other: return try valueWithCasts(of: object)
         }
-        if objectType == [String: Any].self {
-            return try value(of: object as! [String: Any])
-        }
-        if objectType == [Any].self {
-            return try value(of: object as! [Any])
-        }
+    }
+
+    /// The general path for any other type: conditional casts.
+    private mutating func valueWithCasts(of object: Any) throws(WAMPSerializationError) -> WAMPValue {
         switch object {
         case let number as NSNumber:
             return try value(of: number)
@@ -116,16 +123,21 @@ struct FoundationJSONConverter {
             return try value(of: list)
         default:
             throw WAMPSerializationError(
-                .unsupportedType, serializer: "json", "the parser returned an unexpected \(objectType)")
+                .unsupportedType, serializer: "json", "the parser returned an unexpected \(type(of: object))")
         }
     }
 
     private mutating func value(of dict: [String: Any]) throws(WAMPSerializationError) -> WAMPValue {
-        var entries = [String: WAMPValue](minimumCapacity: dict.count)
-        for (key, element) in dict {
-            entries[key] = try value(of: element)
+        if dict.isEmpty { return .dict([:]) }
+        // `mapValues` keeps the hash table's layout: no key is hashed again. It visits the
+        // entries in the same order as iterating the dict.
+        do {
+            return .dict(try dict.mapValues { element throws(WAMPSerializationError) in try value(of: element) })
+        } catch let error as WAMPSerializationError {
+            throw error
+        } catch {
+            throw WAMPSerializationError(.malformed, serializer: "json", "\(error)")
         }
-        return .dict(entries)
     }
 
     private mutating func value(of list: [Any]) throws(WAMPSerializationError) -> WAMPValue {
@@ -138,9 +150,12 @@ struct FoundationJSONConverter {
     }
 
     private static func value(of string: String) throws(WAMPSerializationError) -> WAMPValue {
-        let utf8 = string.utf8
-        guard utf8.first == 0 else { return .string(string) }
-        guard let bytes = Base64.decode(utf8.dropFirst()) else {
+        var string = string
+        guard string.utf8.first == 0 else { return .string(string) }
+        // Decode straight from the string's UTF-8 storage (made native and contiguous first
+        // if it is not).
+        let decoded = string.withUTF8 { utf8 in Base64.decode(UnsafeBufferPointer(rebasing: utf8.dropFirst())) }
+        guard let bytes = decoded else {
             throw WAMPSerializationError(
                 .malformed, serializer: "json",
                 "a string starting with U+0000 must be followed by padded standard base64, got \"\(string.dropFirst().prefix(64))\"")
@@ -149,7 +164,11 @@ struct FoundationJSONConverter {
     }
 
     private mutating func value(of number: NSNumber) throws(WAMPSerializationError) -> WAMPValue {
-        if ObjectIdentifier(type(of: number)) == Self.booleanClass {
+        let numberClass = ObjectIdentifier(type(of: number))
+        if numberClass == Self.plainNumberClass {
+            return Self.value(ofPlainNumber: number)
+        }
+        if numberClass == Self.booleanClass {
             return .bool(number.boolValue)
         }
         switch UInt8(bitPattern: number.objCType.pointee) {
@@ -157,6 +176,16 @@ struct FoundationJSONConverter {
             if let decimal = number as? NSDecimalNumber {
                 return try Self.value(ofLiteral: literal(for: decimal))
             }
+        default:
+            break
+        }
+        return Self.value(ofPlainNumber: number)
+    }
+
+    /// A number of the class `NSNumber` itself (neither a boolean nor an `NSDecimalNumber`).
+    private static func value(ofPlainNumber number: NSNumber) -> WAMPValue {
+        switch UInt8(bitPattern: number.objCType.pointee) {
+        case UInt8(ascii: "d"), UInt8(ascii: "f"):
             return .double(number.doubleValue)
         case UInt8(ascii: "Q"), UInt8(ascii: "L"), UInt8(ascii: "I"), UInt8(ascii: "S"), UInt8(ascii: "C"):
             return .integer(exactly: number.uint64Value)
@@ -187,4 +216,53 @@ struct FoundationJSONConverter {
         if let double = Double(text), double.isFinite { return .double(double) }
         throw WAMPSerializationError(.unsupportedValue, serializer: "json", "the number \(text) is out of range")
     }
+}
+
+/// An object of the tree of `JSONSerialization` by the type it was stored as.
+private enum ClassifiedObject {
+    case string(String)
+    case number(NSNumber)
+    case list([Any])
+    case dict([String: Any])
+    case null
+    case other
+}
+
+/// `object` opened to the type it was stored as, and classified by that type.
+///
+/// (Free functions: opening an existential in a method of a type crashes the Swift 6.3
+/// compiler.)
+private func classified(_ object: Any) -> ClassifiedObject {
+    _openExistential(object, do: classify)
+}
+
+/// Classifies one object of the tree by the exact type it was stored as, and reinterprets
+/// it as that type: a conditional cast (`object as? String`, `as? [Any]`, `as? NSNumber`)
+/// goes through the runtime's dynamic cast, and on Linux through Foundation's bridging,
+/// which costs more than the conversion itself. Types other than the ones
+/// `JSONSerialization` returns are `.other`, for the general path with casts.
+private func classify<Object>(_ object: Object) -> ClassifiedObject {
+    /// Only called where `Object` *is* `Target` (checked just before), so the bit cast is the
+    /// identity.
+    func reinterpret<Target>(_ value: Object, as target: Target.Type) -> Target {
+        unsafeBitCast(value, to: Target.self)
+    }
+    let objectType = Object.self
+    if objectType == String.self {
+        return .string(reinterpret(object, as: String.self))
+    }
+    if objectType == NSNumber.self {
+        // Stored as `NSNumber`; the object's own class tells booleans and decimals apart.
+        return .number(reinterpret(object, as: NSNumber.self))
+    }
+    if objectType == [Any].self {
+        return .list(reinterpret(object, as: [Any].self))
+    }
+    if objectType == [String: Any].self {
+        return .dict(reinterpret(object, as: [String: Any].self))
+    }
+    if objectType == NSNull.self {
+        return .null
+    }
+    return .other
 }
