@@ -12,6 +12,8 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The echo server: rs://HOST:PORT or rs+unix:///PATH.")
     var connect: RawSocketEndpoint
 
+    @OptionGroup var tls: ClientTLSOptions
+
     @Option(help: "json or msgpack.")
     var serializer: SerializerOption = .msgpack
 
@@ -43,7 +45,8 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         let plugin = serializer.serializer
         let text = payloadBytes == 5 ? "hello" : String(repeating: "a", count: payloadBytes)
-        let connection = try await RawSocketClient.connect(to: connect, serializer: plugin)
+        let connection = try await RawSocketClient.connect(
+            to: connect, serializer: plugin, tlsConfiguration: try tls.configuration(), serverHostname: tls.tlsServerName)
         let frameLength = 4 + (try plugin.serialize(Self.event(count, text: text)) as [UInt8]).count
         let warmupCount = warmup ?? count / 10
         let elapsed = try await Self.exchange(connection, warmup: warmupCount, count: count, window: window, text: text)

@@ -10,7 +10,7 @@ struct EchoServer: AsyncParsableCommand {
         commandName: "echo-server",
         abstract: "Echo every WAMP message back to its sender.")
 
-    @Option(help: "Where to listen: rs://HOST:PORT or rs+unix:///PATH.")
+    @Option(help: "Where to listen: rs://HOST:PORT, rss://HOST:PORT (TLS: give --tls-cert and --tls-key) or rs+unix:///PATH.")
     var listen: RawSocketEndpoint
 
     @Option(help: "Accepted serializers, comma-separated, in order of preference.")
@@ -22,6 +22,8 @@ struct EchoServer: AsyncParsableCommand {
     @Option(help: "The most connections at once; more are refused with handshake error 4.")
     var maxConnections: Int?
 
+    @OptionGroup var tls: ServerTLSOptions
+
     @Flag(help: "Log handshakes, frames and pings to standard error.")
     var verbose = false
 
@@ -32,7 +34,8 @@ struct EchoServer: AsyncParsableCommand {
         var logger = Logger(label: "wamp.echo-server")
         logger.logLevel = verbose ? .trace : .warning
         let server = try await RawSocketServer.bind(
-            to: listen, serializers: plugins, configuration: configuration, maxConnections: maxConnections, logger: logger)
+            to: listen, serializers: plugins, configuration: configuration, maxConnections: maxConnections,
+            tlsConfiguration: try tls.configuration(), logger: logger)
         if case .tcp(let host, _) = listen.address, let port = server.port {
             printLine("listening on \(RawSocketEndpoint(.tcp(host: host, port: port), usesTLS: listen.usesTLS))")
         } else {

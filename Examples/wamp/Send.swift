@@ -16,6 +16,8 @@ struct Send: AsyncParsableCommand {
     @Option(help: "The peer: rs://HOST:PORT, rss://HOST:PORT or rs+unix:///PATH.")
     var connect: RawSocketEndpoint
 
+    @OptionGroup var tls: ClientTLSOptions
+
     @Option(help: "json or msgpack.")
     var serializer: SerializerOption = .json
 
@@ -34,7 +36,9 @@ struct Send: AsyncParsableCommand {
         }
         let connection: RawSocketConnection
         do {
-            connection = try await RawSocketClient.connect(to: connect, serializer: serializer.serializer)
+            connection = try await RawSocketClient.connect(
+                to: connect, serializer: serializer.serializer, tlsConfiguration: try tls.configuration(),
+                serverHostname: tls.tlsServerName)
         } catch let error as RawSocketError {
             FileHandle.standardError.write(Data("handshake failed: \(error)\n".utf8))
             throw ExitCode(2)

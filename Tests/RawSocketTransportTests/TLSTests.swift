@@ -100,11 +100,14 @@ struct TLSTests {
         let identity = try await withTimeout(30, "openssl") { try await IdentityCache.shared.identity() }
         try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
             try await withTimeout(15, "untrusted TLS connect") {
-                await #expect(throws: (any Error).self) {
+                let error = await #expect(throws: RawSocketError.self) {
                     try await RawSocketClient.connect(
                         to: endpoint, serializer: jsonSerializer, tlsConfiguration: .makeClientConfiguration(),
                         serverHostname: "localhost")
                 }
+                // A typed error that carries the TLS failure as its cause.
+                #expect(error?.code == .connectionFailed)
+                #expect(error?.cause != nil)
                 // The default configuration for a TLS endpoint verifies certificates too.
                 await #expect(throws: (any Error).self) {
                     try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, serverHostname: "localhost")

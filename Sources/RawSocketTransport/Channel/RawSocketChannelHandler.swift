@@ -106,7 +106,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         // a serializer it does not offer) surfaces from connect as a RawSocketError.
         handshakePromise.fail(
             error as? RawSocketError
-                ?? RawSocketError(.unexpectedEndOfStream, "the connection failed during the handshake: \(error)", cause: error))
+                ?? RawSocketError(.connectionFailed, "the connection failed during the handshake: \(error)", cause: error))
         context.fireErrorCaught(error)
         closing = true
         context.close(promise: nil)

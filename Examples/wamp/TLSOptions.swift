@@ -1,0 +1,41 @@
+import ArgumentParser
+import NIOSSL
+
+/// TLS options for `rss://` endpoints.
+struct ServerTLSOptions: ParsableArguments {
+    @Option(help: "PEM certificate chain for an rss:// listener.")
+    var tlsCert: String?
+
+    @Option(help: "PEM private key for an rss:// listener.")
+    var tlsKey: String?
+
+    /// The server configuration, when a certificate and key were given.
+    func configuration() throws -> TLSConfiguration? {
+        switch (tlsCert, tlsKey) {
+        case (nil, nil):
+            return nil
+        case let (cert?, key?):
+            let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
+            return .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        default:
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+    }
+}
+
+/// TLS options of a client connecting to an `rss://` endpoint.
+struct ClientTLSOptions: ParsableArguments {
+    @Option(help: "PEM file of certificates to trust instead of the system's (for a self-signed server).")
+    var tlsCA: String?
+
+    @Option(help: "The name to verify the server's certificate against (default: the URL's host).")
+    var tlsServerName: String?
+
+    /// The client configuration, when a trust root was given.
+    func configuration() throws -> TLSConfiguration? {
+        guard let tlsCA else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tlsCA))
+        return configuration
+    }
+}
