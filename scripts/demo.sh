@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/ensure-deps.sh
-swift run -c release wamp demo "$@"
+swift run wamp demo "$@"
