@@ -49,7 +49,9 @@ struct Bench: AsyncParsableCommand {
             to: connect, serializer: plugin, tlsConfiguration: try tls.configuration(), serverHostname: tls.tlsServerName)
         let frameLength = 4 + (try plugin.serialize(Self.event(count, text: text)) as [UInt8]).count
         let warmupCount = warmup ?? count / 10
-        let elapsed = try await Self.exchange(connection, warmup: warmupCount, count: count, window: window, text: text)
+        let elapsed = try await withTaskExecutorPreference(connection.executor) {
+            try await Self.exchange(connection, warmup: warmupCount, count: count, window: window, text: text)
+        }
         try await connection.close()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let perSecond = Double(count) / seconds

@@ -43,7 +43,9 @@ struct ChannelHandlerTests {
         }
 
         /// Everything written so far, as one octet array (empty buffers contribute nothing).
+        /// What the handler wrote, after the loop ran its pending tasks (the coalesced flush).
         func written() throws -> [UInt8] {
+            loop.run()
             var all: [UInt8] = []
             while let buffer = try channel.readOutbound(as: ByteBuffer.self) { all += bytes(buffer) }
             return all
@@ -232,10 +234,23 @@ struct ChannelHandlerTests {
         var atLimit = ByteBuffer()
         RawSocketFrameHeader(type: .message, length: 512).write(to: &atLimit)
         atLimit.writeBytes(patternedPayload(512))
-        try h.channel.writeAndFlush(RawSocketOutbound.frame(atLimit)).wait()
+        let frameWrite = h.channel.writeAndFlush(RawSocketOutbound.frame(atLimit))
         #expect(try h.written() == frameBytes(.message, patternedPayload(512)))
-        try h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [1, 2, 3]))).wait()
+        try frameWrite.wait()
+        let smallWrite = h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [1, 2, 3])))
         #expect(try h.written() == frameBytes(.message, [1, 2, 3]))
+        try smallWrite.wait()
+    }
+
+    @Test("flushes are coalesced: a burst of messages is written by one flush after the loop ran what was queued")
+    func flushesAreCoalesced() throws {
+        let h = try Self.openServer(clientLength: 512)
+        let writes = (1 ... 3).map { i in h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [UInt8(i)]))) }
+        // Nothing has left yet: the flush waits for the event loop's next turn.
+        #expect(try h.channel.readOutbound(as: ByteBuffer.self) == nil)
+        h.loop.run()
+        for write in writes { try write.wait() }
+        #expect(try h.written() == frameBytes(.message, [1]) + frameBytes(.message, [2]) + frameBytes(.message, [3]))
     }
 
     @Test("an outbound message before the handshake completed fails with connectionClosed")

@@ -73,6 +73,9 @@ public enum RawSocketClient {
 
     /// Connects, runs `body` with the open connection, and closes the connection when `body`
     /// returns or throws.
+    ///
+    /// `body` runs on the connection's event loop (see
+    /// ``RawSocketConfiguration/runsHandlersOnEventLoop``): it must not block.
     public static func withConnection<Result: Sendable>(
         to endpoint: RawSocketEndpoint,
         serializer: any WAMPSerializer,
@@ -87,7 +90,12 @@ public enum RawSocketClient {
             to: endpoint, serializer: serializer, configuration: configuration, tlsConfiguration: tlsConfiguration,
             serverHostname: serverHostname, eventLoopGroup: eventLoopGroup, logger: logger)
         do {
-            let result = try await body(connection)
+            let result: Result
+            if configuration.runsHandlersOnEventLoop {
+                result = try await withTaskExecutorPreference(connection.executor) { try await body(connection) }
+            } else {
+                result = try await body(connection)
+            }
             try await connection.close()
             return result
         } catch {

@@ -31,6 +31,18 @@ public struct RawSocketConfiguration: Sendable {
     /// hang). Default: 5 seconds.
     public var closeTimeout: TimeAmount = .seconds(5)
 
+    /// Runs ``RawSocketServer/run(_:)`` handlers and the bodies of
+    /// ``RawSocketClient/withConnection(to:serializer:configuration:tlsConfiguration:serverHostname:eventLoopGroup:logger:_:)``
+    /// with the connection's event loop as their task executor preference
+    /// (``RawSocketConnection/executor``). Default: `true`.
+    ///
+    /// Receiving a message and sending the answer then happen on the thread that does the
+    /// connection's I/O, without a thread hop (and a cross-CPU wake-up) per message: several
+    /// times less CPU per message and much lower latency. Child tasks inherit the preference.
+    /// Turn it off when handlers block or compute for long: they share the event loop's
+    /// thread with the other connections of that loop.
+    public var runsHandlersOnEventLoop: Bool = true
+
     /// Creates a configuration with the defaults.
     public init() {}
 
@@ -38,8 +50,9 @@ public struct RawSocketConfiguration: Sendable {
     public init(
         maxReceiveLength: Int = RawSocketHandshake.maximumMaxLength, maxPings: Int = 10,
         pingInterval: TimeAmount? = nil, handshakeTimeout: TimeAmount = .seconds(10),
-        closeTimeout: TimeAmount = .seconds(5)
+        closeTimeout: TimeAmount = .seconds(5), runsHandlersOnEventLoop: Bool = true
     ) {
+        self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
         self.closeTimeout = closeTimeout
         self.maxReceiveLength = maxReceiveLength
         self.maxPings = maxPings

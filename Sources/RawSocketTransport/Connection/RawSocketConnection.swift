@@ -31,11 +31,20 @@ public final class RawSocketConnection: WAMPTransport {
     /// The peer's address, when known.
     public let remoteAddress: SocketAddress?
 
+    /// The connection's event loop as a task executor. A task that prefers it
+    /// (`withTaskExecutorPreference(connection.executor) { ... }`) takes received messages
+    /// and sends on the thread that does the connection's I/O: no thread hop per message.
+    /// ``RawSocketServer/run(_:)`` handlers and ``RawSocketClient/withConnection(to:serializer:configuration:tlsConfiguration:serverHostname:eventLoopGroup:logger:_:)``
+    /// bodies run on it unless the configuration's ``RawSocketConfiguration/runsOnEventLoop`` is off.
+    /// Code that prefers it must not block.
+    public var executor: any TaskExecutor { eventLoopExecutor }
+
     private let channel: any Channel
     private let inboundStream: NIOAsyncChannelInboundStream<ByteBuffer>
     private let outbound: NIOAsyncChannelOutboundWriter<RawSocketOutbound>
     private let allocator: ByteBufferAllocator
     private let closeTimeout: TimeAmount
+    private let eventLoopExecutor: EventLoopTaskExecutor
 
     private init(
         channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
@@ -51,6 +60,7 @@ public final class RawSocketConnection: WAMPTransport {
         self.maxReceiveLength = negotiation.maxReceiveLength
         self.remoteAddress = channel.remoteAddress
         self.allocator = channel.allocator
+        self.eventLoopExecutor = EventLoopTaskExecutor(channel.eventLoop)
     }
 
     /// Wraps an async channel whose handshake completed. The channel's streams are taken in

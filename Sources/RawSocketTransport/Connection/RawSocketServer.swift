@@ -35,6 +35,7 @@ public final class RawSocketServer: Sendable {
     private let state: NIOLockedValueBox<State>
     private let logger: Logger
     private let closeTimeout: TimeAmount
+    private let runsHandlersOnEventLoop: Bool
 
     private struct State {
         var count = 0
@@ -44,9 +45,10 @@ public final class RawSocketServer: Sendable {
     private init(
         serverChannel: NIOAsyncChannel<OpenedChannel, Never>, endpoint: RawSocketEndpoint,
         serializers: [any WAMPSerializer], maxConnections: Int?, state: NIOLockedValueBox<State>, logger: Logger,
-        closeTimeout: TimeAmount
+        closeTimeout: TimeAmount, runsHandlersOnEventLoop: Bool
     ) {
         self.closeTimeout = closeTimeout
+        self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
         self.serverChannel = serverChannel
         self.localAddress = serverChannel.channel.localAddress
         self.endpoint = endpoint
@@ -133,19 +135,25 @@ public final class RawSocketServer: Sendable {
         logger.debug("RawSocket server listening", metadata: ["endpoint": "\(endpoint)"])
         return RawSocketServer(
             serverChannel: serverChannel, endpoint: endpoint, serializers: serializers, maxConnections: maxConnections,
-            state: state, logger: logger, closeTimeout: configuration.closeTimeout)
+            state: state, logger: logger, closeTimeout: configuration.closeTimeout,
+            runsHandlersOnEventLoop: configuration.runsHandlersOnEventLoop)
     }
 
     /// Accepts connections until ``shutdown()``, running `handler` for each one in its own
     /// task; a connection is closed when its handler returns or throws. One failing
     /// connection (bad handshake, protocol error, handler error) never stops the server.
+    ///
+    /// Each handler runs on its connection's event loop (see
+    /// ``RawSocketConfiguration/runsHandlersOnEventLoop``): it must not block.
     public func run(_ handler: @escaping @Sendable (RawSocketConnection) async throws -> Void) async throws {
         let serializers = self.serializers
         let logger = self.logger
+        let runsOnEventLoop = self.runsHandlersOnEventLoop
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await opened in inbound {
-                    group.addTask {
+                    let executor = runsOnEventLoop ? EventLoopTaskExecutor(opened.asyncChannel.channel.eventLoop) : nil
+                    group.addTask(executorPreference: executor) {
                         do {
                             let connection = try await opened.connection(serializers: serializers)
                             do {
