@@ -52,6 +52,18 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The server that Benchmarks/memory.py measures (memory per connection, per message).
+        .executableTarget(
+            name: "MemoryProbe",
+            dependencies: [
+                .product(name: "Transport", package: "swift-wamp-rawsocket"),
+                .product(name: "RawSocketTransport", package: "swift-wamp-rawsocket"),
+                .product(name: "JSONSerializer", package: "swift-wamp-rawsocket"),
+                .product(name: "MsgPackSerializer", package: "swift-wamp-rawsocket"),
+            ],
+            path: "MemoryProbe",
+            swiftSettings: swiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

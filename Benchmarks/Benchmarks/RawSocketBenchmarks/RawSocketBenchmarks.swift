@@ -113,20 +113,32 @@ final class EchoLoopBox: @unchecked Sendable {
     var loop: EchoLoop?
 }
 
+/// Registers the loopback echo twice: with the client's loop on the connection's event loop
+/// (`withTaskExecutorPreference(connection.executor)`, as the server's handlers run by default)
+/// and on Swift's global executor, one thread hop away from the connection's I/O.
 func registerEchoBenchmark(_ serializer: any WAMPSerializer, name: String) {
-    let box = EchoLoopBox()
-    Benchmark(
-        "Loopback echo \(name) EVENT small, window \(EchoLoop.window)",
-        configuration: .init(
-            metrics: metrics, timeUnits: .nanoseconds, units: exactUnits, scalingFactor: .kilo,
-            maxDuration: .seconds(5), maxIterations: 10_000)
-    ) { benchmark in
-        try await box.loop!.echo(count: benchmark.scaledIterations.count)
-    } setup: {
-        box.loop = try await EchoLoop.start(serializer: serializer, message: smallEvent)
-    } teardown: {
-        try await box.loop?.stop()
-        box.loop = nil
+    for onEventLoop in [true, false] {
+        let box = EchoLoopBox()
+        Benchmark(
+            "Loopback echo \(name) EVENT small, window \(EchoLoop.window), client \(onEventLoop ? "on the event loop" : "on the global executor")",
+            configuration: .init(
+                metrics: metrics + [.cpuTotal], timeUnits: .nanoseconds, units: exactUnits, scalingFactor: .kilo,
+                maxDuration: .seconds(5), maxIterations: 10_000)
+        ) { benchmark in
+            let loop = box.loop!
+            if onEventLoop {
+                try await withTaskExecutorPreference(loop.connection.executor) {
+                    try await loop.echo(count: benchmark.scaledIterations.count)
+                }
+            } else {
+                try await loop.echo(count: benchmark.scaledIterations.count)
+            }
+        } setup: {
+            box.loop = try await EchoLoop.start(serializer: serializer, message: smallEvent)
+        } teardown: {
+            try await box.loop?.stop()
+            box.loop = nil
+        }
     }
 }
 
