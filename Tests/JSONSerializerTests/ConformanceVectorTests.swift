@@ -76,6 +76,35 @@ struct ConformanceVectorTests {
         #expect(variantsChecked >= samplesChecked)
     }
 
+    @Test("the writer agrees with Foundation on every JSON sample: its output parses with JSONSerialization to what the sample parses to")
+    func writerAgreesWithFoundationOnEverySample() throws {
+        var compared = 0
+        for file in try Self.vectorFiles() {
+            let vectors = try JSONDecoder().decode(VectorFile.self, from: Data(contentsOf: file))
+            let name = file.deletingPathExtension().lastPathComponent
+            for sample in vectors.samples {
+                for variant in sample.serializers?["json"] ?? [] {
+                    guard let text = variant.bytes, let message = try? json.deserialize(Array(text.utf8)) else { continue }
+                    let ours: [UInt8] = try json.serialize(message)
+                    // Both parsed by Foundation and written back by it with sorted keys: equal
+                    // bytes mean equal values.
+                    let theirs = try Self.foundationCanonical(Data(text.utf8))
+                    let oursCanonical = try Self.foundationCanonical(Data(ours))
+                    #expect(
+                        oursCanonical == theirs,
+                        "\(name): \(sample.description): wrote \(String(decoding: ours, as: UTF8.self)) for \(text)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 25, "only \(compared) samples compared")
+    }
+
+    static func foundationCanonical(_ data: Data) throws -> Data {
+        let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+    }
+
     func expectAttributes(_ expected: [String: PlainJSON], of message: WAMPMessage, _ context: String) throws {
         let actual = Self.attributes(of: message)
         for (key, expectedValue) in expected.sorted(by: { $0.key < $1.key }) {

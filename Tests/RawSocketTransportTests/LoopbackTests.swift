@@ -64,6 +64,35 @@ struct LoopbackTests {
         }
     }
 
+    @Test("server handlers and withConnection bodies run on an event loop by default, on the global executor when configured off",
+          arguments: [true, false])
+    func handlersRunOnTheEventLoop(_ onEventLoop: Bool) async throws {
+        let configuration = RawSocketConfiguration(runsHandlersOnEventLoop: onEventLoop)
+        let (reports, reporter) = AsyncStream<Bool>.makeStream()
+        try await withServer(configuration: configuration, handler: { connection in
+            // A child task inherits the preference, so a server's per-message work stays on the loop.
+            async let childOnLoop = MultiThreadedEventLoopGroup.currentEventLoop != nil
+            let onLoop = MultiThreadedEventLoopGroup.currentEventLoop != nil
+            let child = await childOnLoop
+            reporter.yield(onLoop && child)
+            for try await message in connection.inbound { try await connection.send(message) }
+        }) { _, endpoint in
+            try await withTimeout(10, "withConnection") {
+                let clientOnLoop = try await RawSocketClient.withConnection(
+                    to: endpoint, serializer: jsonSerializer, configuration: configuration
+                ) { connection in
+                    try await connection.send(sampleMessages[0])
+                    var inbound = connection.inbound.makeAsyncIterator()
+                    #expect(try await inbound.next() == sampleMessages[0])
+                    return MultiThreadedEventLoopGroup.currentEventLoop != nil
+                }
+                #expect(clientOnLoop == onEventLoop)
+                var iterator = reports.makeAsyncIterator()
+                #expect(await iterator.next() == onEventLoop)
+            }
+        }
+    }
+
     @Test("a 2^24 - 1 octet payload, then one of exactly 2^24 (the X bit), arrive intact over TCP")
     func largestPayloadsArriveIntact() async throws {
         let configuration = RawSocketConfiguration(maxReceiveLength: 1 << 24)
