@@ -66,35 +66,31 @@ struct Bench: AsyncParsableCommand {
 
     /// Sends `warmup + count` events keeping `window` in flight, checks that each echo equals
     /// what was sent, in order, and returns the time from the first timed send to the last echo.
+    ///
+    /// One task does both: it sends the first `window` events, then one more for each echo, so
+    /// taking an echo and sending the next cost no task switch (the task runs on the
+    /// connection's event loop).
     static func exchange(
         _ connection: RawSocketConnection, warmup: Int, count: Int, window: Int, text: String
     ) async throws -> Duration {
         let total = warmup + count
-        let (credits, creditor) = AsyncStream<Void>.makeStream(bufferingPolicy: .unbounded)
-        for _ in 0 ..< min(window, total) { creditor.yield() }
-        return try await withThrowingTaskGroup(of: ContinuousClock.Instant?.self) { group in
-            group.addTask {
-                var received = 0
-                for try await message in connection.inbound {
-                    guard message == event(received, text: text) else {
-                        throw ValidationError("echo \(received) differs from what was sent: \(message)")
-                    }
-                    received += 1
-                    creditor.yield()
-                    if received == total { return ContinuousClock.now }
-                }
-                throw ValidationError("the server closed after \(received) of \(total) echoes")
-            }
-            var credit = credits.makeAsyncIterator()
-            var start = ContinuousClock.now
-            for index in 0 ..< total {
-                _ = await credit.next()
-                if index == warmup { start = ContinuousClock.now }
-                try await connection.send(event(index, text: text))
-            }
-            var end = ContinuousClock.now
-            for try await instant in group { if let instant { end = instant } }
-            return end - start
+        var sent = 0
+        var start = ContinuousClock.now
+        func sendNext() async throws {
+            if sent == warmup { start = ContinuousClock.now }
+            try await connection.send(event(sent, text: text))
+            sent += 1
         }
+        while sent < min(window, total) { try await sendNext() }
+        var received = 0
+        for try await message in connection.inbound {
+            guard message == event(received, text: text) else {
+                throw ValidationError("echo \(received) differs from what was sent: \(message)")
+            }
+            received += 1
+            if received == total { return ContinuousClock.now - start }
+            if sent < total { try await sendNext() }
+        }
+        throw ValidationError("the server closed after \(received) of \(total) echoes")
     }
 }
