@@ -10,7 +10,8 @@ import Testing
 struct ChannelHandlerTests {
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    func makeChannel(binary: Bool = false, isClient: Bool = false, configuration: WebSocketConfiguration = .init(pingInterval: nil)) throws -> EmbeddedChannel {
+    /// A client-side handler by default: the frames a server sends it are not masked.
+    func makeChannel(binary: Bool = false, isClient: Bool = true, configuration: WebSocketConfiguration = .init(pingInterval: nil)) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
             WebSocketChannelHandler(binary: binary, isClient: isClient, configuration: configuration, logger: Self.logger))
@@ -24,7 +25,7 @@ struct ChannelHandlerTests {
         try channel.writeInbound(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "are you there")))
         let pong = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(pong.opcode == .pong)
-        #expect(pong.unmaskedData == ByteBuffer(string: "are you there"))
+        #expect(pong.data == ByteBuffer(string: "are you there"))  // the encoder masks it
         #expect(try channel.readInbound(as: ByteBuffer.self) == nil)
     }
 
@@ -40,6 +41,22 @@ struct ChannelHandlerTests {
         #expect(binary.opcode == .binary && binary.maskKey != nil)
         // The frame encoder applies the mask: the handler hands it the data unmasked.
         #expect(binary.data == ByteBuffer(bytes: [0x91, 0x01]))
+    }
+
+    @Test("a server closes with 1002 on an unmasked frame from a client")
+    func serverRequiresMasking() throws {
+        let channel = try makeChannel(isClient: false)
+        #expect {
+            try channel.writeInbound(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: "[1]")))
+        } throws: { ($0 as? WebSocketError)?.code == .protocolViolation }
+        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(close.data.getInteger(at: close.data.readerIndex, as: UInt16.self) == 1002)
+        let masked = try makeChannel(isClient: false)
+        var data = ByteBuffer(string: "[1]")
+        let key: WebSocketMaskingKey = [1, 2, 3, 4]
+        data.webSocketMask(key)
+        try masked.writeInbound(WebSocketFrame(fin: true, opcode: .text, maskKey: key, data: data))
+        #expect(try masked.readInbound(as: ByteBuffer.self) == ByteBuffer(string: "[1]"))
     }
 
     @Test("fragments are passed on as one message")
@@ -59,7 +76,7 @@ struct ChannelHandlerTests {
         } throws: { ($0 as? WebSocketError)?.code == .messageTooLarge }
         let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(close.opcode == .connectionClose)
-        #expect(close.unmaskedData.getInteger(at: close.unmaskedData.readerIndex, as: UInt16.self) == 1009)
+        #expect(close.data.getInteger(at: close.data.readerIndex, as: UInt16.self) == 1009)
         #expect(!channel.isActive)
     }
 
@@ -70,7 +87,7 @@ struct ChannelHandlerTests {
         body.writeInteger(UInt16(1000))
         try channel.writeInbound(WebSocketFrame(fin: true, opcode: .connectionClose, data: body))
         let reply = try #require(try channel.readOutbound(as: WebSocketFrame.self))
-        #expect(reply.opcode == .connectionClose && reply.unmaskedData == body)
+        #expect(reply.opcode == .connectionClose && reply.data == body)
         try channel.throwIfErrorCaught()
         #expect(!channel.isActive)
     }
@@ -84,7 +101,7 @@ struct ChannelHandlerTests {
         channel.embeddedEventLoop.advanceTime(by: .seconds(5))
         let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(close.opcode == .connectionClose)
-        #expect(close.unmaskedData.getInteger(at: close.unmaskedData.readerIndex, as: UInt16.self) == 1008)
+        #expect(close.data.getInteger(at: close.data.readerIndex, as: UInt16.self) == 1008)
         #expect { try channel.throwIfErrorCaught() } throws: { ($0 as? WebSocketError)?.code == .pingTimeout }
     }
 
@@ -93,7 +110,7 @@ struct ChannelHandlerTests {
         let channel = try makeChannel(configuration: .init(pingInterval: .seconds(10), pingTimeout: .seconds(5)))
         channel.embeddedEventLoop.advanceTime(by: .seconds(10))
         let ping = try #require(try channel.readOutbound(as: WebSocketFrame.self))
-        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .pong, data: ping.unmaskedData))
+        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .pong, data: ping.data))
         channel.embeddedEventLoop.advanceTime(by: .seconds(6))
         #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
         #expect(channel.isActive)

@@ -24,7 +24,8 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     private var closing = false
 
     init(binary: Bool, isClient: Bool, configuration: WebSocketConfiguration, logger: Logger) {
-        self.machine = WebSocketStateMachine(binary: binary, maxMessageSize: configuration.maxMessageSize)
+        self.machine = WebSocketStateMachine(
+            binary: binary, maxMessageSize: configuration.maxMessageSize, peerMasks: !isClient)
         self.isClient = isClient
         self.configuration = configuration
         self.logger = logger

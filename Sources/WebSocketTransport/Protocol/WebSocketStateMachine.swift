@@ -44,6 +44,9 @@ struct WebSocketStateMachine: Sendable {
     let binary: Bool
     /// The largest message accepted, in octets.
     let maxMessageSize: Int
+    /// Whether the peer's frames must be masked (`true` on a server: a client masks every
+    /// frame) or must not be (`false` on a client); `nil` does not check.
+    let peerMasks: Bool?
 
     private var fragments: ByteBuffer?
     /// Whether this side sent its close frame.
@@ -52,9 +55,10 @@ struct WebSocketStateMachine: Sendable {
     private(set) var closeReceived = false
 
     /// Creates the machine for a connection whose serializer is binary or text.
-    init(binary: Bool, maxMessageSize: Int) {
+    init(binary: Bool, maxMessageSize: Int, peerMasks: Bool? = nil) {
         self.binary = binary
         self.maxMessageSize = maxMessageSize
+        self.peerMasks = peerMasks
     }
 
     /// Records that this side sends its close frame now; `false` when one was sent already
@@ -70,6 +74,11 @@ struct WebSocketStateMachine: Sendable {
         if closeReceived { return .none }
         if frame.rsv1 || frame.rsv2 || frame.rsv3 {
             return fail(.protocolViolation, "a frame with reserved bits set (no extension was negotiated)", WebSocketCloseCode.protocolError)
+        }
+        if let peerMasks, (frame.maskKey != nil) != peerMasks {
+            return fail(
+                .protocolViolation, peerMasks ? "an unmasked frame from a client" : "a masked frame from a server",
+                WebSocketCloseCode.protocolError)
         }
         switch frame.opcode {
         case .text, .binary:
