@@ -101,6 +101,24 @@ struct AutobahnWebSocketTests {
         }
     }
 
+    @Test("messages Autobahn splits into 1000-octet frames are reassembled by our client", arguments: InteropSerializer.allCases)
+    func fragmentedByAutobahn(_ serializer: InteropSerializer) async throws {
+        let python = try PeerEnvironment.requirePython()
+        try await withPeer(python, [PeerEnvironment.peerScript("autobahn_websocket.py"), "server", "--fragment", "1000"]) { peer in
+            let line = try await peer.waitForLine(startingWith: "listening on ", timeout: InteropTimeouts.pythonStart)
+            let port = try #require(Int(line.dropFirst("listening on ".count)))
+            let connection = try await WebSocketInteropConnection.connect(
+                to: WebSocketEndpoint(host: "127.0.0.1", port: port, path: "/ws"), serializer)
+            // About 20 and 100 frames: a text (JSON) and a binary (MessagePack) payload.
+            let message = WAMPMessage.event(.init(
+                subscription: 1, publication: 2,
+                payload: .arguments([.string(String(repeating: "ü", count: 10_000)), .binary(testBytes(count: 60_000))], [:])))
+            try await connection.send(message)
+            #expect(try await connection.receive("the fragmented echo") == message, "\(peer.transcript)")
+            await connection.close()
+        }
+    }
+
     @Test("an Autobahn WebSocket client against our server: its messages come back equal, type for type",
           arguments: InteropSerializer.allCases)
     func autobahnClientOurServer(_ serializer: InteropSerializer) async throws {

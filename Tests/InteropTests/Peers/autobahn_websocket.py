@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Autobahn|Python asyncio WAMP-over-WebSocket peers for the interop tests.
 
-  autobahn_websocket.py server [--serializers json,msgpack] [--max-message-size N]
+  autobahn_websocket.py server [--serializers json,msgpack] [--max-message-size N] [--fragment N]
       An echo server at ws://127.0.0.1:PORT/ws (the same EchoSession as the RawSocket echo
-      server: every message is deserialized by Autobahn and sent back re-serialized). Prints
+      server: every message is deserialized by Autobahn and sent back re-serialized). With
+      --fragment N Autobahn splits each message it sends into frames of N octets. Prints
       "listening on PORT".
 
   autobahn_websocket.py client --port PORT --serializer json|msgpack [--path /ws] [--oversize N]
@@ -50,6 +51,8 @@ async def serve(options):
     factory = WampWebSocketServerFactory(WebSocketEchoSession, serializers=serializers)
     if options.max_message_size is not None:
         factory.setProtocolOptions(maxMessagePayloadSize=options.max_message_size)
+    if options.fragment:
+        factory.setProtocolOptions(autoFragmentSize=options.fragment)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(factory, "127.0.0.1", 0)
     print(f"listening on {server.sockets[0].getsockname()[1]}", flush=True)
@@ -153,6 +156,7 @@ async def main():
     s = sub.add_parser("server")
     s.add_argument("--serializers", default="json,msgpack")
     s.add_argument("--max-message-size", type=int, default=None)
+    s.add_argument("--fragment", type=int, default=0)
     c = sub.add_parser("client")
     c.add_argument("--port", type=int, required=True)
     c.add_argument("--path", default="/ws")
