@@ -29,7 +29,7 @@ package struct OpenedChannel: Sendable {
 
     /// Closes a channel that will not become a connection. `executeThenClose` finishes the
     /// outbound writer first: NIO traps when that writer is deinitialized unfinished.
-    package func discard() async {
+    func discard() async {
         try? await asyncChannel.executeThenClose { _, _ in }
     }
 }
