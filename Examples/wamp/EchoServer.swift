@@ -27,7 +27,7 @@ struct EchoServer: AsyncParsableCommand {
     @Option(help: "The largest message accepted (RawSocket: a power of two from 512 to 16777216).")
     var maxReceiveLength: Int = 1 << 24
 
-    @Option(help: "The most RawSocket connections at once; more are refused with handshake error 4.")
+    @Option(help: "The most connections at once; more are refused (RawSocket: handshake error 4, WebSocket: HTTP 503).")
     var maxConnections: Int?
 
     @OptionGroup var tls: ServerTLSOptions

@@ -116,8 +116,8 @@ enum TransportDialer {
             try await server.run { connection in try await handler(connection) }
         case .webSocket(let endpoint):
             let server = try await WebSocketServer.bind(
-                to: endpoint, serializers: serializers, configuration: webSocketConfiguration, tlsConfiguration: tls,
-                logger: logger)
+                to: endpoint, serializers: serializers, configuration: webSocketConfiguration,
+                maxConnections: maxConnections, tlsConfiguration: tls, logger: logger)
             var shown = endpoint
             shown.port = server.port ?? endpoint.port
             printLine("listening on \(shown)")

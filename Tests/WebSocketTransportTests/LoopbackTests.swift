@@ -61,6 +61,24 @@ struct LoopbackTests {
         }
     }
 
+    @Test("a client over maxConnections is refused (HTTP 503) and the admitted one keeps working")
+    func connectionLimit() async throws {
+        let server = try await WebSocketServer.bind(
+            to: .init(host: "127.0.0.1", port: 0, path: "/"), serializers: Self.serializers, maxConnections: 1)
+        let task = Task { try await server.run { connection in for try await m in connection.inbound { try await connection.send(m) } } }
+        let endpoint = WebSocketEndpoint(host: "127.0.0.1", port: server.port ?? 0)
+        let first = try await WebSocketClient.connect(to: endpoint, serializers: [WAMPJSONSerializer()])
+        await #expect { try await WebSocketClient.connect(to: endpoint, serializers: [WAMPJSONSerializer()]) } throws: {
+            ($0 as? WebSocketError)?.code == .upgradeRefused
+        }
+        try await first.send(sampleMessages[0])
+        var iterator = first.inbound.makeAsyncIterator()
+        #expect(try await iterator.next() == sampleMessages[0])
+        try await first.close()
+        await server.shutdown()
+        _ = await task.result
+    }
+
     @Test("a message over the server's limit makes it close with 1009")
     func oversize() async throws {
         try await withEchoServer(serializers: Self.serializers, configuration: .init(maxMessageSize: 1024)) { _, endpoint in

@@ -90,6 +90,21 @@ package enum WebSocketPipeline {
         return result
     }
 
+    /// Configures a server channel (after TLS, if any) to answer every request with HTTP 503
+    /// and close: the server is at its connection limit.
+    package static func configureOverloaded(
+        on channel: any Channel, path: String, serializers: [any WAMPSerializer], configuration: WebSocketConfiguration
+    ) throws -> EventLoopFuture<WebSocketUpgradeResult> {
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(WebSocketRefusalHandler(
+            path: path, subprotocols: serializers.map(\.id.webSocketSubprotocol), refusedUpgrade: nil, overloaded: true))
+        let timeout = configuration.handshakeTimeout
+        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        channel.closeFuture.whenComplete { _ in timer.cancel() }
+        return channel.eventLoop.makeSucceededFuture(.refused(WebSocketError(
+            .upgradeRefused, "the server is at its connection limit; the request gets HTTP 503")))
+    }
+
     /// Configures a client channel (after TLS, if any) to send the upgrade request for
     /// `endpoint`, offering `serializers` in order of preference.
     static func configureClient(

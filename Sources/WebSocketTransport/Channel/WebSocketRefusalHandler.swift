@@ -3,7 +3,8 @@ import NIOHTTP1
 
 /// Answers an HTTP request that was not upgraded to a WAMP WebSocket with a short error
 /// response, then closes the connection: 404 for another path, 400 for a WebSocket request
-/// offering no accepted `wamp.2.*` subprotocol, 426 for a plain HTTP request.
+/// offering no accepted `wamp.2.*` subprotocol, 426 for a plain HTTP request, 503 when the
+/// server has its maximum number of connections.
 final class WebSocketRefusalHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -14,7 +15,11 @@ final class WebSocketRefusalHandler: ChannelInboundHandler, RemovableChannelHand
     /// The request head of a refused upgrade: the upgrade handler consumed it.
     private let refusedUpgrade: HTTPRequestHead?
 
-    init(path: String, subprotocols: [String], refusedUpgrade: HTTPRequestHead?) {
+    /// Whether the server is at its connection limit (every request gets 503).
+    private let overloaded: Bool
+
+    init(path: String, subprotocols: [String], refusedUpgrade: HTTPRequestHead?, overloaded: Bool = false) {
+        self.overloaded = overloaded
         self.path = path
         self.subprotocols = subprotocols
         self.refusedUpgrade = refusedUpgrade
@@ -37,7 +42,10 @@ final class WebSocketRefusalHandler: ChannelInboundHandler, RemovableChannelHand
     private func respond(context: ChannelHandlerContext, to head: HTTPRequestHead) {
         let status: HTTPResponseStatus
         let text: String
-        if WebSocketPipeline.pathOf(head.uri) != WebSocketPipeline.pathOf(path) {
+        if overloaded {
+            status = .serviceUnavailable
+            text = "the server has its maximum number of connections; try again later\n"
+        } else if WebSocketPipeline.pathOf(head.uri) != WebSocketPipeline.pathOf(path) {
             status = .notFound
             text = "no WebSocket endpoint at \(head.uri); WAMP is served at \(path)\n"
         } else if head.headers["Upgrade"].contains(where: { $0.lowercased() == "websocket" }) {

@@ -18,7 +18,8 @@ public import Transport
 ///
 /// Each connection's opening handshake is performed before it is handed out. A request for
 /// another path gets HTTP 404, one offering no accepted subprotocol 400, a plain HTTP request
-/// 426; a client that does not complete the handshake in time is closed.
+/// 426, one over ``maxConnections`` 503; a client that does not complete the handshake in
+/// time is closed.
 public final class WebSocketServer: Sendable {
     /// The address the server listens on (with the port the system chose for port 0).
     public let localAddress: SocketAddress?
@@ -26,6 +27,8 @@ public final class WebSocketServer: Sendable {
     public let endpoint: WebSocketEndpoint
     /// The serializers accepted.
     public let serializers: [any WAMPSerializer]
+    /// The most connections open at once (handshakes included); more get HTTP 503.
+    public let maxConnections: Int?
     /// The number of connections open now (including those still in their handshake).
     public var connectionCount: Int { state.withLockedValue { $0.channels.count } }
 
@@ -41,8 +44,10 @@ public final class WebSocketServer: Sendable {
 
     private init(
         serverChannel: NIOAsyncChannel<EventLoopFuture<WebSocketUpgradeResult>, Never>, endpoint: WebSocketEndpoint,
-        serializers: [any WAMPSerializer], state: NIOLockedValueBox<State>, logger: Logger, closeTimeout: TimeAmount
+        serializers: [any WAMPSerializer], maxConnections: Int?, state: NIOLockedValueBox<State>, logger: Logger,
+        closeTimeout: TimeAmount
     ) {
+        self.maxConnections = maxConnections
         self.serverChannel = serverChannel
         self.localAddress = serverChannel.channel.localAddress
         self.endpoint = endpoint
@@ -62,6 +67,8 @@ public final class WebSocketServer: Sendable {
     ///   - serializers: the serializers accepted; the first subprotocol offered by a client
     ///     that one of them speaks selects it.
     ///   - configuration: limits, keepalive and timeouts.
+    ///   - maxConnections: the most connections at once, handshakes included; more are
+    ///     answered with HTTP 503 and closed. `nil` for no limit.
     ///   - tlsConfiguration: TLS settings (certificate chain and key); required when the
     ///     endpoint uses TLS.
     ///   - eventLoopGroup: where connections run.
@@ -70,6 +77,7 @@ public final class WebSocketServer: Sendable {
         to endpoint: WebSocketEndpoint,
         serializers: [any WAMPSerializer],
         configuration: WebSocketConfiguration = .init(),
+        maxConnections: Int? = nil,
         tlsConfiguration: TLSConfiguration? = nil,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "wamp.websocket.server", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -77,6 +85,9 @@ public final class WebSocketServer: Sendable {
         try configuration.validate()
         guard !serializers.isEmpty else {
             throw WebSocketError(.invalidConfiguration, "a server needs at least one serializer")
+        }
+        if let maxConnections, maxConnections < 1 {
+            throw WebSocketError(.invalidConfiguration, "maxConnections \(maxConnections) must be at least 1")
         }
         if endpoint.usesTLS && tlsConfiguration == nil {
             throw WebSocketError(.invalidConfiguration, "a wss:// endpoint needs a tlsConfiguration with a certificate and key")
@@ -91,26 +102,35 @@ public final class WebSocketServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let result = try configureChannel(
                         channel, path: endpoint.path, serializers: serializers, configuration: configuration,
-                        sslContext: sslContext, state: state, logger: logger)
+                        maxConnections: maxConnections, sslContext: sslContext, state: state, logger: logger)
                     return result
                 }
             }
         logger.debug("WebSocket server listening", metadata: ["endpoint": "\(endpoint)"])
         return WebSocketServer(
-            serverChannel: serverChannel, endpoint: endpoint, serializers: serializers, state: state, logger: logger,
-            closeTimeout: configuration.closeTimeout)
+            serverChannel: serverChannel, endpoint: endpoint, serializers: serializers, maxConnections: maxConnections,
+            state: state, logger: logger, closeTimeout: configuration.closeTimeout)
     }
 
     private static func configureChannel(
         _ channel: any Channel, path: String, serializers: [any WAMPSerializer], configuration: WebSocketConfiguration,
-        sslContext: NIOSSLContext?, state: NIOLockedValueBox<State>, logger: Logger
+        maxConnections: Int?, sslContext: NIOSSLContext?, state: NIOLockedValueBox<State>, logger: Logger
     ) throws -> EventLoopFuture<WebSocketUpgradeResult> {
         let id = ObjectIdentifier(channel)
-        state.withLockedValue { $0.channels[id] = (channel, false) }
-        channel.closeFuture.whenComplete { _ in state.withLockedValue { _ = $0.channels.removeValue(forKey: id) } }
+        let admitted = state.withLockedValue { s in
+            if let maxConnections, s.channels.count >= maxConnections { return false }
+            s.channels[id] = (channel, false)
+            return true
+        }
         if let sslContext {
             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
         }
+        guard admitted else {
+            logger.debug("WebSocket connection refused: at the connection limit", metadata: ["max": "\(maxConnections ?? 0)"])
+            return try WebSocketPipeline.configureOverloaded(
+                on: channel, path: path, serializers: serializers, configuration: configuration)
+        }
+        channel.closeFuture.whenComplete { _ in state.withLockedValue { _ = $0.channels.removeValue(forKey: id) } }
         let result = try WebSocketPipeline.configureServer(
             on: channel, path: path, serializers: serializers, configuration: configuration, logger: logger)
         result.whenSuccess { outcome in
