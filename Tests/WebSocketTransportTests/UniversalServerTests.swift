@@ -54,6 +54,31 @@ struct UniversalServerTests {
         _ = await task.result
     }
 
+    @Test("over TLS, rss:// and wss:// clients share the port as well")
+    func bothOverTLS() async throws {
+        let identity = try TestIdentity.make()
+        let server = try await WAMPUniversalServer.bind(
+            host: "127.0.0.1", port: 0, serializers: Self.serializers, tlsConfiguration: identity.server)
+        let task = Task { try await server.run { connection in try await Self.echo(connection.transport) } }
+        let port = try #require(server.port)
+        let rs = try await RawSocketClient.connect(
+            to: RawSocketEndpoint(.tcp(host: "127.0.0.1", port: port), usesTLS: true), serializer: WAMPJSONSerializer(),
+            tlsConfiguration: identity.trustingClient, serverHostname: "localhost")
+        let ws = try await WebSocketClient.connect(
+            to: WebSocketEndpoint(host: "127.0.0.1", port: port, path: "/ws", usesTLS: true),
+            serializers: [WAMPMsgPackSerializer()], tlsConfiguration: identity.trustingClient, serverHostname: "localhost")
+        try await rs.send(sampleMessages[1])
+        try await ws.send(sampleMessages[2])
+        var rsIterator = rs.inbound.makeAsyncIterator()
+        var wsIterator = ws.inbound.makeAsyncIterator()
+        #expect(try await rsIterator.next() == sampleMessages[1])
+        #expect(try await wsIterator.next() == sampleMessages[2])
+        try await rs.close()
+        try await ws.close()
+        await server.shutdown()
+        _ = await task.result
+    }
+
     @Test("a RawSocket client asking for a serializer the server lacks is refused; WebSocket still works")
     func refusalDoesNotAffectOthers() async throws {
         let server = try await WAMPUniversalServer.bind(host: "127.0.0.1", port: 0, serializers: [WAMPJSONSerializer()])
