@@ -4,34 +4,6 @@ import NIOHTTP1
 import NIOWebSocket
 import Transport
 
-/// A channel upgraded to WebSocket with the WAMP handler installed, before it is wrapped
-/// as a ``WebSocketConnection``.
-package struct OpenedWebSocket: Sendable {
-    let asyncChannel: NIOAsyncChannel<ByteBuffer, WebSocketOutbound>
-    let serializer: any WAMPSerializer
-    let configuration: WebSocketConfiguration
-
-    /// Wraps the channel as a connection.
-    package func connection() async throws -> WebSocketConnection {
-        try await WebSocketConnection.open(asyncChannel: asyncChannel, serializer: serializer, configuration: configuration)
-    }
-
-    /// Closes a channel that will not become a connection. `executeThenClose` finishes the
-    /// outbound writer first: NIO traps when that writer is deinitialized unfinished.
-    package func discard() async {
-        try? await asyncChannel.executeThenClose { _, _ in }
-    }
-}
-
-/// The outcome of a WebSocket opening handshake.
-package enum WebSocketUpgradeResult: Sendable {
-    /// The connection is a WAMP WebSocket now.
-    case upgraded(OpenedWebSocket)
-    /// The handshake was refused, for this reason (a server has answered the request with an
-    /// HTTP error and closes the connection).
-    case refused(WebSocketError)
-}
-
 /// Installs the HTTP upgrade handlers and, after the upgrade, the WAMP WebSocket handler.
 package enum WebSocketPipeline {
     /// Configures a server channel (after TLS, if any) to accept one WAMP WebSocket upgrade
