@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "RawSocketTransport", targets: ["RawSocketTransport"]),
         .library(name: "JSONSerializer", targets: ["JSONSerializer"]),
         .library(name: "MsgPackSerializer", targets: ["MsgPackSerializer"]),
+        .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
+        .library(name: "UniversalServer", targets: ["UniversalServer"]),
         .executable(name: "wamp", targets: ["wamp"]),
     ],
     dependencies: [
@@ -64,11 +66,42 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The WebSocket transport: depends on the core only; serializers are handed to it.
+        .target(
+            name: "WebSocketTransport",
+            dependencies: [
+                "Transport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // RawSocket and WebSocket on one port, told apart by the first octet.
+        .target(
+            name: "UniversalServer",
+            dependencies: [
+                "Transport", "RawSocketTransport", "WebSocketTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // The command-line tool: wires transports and serializers together.
         .executableTarget(
             name: "wamp",
             dependencies: [
-                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer",
+                "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
+                "MsgPackSerializer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -125,11 +158,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "WebSocketTransportTests",
+            dependencies: [
+                "Transport", "WebSocketTransport", "RawSocketTransport", "UniversalServer", "JSONSerializer",
+                "MsgPackSerializer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Interoperability with real peers (Autobahn|Python, Crossbar.io), started by the tests.
         .testTarget(
             name: "InteropTests",
             dependencies: [
-                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer",
+                "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
+                "MsgPackSerializer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

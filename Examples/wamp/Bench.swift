@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import RawSocketTransport
 import Transport
 
 /// `wamp bench`: sends EVENT messages to an echo server keeping a window in flight, verifies
@@ -9,8 +8,8 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure round trips of EVENT messages against an echo server.")
 
-    @Option(help: "The echo server: rs://HOST:PORT or rs+unix:///PATH.")
-    var connect: RawSocketEndpoint
+    @Option(help: "The echo server: rs://HOST:PORT, rss://HOST:PORT, rs+unix:///PATH, ws://HOST:PORT/PATH or wss://HOST:PORT/PATH.")
+    var connect: TransportURL
 
     @OptionGroup var tls: ClientTLSOptions
 
@@ -45,9 +44,9 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         let plugin = serializer.serializer
         let text = payloadBytes == 5 ? "hello" : String(repeating: "a", count: payloadBytes)
-        let connection = try await RawSocketClient.connect(
-            to: connect, serializer: plugin, tlsConfiguration: try tls.configuration(), serverHostname: tls.tlsServerName)
-        let frameLength = 4 + (try plugin.serialize(Self.event(count, text: text)) as [UInt8]).count
+        let connection = try await TransportDialer.connect(connect, serializer: plugin, tls: tls)
+        let payloadLength = (try plugin.serialize(Self.event(count, text: text)) as [UInt8]).count
+        let frameLength = payloadLength + connect.clientFrameOverhead(length: payloadLength)
         let warmupCount = warmup ?? count / 10
         let elapsed = try await withTaskExecutorPreference(connection.executor) {
             try await Self.exchange(connection, warmup: warmupCount, count: count, window: window, text: text)
@@ -56,7 +55,7 @@ struct Bench: AsyncParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let perSecond = Double(count) / seconds
         let result: [String: Any] = [
-            "serializer": serializer.rawValue, "count": count, "window": window, "payload_bytes": payloadBytes,
+            "transport": connect.transportName, "serializer": serializer.rawValue, "count": count, "window": window, "payload_bytes": payloadBytes,
             "seconds": seconds, "messages_per_second": perSecond.rounded(),
             "megabytes_per_second": (perSecond * Double(frameLength) / 1e6 * 100).rounded() / 100,
         ]
@@ -70,8 +69,8 @@ struct Bench: AsyncParsableCommand {
     /// One task does both: it sends the first `window` events, then one more for each echo, so
     /// taking an echo and sending the next cost no task switch (the task runs on the
     /// connection's event loop).
-    static func exchange(
-        _ connection: RawSocketConnection, warmup: Int, count: Int, window: Int, text: String
+    static func exchange<Connection: WAMPTransport>(
+        _ connection: Connection, warmup: Int, count: Int, window: Int, text: String
     ) async throws -> Duration {
         let total = warmup + count
         var sent = 0

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Logging
-import RawSocketTransport
 import Transport
 
 /// `wamp echo-server`: answers every WAMP message with the same message, re-serialized with the
@@ -10,16 +9,25 @@ struct EchoServer: AsyncParsableCommand {
         commandName: "echo-server",
         abstract: "Echo every WAMP message back to its sender.")
 
-    @Option(help: "Where to listen: rs://HOST:PORT, rss://HOST:PORT (TLS: give --tls-cert and --tls-key) or rs+unix:///PATH.")
-    var listen: RawSocketEndpoint
+    @Option(help: """
+        Where to listen: rs://HOST:PORT, rss://HOST:PORT (TLS: give --tls-cert and --tls-key), rs+unix:///PATH, \
+        ws://HOST:PORT/PATH or wss://HOST:PORT/PATH.
+        """)
+    var listen: TransportURL
+
+    @Flag(help: """
+        Serve RawSocket and WebSocket on the listen URL's TCP port, told apart by the first octet \
+        (WebSocket at the ws:// URL's path, /ws for an rs:// URL).
+        """)
+    var universal = false
 
     @Option(help: "Accepted serializers, comma-separated, in order of preference.")
     var serializers: String = "json,msgpack"
 
-    @Option(help: "The largest message accepted (a power of two from 512 to 16777216).")
+    @Option(help: "The largest message accepted (RawSocket: a power of two from 512 to 16777216).")
     var maxReceiveLength: Int = 1 << 24
 
-    @Option(help: "The most connections at once; more are refused with handshake error 4.")
+    @Option(help: "The most connections at once; more are refused (RawSocket: handshake error 4, WebSocket: HTTP 503).")
     var maxConnections: Int?
 
     @OptionGroup var tls: ServerTLSOptions
@@ -29,22 +37,20 @@ struct EchoServer: AsyncParsableCommand {
 
     func run() async throws {
         let plugins = try SerializerOption.list(serializers).map(\.serializer)
-        var configuration = RawSocketConfiguration()
-        configuration.maxReceiveLength = maxReceiveLength
         var logger = Logger(label: "wamp.echo-server")
         logger.logLevel = verbose ? .trace : .warning
-        let server = try await RawSocketServer.bind(
-            to: listen, serializers: plugins, configuration: configuration, maxConnections: maxConnections,
-            tlsConfiguration: try tls.configuration(), logger: logger)
-        if case .tcp(let host, _) = listen.address, let port = server.port {
-            printLine("listening on \(RawSocketEndpoint(.tcp(host: host, port: port), usesTLS: listen.usesTLS))")
-        } else {
-            printLine("listening on \(listen)")
+        try await TransportDialer.serve(
+            listen, serializers: plugins, universal: universal, maxReceiveLength: maxReceiveLength,
+            maxConnections: maxConnections, tls: try tls.configuration(), logger: logger
+        ) { transport in
+            try await Self.echo(transport)
         }
-        try await server.run { connection in
-            for try await message in connection.inbound {
-                try await connection.send(message)
-            }
+    }
+
+    /// Sends every message received back on the same transport.
+    @Sendable static func echo<T: WAMPTransport>(_ transport: T) async throws {
+        for try await message in transport.inbound {
+            try await transport.send(message)
         }
     }
 }

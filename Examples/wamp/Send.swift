@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JSONSerializer
 import RawSocketTransport
+import WebSocketTransport
 import Transport
 
 /// `wamp send`: sends WAMP messages given in JSON list form and prints what comes back.
@@ -13,8 +14,8 @@ struct Send: AsyncParsableCommand {
             After the last message, replies are printed until --wait seconds pass without one.
             """)
 
-    @Option(help: "The peer: rs://HOST:PORT, rss://HOST:PORT or rs+unix:///PATH.")
-    var connect: RawSocketEndpoint
+    @Option(help: "The peer: rs://HOST:PORT, rss://HOST:PORT, rs+unix:///PATH, ws://HOST:PORT/PATH or wss://HOST:PORT/PATH.")
+    var connect: TransportURL
 
     @OptionGroup var tls: ClientTLSOptions
 
@@ -34,15 +35,23 @@ struct Send: AsyncParsableCommand {
                 throw ValidationError("\(text) is not a WAMP message: \(error)")
             }
         }
-        let connection: RawSocketConnection
+        let connection: any WAMPTransport
         do {
-            connection = try await RawSocketClient.connect(
-                to: connect, serializer: serializer.serializer, tlsConfiguration: try tls.configuration(),
-                serverHostname: tls.tlsServerName)
+            connection = try await TransportDialer.connect(connect, serializer: serializer.serializer, tls: tls)
         } catch let error as RawSocketError {
             FileHandle.standardError.write(Data("handshake failed: \(error)\n".utf8))
             throw ExitCode(2)
+        } catch let error as WebSocketError {
+            FileHandle.standardError.write(Data("handshake failed: \(error)\n".utf8))
+            throw ExitCode(2)
         }
+        try await Self.exchange(connection, messages: parsed, wait: wait, json: json)
+    }
+
+    /// Prints every reply as a JSON line while sending `messages`, `wait` seconds apart.
+    static func exchange<Connection: WAMPTransport>(
+        _ connection: Connection, messages parsed: [WAMPMessage], wait: Double, json: WAMPJSONSerializer
+    ) async throws {
         let printer = Task {
             for try await reply in connection.inbound {
                 let bytes: [UInt8] = try json.serialize(reply)

@@ -37,4 +37,16 @@ public protocol WAMPTransport: Sendable {
 
     /// Closes the connection cleanly. Messages already passed to ``send(_:)`` are written first.
     func close() async throws
+
+    /// The executor the transport does its I/O on, when it has one (an ``EventLoopTaskExecutor``
+    /// for transports on SwiftNIO). Code that consumes ``inbound`` and sends in a loop runs
+    /// fastest with it as its task executor preference:
+    /// `withTaskExecutorPreference(transport.executor) { ... }`, no thread hop per message.
+    /// Default: `nil` (no preference).
+    var executor: (any TaskExecutor)? { get }
+}
+
+extension WAMPTransport {
+    /// No executor preference: `nil`.
+    public var executor: (any TaskExecutor)? { nil }
 }

@@ -4,14 +4,14 @@ import NIOSSL
 import Transport
 
 /// A channel with the RawSocket handlers installed, before its handshake completed.
-struct OpenedChannel: Sendable {
+package struct OpenedChannel: Sendable {
     let asyncChannel: NIOAsyncChannel<ByteBuffer, RawSocketOutbound>
     let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
     let closeTimeout: TimeAmount
 
     /// Waits for the handshake and wraps the channel as a connection using the serializer
     /// the handshake chose.
-    func connection(serializers: [any WAMPSerializer]) async throws -> RawSocketConnection {
+    package func connection(serializers: [any WAMPSerializer]) async throws -> RawSocketConnection {
         let negotiation: RawSocketStateMachine.Negotiation
         do {
             negotiation = try await handshake.get()
@@ -35,7 +35,21 @@ struct OpenedChannel: Sendable {
 }
 
 /// Installs the RawSocket handlers on a channel.
-enum RawSocketPipeline {
+package enum RawSocketPipeline {
+    /// Installs the server side of RawSocket on an accepted channel (after TLS, if any):
+    /// the entry point for servers that share a port with other protocols and hand a
+    /// channel over once its first octet (0x7F) showed a RawSocket handshake. The
+    /// connection is then obtained with ``OpenedChannel/connection(serializers:)``.
+    package static func installServer(
+        on channel: any Channel, serializers: [any WAMPSerializer], configuration: RawSocketConfiguration,
+        logger: Logger
+    ) throws -> OpenedChannel {
+        try configuration.validate()
+        return try install(
+            on: channel, role: .server(acceptedSerializers: serializers.map(\.id.rawSocketValue), refusal: nil),
+            configuration: configuration, logger: logger, sslHandler: nil)
+    }
+
     static func install(
         on channel: any Channel, role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration,
         logger: Logger, sslHandler: (any ChannelHandler)?

@@ -37,7 +37,7 @@ public final class RawSocketConnection: WAMPTransport {
     /// ``RawSocketServer/run(_:)`` handlers and ``RawSocketClient/withConnection(to:serializer:configuration:tlsConfiguration:serverHostname:eventLoopGroup:logger:_:)``
     /// bodies run on it unless the configuration's ``RawSocketConfiguration/runsOnEventLoop`` is off.
     /// Code that prefers it must not block.
-    public var executor: any TaskExecutor { eventLoopExecutor }
+    public var executor: (any TaskExecutor)? { eventLoopExecutor }
 
     private let channel: any Channel
     private let inboundStream: NIOAsyncChannelInboundStream<ByteBuffer>

@@ -1,5 +1,6 @@
 import Foundation
 import RawSocketTransport
+import WebSocketTransport
 import Synchronization
 import Testing
 
@@ -22,7 +23,8 @@ import Darwin
 /// open to the anonymous role:
 /// - ``Endpoints/tcp``: TCP 127.0.0.1, `max_message_size` 4 MiB;
 /// - ``Endpoints/unix``: a Unix socket in the node directory, 4 MiB;
-/// - ``Endpoints/smallLimitTCP``: TCP 127.0.0.1, `max_message_size` 65536.
+/// - ``Endpoints/smallLimitTCP``: TCP 127.0.0.1, `max_message_size` 65536;
+/// - ``Endpoints/webSocket``: WebSocket on TCP 127.0.0.1, path `/ws`, 4 MiB.
 actor CrossbarRouter {
     static let shared = CrossbarRouter()
 
@@ -30,6 +32,7 @@ actor CrossbarRouter {
         let tcp: RawSocketEndpoint
         let unix: RawSocketEndpoint
         let smallLimitTCP: RawSocketEndpoint
+        let webSocket: WebSocketEndpoint
         let directory: String
     }
 
@@ -82,12 +85,14 @@ actor CrossbarRouter {
         try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
         let tcpPort = try freeTCPPort()
         let smallPort = try freeTCPPort(avoiding: [tcpPort])
+        let webSocketPort = try freeTCPPort(avoiding: [tcpPort, smallPort])
         let unixPath = directory + "/router.sock"
         let template = try String(
             contentsOfFile: PeerEnvironment.peerScript("crossbar-config.template.json"), encoding: .utf8)
         let config = template
             .replacingOccurrences(of: "@TCP_PORT@", with: String(tcpPort))
             .replacingOccurrences(of: "@SMALL_TCP_PORT@", with: String(smallPort))
+            .replacingOccurrences(of: "@WS_PORT@", with: String(webSocketPort))
             .replacingOccurrences(of: "@UNIX_PATH@", with: unixPath)
         try config.write(toFile: nodeDirectory + "/config.json", atomically: true, encoding: .utf8)
         CrossbarCleanup.register(directory: directory)
@@ -100,7 +105,8 @@ actor CrossbarRouter {
         CrossbarCleanup.register(supervisor: supervisor)
         let endpoints = Endpoints(
             tcp: .tcp(host: "127.0.0.1", port: tcpPort), unix: .unix(path: unixPath),
-            smallLimitTCP: .tcp(host: "127.0.0.1", port: smallPort), directory: directory)
+            smallLimitTCP: .tcp(host: "127.0.0.1", port: smallPort),
+            webSocket: WebSocketEndpoint(host: "127.0.0.1", port: webSocketPort, path: "/ws"), directory: directory)
         running = (supervisor, endpoints, nil)
         do {
             let line = try await supervisor.waitForLine(startingWith: "child ", timeout: InteropTimeouts.pythonStart)
@@ -111,7 +117,9 @@ actor CrossbarRouter {
             }
 
             let deadline = ContinuousClock.now + .seconds(InteropTimeouts.crossbarStart)
-            while !(canConnect(tcpPort: tcpPort) && canConnect(tcpPort: smallPort) && canConnect(unixPath: unixPath)) {
+            while !(canConnect(tcpPort: tcpPort) && canConnect(tcpPort: smallPort) && canConnect(unixPath: unixPath)
+                && canConnect(tcpPort: webSocketPort))
+            {
                 guard supervisor.isRunning else {
                     throw PeerFailure("the Crossbar.io node ended before opening its transports\n\(supervisor.transcript)")
                 }

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Logging
+import NIOSSL
+import RawSocketTransport
+import Transport
+import UniversalServer
+import WebSocketTransport
+
+/// A transport URL on the command line: `rs://`, `rss://`, `rs+unix://` (RawSocket) or
+/// `ws://`, `wss://` (WebSocket, with a path).
+enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
+    case rawSocket(RawSocketEndpoint)
+    case webSocket(WebSocketEndpoint)
+
+    init(url: String) throws {
+        let scheme = url.split(separator: ":", maxSplits: 1).first?.lowercased() ?? ""
+        if scheme == "ws" || scheme == "wss" {
+            self = .webSocket(try WebSocketEndpoint(url: url))
+        } else {
+            self = .rawSocket(try RawSocketEndpoint(url: url))
+        }
+    }
+
+    init?(argument: String) {
+        guard let url = try? TransportURL(url: argument) else { return nil }
+        self = url
+    }
+
+    var description: String {
+        switch self {
+        case .rawSocket(let endpoint): return endpoint.description
+        case .webSocket(let endpoint): return endpoint.description
+        }
+    }
+
+    /// `rawsocket` or `websocket`.
+    var transportName: String {
+        switch self {
+        case .rawSocket: return "rawsocket"
+        case .webSocket: return "websocket"
+        }
+    }
+
+    /// The octets a client's frame adds to a message of `length` octets.
+    func clientFrameOverhead(length: Int) -> Int {
+        switch self {
+        case .rawSocket: return 4
+        case .webSocket: return (length < 126 ? 2 : length < 65536 ? 4 : 10) + 4  // header + mask
+        }
+    }
+}
+
+/// Opens client connections and runs servers for the transport a URL names. All of the
+/// `wamp` tool's URL-to-transport wiring is in this file.
+enum TransportDialer {
+    /// Connects to `url` with `serializer` (RawSocket asks for it, WebSocket offers its
+    /// subprotocol).
+    static func connect(
+        _ url: TransportURL, serializer: any WAMPSerializer, tls: ClientTLSOptions
+    ) async throws -> any WAMPTransport {
+        switch url {
+        case .rawSocket(let endpoint):
+            return try await RawSocketClient.connect(
+                to: endpoint, serializer: serializer, tlsConfiguration: try tls.configuration(),
+                serverHostname: tls.tlsServerName)
+        case .webSocket(let endpoint):
+            return try await WebSocketClient.connect(
+                to: endpoint, serializers: [serializer], tlsConfiguration: try tls.configuration(),
+                serverHostname: tls.tlsServerName)
+        }
+    }
+
+    /// Binds a server at `url` (or a universal server on its TCP port when `universal`),
+    /// prints `listening on URL`, and runs `handler` for every connection until the process
+    /// ends.
+    static func serve(
+        _ url: TransportURL, serializers: [any WAMPSerializer], universal: Bool, maxReceiveLength: Int,
+        maxConnections: Int?, tls: TLSConfiguration?, logger: Logger,
+        _ handler: @escaping @Sendable (any WAMPTransport) async throws -> Void
+    ) async throws {
+        var rawSocketConfiguration = RawSocketConfiguration()
+        rawSocketConfiguration.maxReceiveLength = maxReceiveLength
+        var webSocketConfiguration = WebSocketConfiguration()
+        webSocketConfiguration.maxMessageSize = maxReceiveLength
+        if universal {
+            let (host, port, path): (String, Int, String)
+            switch url {
+            case .webSocket(let endpoint): (host, port, path) = (endpoint.host, endpoint.port, endpoint.path)
+            case .rawSocket(let endpoint):
+                guard case .tcp(let h, let p) = endpoint.address else {
+                    throw ValidationError("--universal needs a TCP address, not \(endpoint)")
+                }
+                (host, port, path) = (h, p, "/ws")
+            }
+            let server = try await WAMPUniversalServer.bind(
+                host: host, port: port, webSocketPath: path, serializers: serializers,
+                rawSocketConfiguration: rawSocketConfiguration, webSocketConfiguration: webSocketConfiguration,
+                tlsConfiguration: tls, logger: logger)
+            let shown = host.contains(":") ? "[\(host)]" : host
+            let actual = server.port ?? port
+            let (rs, ws) = tls == nil ? ("rs", "ws") : ("rss", "wss")
+            printLine("listening on \(rs)://\(shown):\(actual) and \(ws)://\(shown):\(actual)\(path)")
+            try await server.run { connection in try await handler(connection.transport) }
+            return
+        }
+        switch url {
+        case .rawSocket(let endpoint):
+            let server = try await RawSocketServer.bind(
+                to: endpoint, serializers: serializers, configuration: rawSocketConfiguration,
+                maxConnections: maxConnections, tlsConfiguration: tls, logger: logger)
+            if case .tcp(let host, _) = endpoint.address, let port = server.port {
+                printLine("listening on \(RawSocketEndpoint(.tcp(host: host, port: port), usesTLS: endpoint.usesTLS))")
+            } else {
+                printLine("listening on \(endpoint)")
+            }
+            try await server.run { connection in try await handler(connection) }
+        case .webSocket(let endpoint):
+            let server = try await WebSocketServer.bind(
+                to: endpoint, serializers: serializers, configuration: webSocketConfiguration,
+                maxConnections: maxConnections, tlsConfiguration: tls, logger: logger)
+            var shown = endpoint
+            shown.port = server.port ?? endpoint.port
+            printLine("listening on \(shown)")
+            try await server.run { connection in try await handler(connection) }
+        }
+    }
+}
