@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RawSocketTransport", targets: ["RawSocketTransport"]),
         .library(name: "JSONSerializer", targets: ["JSONSerializer"]),
         .library(name: "MsgPackSerializer", targets: ["MsgPackSerializer"]),
+        .library(name: "WAMPSession", targets: ["WAMPSession"]),
         .executable(name: "wamp", targets: ["wamp"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // The core: typed WAMP messages, values, the Serializer and WAMPTransport protocols.
@@ -64,11 +66,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The WAMP client session: runs on any WAMPTransport, knows no transport and no serializer.
+        .target(
+            name: "WAMPSession",
+            dependencies: ["Transport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         // The command-line tool: wires transports and serializers together.
         .executableTarget(
             name: "wamp",
             dependencies: [
-                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer",
+                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer", "WAMPSession",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -125,11 +134,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "WAMPSessionTests",
+            dependencies: [
+                "Transport", "WAMPSession", "RawSocketTransport", "JSONSerializer",
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Interoperability with real peers (Autobahn|Python, Crossbar.io), started by the tests.
         .testTarget(
             name: "InteropTests",
             dependencies: [
-                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer",
+                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer", "WAMPSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -22,7 +22,10 @@ import Darwin
 /// open to the anonymous role:
 /// - ``Endpoints/tcp``: TCP 127.0.0.1, `max_message_size` 4 MiB;
 /// - ``Endpoints/unix``: a Unix socket in the node directory, 4 MiB;
-/// - ``Endpoints/smallLimitTCP``: TCP 127.0.0.1, `max_message_size` 65536.
+/// - ``Endpoints/smallLimitTCP``: TCP 127.0.0.1, `max_message_size` 65536;
+/// - ``Endpoints/authTCP``: TCP 127.0.0.1, 4 MiB, realm `authrealm` with ticket (`ticketuser`),
+///   WAMP-CRA (`crauser`, salted `saltuser`) and cryptosign (`signuser`, the fixed test key of
+///   ``CrossbarRouter/cryptosignTestSeed``) users.
 actor CrossbarRouter {
     static let shared = CrossbarRouter()
 
@@ -30,8 +33,13 @@ actor CrossbarRouter {
         let tcp: RawSocketEndpoint
         let unix: RawSocketEndpoint
         let smallLimitTCP: RawSocketEndpoint
+        let authTCP: RawSocketEndpoint
         let directory: String
     }
+
+    /// The Ed25519 seed (octets 0 to 31) of the cryptosign test user `signuser`; its public
+    /// key is in the config template's `authorized_keys`. A test key, public on purpose.
+    static let cryptosignTestSeed = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
     private var starting: Task<Endpoints, any Error>?
     private var running: (supervisor: PeerProcess, endpoints: Endpoints, pgid: Int32?)?
@@ -82,12 +90,14 @@ actor CrossbarRouter {
         try FileManager.default.createDirectory(atPath: nodeDirectory, withIntermediateDirectories: true)
         let tcpPort = try freeTCPPort()
         let smallPort = try freeTCPPort(avoiding: [tcpPort])
+        let authPort = try freeTCPPort(avoiding: [tcpPort, smallPort])
         let unixPath = directory + "/router.sock"
         let template = try String(
             contentsOfFile: PeerEnvironment.peerScript("crossbar-config.template.json"), encoding: .utf8)
         let config = template
             .replacingOccurrences(of: "@TCP_PORT@", with: String(tcpPort))
             .replacingOccurrences(of: "@SMALL_TCP_PORT@", with: String(smallPort))
+            .replacingOccurrences(of: "@AUTH_TCP_PORT@", with: String(authPort))
             .replacingOccurrences(of: "@UNIX_PATH@", with: unixPath)
         try config.write(toFile: nodeDirectory + "/config.json", atomically: true, encoding: .utf8)
         CrossbarCleanup.register(directory: directory)
@@ -100,7 +110,8 @@ actor CrossbarRouter {
         CrossbarCleanup.register(supervisor: supervisor)
         let endpoints = Endpoints(
             tcp: .tcp(host: "127.0.0.1", port: tcpPort), unix: .unix(path: unixPath),
-            smallLimitTCP: .tcp(host: "127.0.0.1", port: smallPort), directory: directory)
+            smallLimitTCP: .tcp(host: "127.0.0.1", port: smallPort), authTCP: .tcp(host: "127.0.0.1", port: authPort),
+            directory: directory)
         running = (supervisor, endpoints, nil)
         do {
             let line = try await supervisor.waitForLine(startingWith: "child ", timeout: InteropTimeouts.pythonStart)
@@ -111,7 +122,8 @@ actor CrossbarRouter {
             }
 
             let deadline = ContinuousClock.now + .seconds(InteropTimeouts.crossbarStart)
-            while !(canConnect(tcpPort: tcpPort) && canConnect(tcpPort: smallPort) && canConnect(unixPath: unixPath)) {
+            while !(canConnect(tcpPort: tcpPort) && canConnect(tcpPort: smallPort) && canConnect(tcpPort: authPort)
+                && canConnect(unixPath: unixPath)) {
                 guard supervisor.isRunning else {
                     throw PeerFailure("the Crossbar.io node ended before opening its transports\n\(supervisor.transcript)")
                 }
