@@ -878,7 +878,7 @@ public actor WAMPSession {
     ///     try invocation.decode([Int].self).reduce(0, +)
     /// }
     /// ```
-    public func register<R: Encodable>(
+    public nonisolated func register<R: Encodable & Sendable>(
         _ procedure: String, options: [String: WAMPValue] = [:],
         handler: @escaping @Sendable (WAMPInvocation) async throws -> R
     ) async throws -> WAMPRegistration {

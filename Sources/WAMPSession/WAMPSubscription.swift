@@ -1,5 +1,3 @@
-public import Transport
-
 /// The events of one subscription, as an async sequence.
 ///
 /// The subscription ends (UNSUBSCRIBE is sent, when no other local subscription shares the
