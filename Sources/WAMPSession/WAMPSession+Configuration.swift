@@ -18,9 +18,10 @@ extension WAMPSession {
         /// How long ``WAMPSession/leave(reason:)`` waits for the router's GOODBYE before closing
         /// the transport anyway. Default 5 s.
         public var leaveTimeout: Duration
-        /// The most events a subscription buffers for a reader that does not keep up; beyond it
-        /// the subscription ends with ``WAMPSessionError/Code/eventBufferOverflow`` (no event is
-        /// dropped silently). Default 4096.
+        /// The most events a subscription (or progressive results a progressive call) buffers
+        /// for a reader that does not keep up; beyond it the subscription ends (the call is
+        /// canceled) with ``WAMPSessionError/Code/eventBufferOverflow``: nothing is dropped
+        /// silently. Default 4096.
         public var eventBufferLimit: Int
         /// Reconnection after the transport drops; `nil` (the default) ends the session instead.
         /// It needs a session made with ``WAMPSession/connect(realm:configuration:connector:)``.

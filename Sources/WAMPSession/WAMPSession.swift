@@ -65,6 +65,8 @@ public actor WAMPSession {
     private var pending: [WAMPID: PendingRequest] = [:]
     /// Calls given up locally (task cancelled, timeout) whose final RESULT or ERROR may still come.
     private var abandonedCalls: Set<WAMPID> = []
+    /// The most abandoned calls remembered; a late reply to a forgotten one is a protocol violation.
+    private static let abandonedCallLimit = 4096
     /// Why the pending requests were last failed.
     private var endError: (any Error)?
 
@@ -587,7 +589,12 @@ public actor WAMPSession {
         case .stream(let stream):
             switch result {
             case .success(.result(let message)):
-                stream.yield(WAMPResult(message.payload, details: message.details))
+                if case .dropped = stream.yield(WAMPResult(message.payload, details: message.details)) {
+                    let limit = configuration.eventBufferLimit
+                    await abandonCall(id, WAMPSessionError(
+                        .eventBufferOverflow, "more than \(limit) progressive results of call \(id) were not read; it was canceled"))
+                    return
+                }
                 if final {
                     pending[id] = nil
                     request.timer?.cancel()
@@ -625,6 +632,9 @@ public actor WAMPSession {
     private func abandonCall(_ id: WAMPID, _ error: any Error) async {
         guard let request = pending.removeValue(forKey: id), request.type == .call else { return }
         request.timer?.cancel()
+        if abandonedCalls.count >= Self.abandonedCallLimit, let any = abandonedCalls.first {
+            abandonedCalls.remove(any)  // a dealer that never answers CANCEL must not grow this set forever
+        }
         abandonedCalls.insert(id)
         switch request.sink {
         case .waiting(let continuation?):
@@ -711,7 +721,8 @@ public actor WAMPSession {
         let id = ids.next()
         var callOptions = options.extra
         callOptions["receive_progress"] = true
-        let (stream, continuation) = AsyncThrowingStream.makeStream(of: WAMPResult.self, bufferingPolicy: .unbounded)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(
+            of: WAMPResult.self, bufferingPolicy: .bufferingOldest(max(1, configuration.eventBufferLimit)))
         pending[id] = PendingRequest(type: .call, sink: .stream(continuation), cancelMode: options.cancelMode)
         continuation.onTermination = { [weak self] termination in
             if case .cancelled = termination { Task { await self?.abandonCall(id, CancellationError()) } }
@@ -853,6 +864,7 @@ public actor WAMPSession {
     ///
     /// - Throws: ``WAMPError`` when the dealer refuses (`wamp.error.procedure_already_exists`, ...);
     ///   ``WAMPSessionError``.
+    @discardableResult
     public func register(
         _ procedure: String, options: [String: WAMPValue] = [:], handler: @escaping Handler
     ) async throws -> WAMPRegistration {
@@ -878,6 +890,7 @@ public actor WAMPSession {
     ///     try invocation.decode([Int].self).reduce(0, +)
     /// }
     /// ```
+    @discardableResult
     public nonisolated func register<R: Encodable & Sendable>(
         _ procedure: String, options: [String: WAMPValue] = [:],
         handler: @escaping @Sendable (WAMPInvocation) async throws -> R

@@ -103,6 +103,36 @@ struct CallerTests {
         #expect(cancel.request == call.request)
     }
 
+    @Test("progressive results not read beyond the buffer limit: CANCEL, and the sequence throws .eventBufferOverflow after what it holds")
+    func progressiveOverflow() async throws {
+        var configuration = WAMPSession.Configuration()
+        configuration.eventBufferLimit = 1
+        let (session, transport) = try await joinedSession(configuration: configuration)
+        let results = try await session.progressiveCall("com.example.flood")
+        let call = try await transport.router.expect("CALL") { if case .call(let c) = $0 { c } else { nil } }
+        for i in 1 ... 2 {
+            transport.router.send(.result(.init(request: call.request, details: ["progress": true], payload: .arguments([.integer(Int64(i))], [:]))))
+        }
+        let cancel = try await transport.router.expect("CANCEL") { if case .cancel(let c) = $0 { c } else { nil } }
+        #expect(cancel.request == call.request)
+        var received: [WAMPValue] = []
+        let error = await #expect(throws: WAMPSessionError.self) {
+            for try await result in results { received.append(contentsOf: result.args) }
+        }
+        #expect(error?.code == .eventBufferOverflow)
+        #expect(received == [1])
+    }
+
+    @Test("a typed call without arguments")
+    func typedCallWithoutArguments() async throws {
+        let (session, transport) = try await joinedSession()
+        async let count: Int = session.call("wamp.session.count")
+        let call = try await transport.router.expect("CALL") { if case .call(let c) = $0 { c } else { nil } }
+        #expect(call.args.isEmpty)
+        transport.router.send(.result(.init(request: call.request, payload: .arguments([2], [:]))))
+        #expect(try await count == 2)
+    }
+
     @Test("publish with acknowledge returns the publication ID; without, nothing is awaited")
     func publish() async throws {
         let (session, transport) = try await joinedSession()
