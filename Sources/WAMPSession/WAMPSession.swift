@@ -62,11 +62,7 @@ public actor WAMPSession {
     private var leaveWaiter: CheckedContinuation<Void, Never>?
     private var leaveDone = false
 
-    private var pending: [WAMPID: PendingRequest] = [:]
-    /// Calls given up locally (task cancelled, timeout) whose final RESULT or ERROR may still come.
-    private var abandonedCalls: Set<WAMPID> = []
-    /// The most abandoned calls remembered; a late reply to a forgotten one is a protocol violation.
-    private static let abandonedCallLimit = 4096
+    private var pending = PendingRequestTable<PendingRequest>()
     /// Why the pending requests were last failed.
     private var endError: (any Error)?
 
@@ -503,7 +499,6 @@ public actor WAMPSession {
             case stream(AsyncThrowingStream<WAMPResult, any Error>.Continuation)
         }
 
-        let type: WAMPMessageType
         var sink: Sink
         /// The subscription or registration bound when SUBSCRIBED or REGISTERED arrives.
         var token: Int?
@@ -524,7 +519,8 @@ public actor WAMPSession {
         options: WAMPCallOptions? = nil
     ) async throws -> WAMPMessage {
         let transport = try establishedTransport()
-        pending[id] = PendingRequest(type: type, sink: .waiting(nil), token: token, cancelMode: options?.cancelMode ?? .killNoWait)
+        pending.insert(
+            PendingRequest(sink: .waiting(nil), token: token, cancelMode: options?.cancelMode ?? .killNoWait), id: id, type: type)
         if let timeout = options?.timeout {
             pending[id]?.timer = Task { [weak self] in
                 do { try await Task.sleep(for: timeout) } catch { return }
@@ -534,7 +530,7 @@ public actor WAMPSession {
         do {
             try await transport.send(message)
         } catch {
-            pending.removeValue(forKey: id)?.timer?.cancel()
+            pending.remove(id)?.timer?.cancel()
             throw error
         }
         let wait = {
@@ -562,17 +558,17 @@ public actor WAMPSession {
 
     /// Delivers a reply (or an ERROR) to the pending request `id` of type `type`.
     private func reply(_ id: WAMPID, _ result: Result<WAMPMessage, any Error>, for type: WAMPMessageType, final: Bool = true) async {
-        guard var request = pending[id], request.type == type else {
-            if type == .call, abandonedCalls.contains(id) {
-                if final { abandonedCalls.remove(id) }
-                return
-            }
-            let what: String
-            switch result {
-            case .success(let message): what = message.type.name
-            case .failure: what = "ERROR"
-            }
-            await protocolViolation("\(what) for request \(id), which is not a pending \(type.name)")
+        let what: String
+        switch result {
+        case .success(let message): what = message.type.name
+        case .failure: what = "ERROR"
+        }
+        var request: PendingRequest
+        switch pending.match(id, replyTo: type, final: final, what: what) {
+        case .pending(let entry): request = entry
+        case .late: return
+        case .unexpected(let text):
+            await protocolViolation(text)
             return
         }
         if case .success(let message) = result { bind(message, token: request.token) }
@@ -630,20 +626,16 @@ public actor WAMPSession {
     /// Gives a call up locally (task cancelled, timeout, progressive stream dropped): CANCEL
     /// is sent, the caller gets `error` at once, a late RESULT or ERROR is ignored.
     private func abandonCall(_ id: WAMPID, _ error: any Error) async {
-        guard let request = pending.removeValue(forKey: id), request.type == .call else { return }
+        guard let request = pending.abandonCall(id) else { return }
         request.timer?.cancel()
-        if abandonedCalls.count >= Self.abandonedCallLimit, let any = abandonedCalls.first {
-            abandonedCalls.remove(any)  // a dealer that never answers CANCEL must not grow this set forever
-        }
-        abandonedCalls.insert(id)
         switch request.sink {
         case .waiting(let continuation?):
             continuation.resume(throwing: error)
         case .waiting(nil):
-            pending[id] = PendingRequest(type: .call, sink: .arrived(.failure(error)))
+            pending.insert(PendingRequest(sink: .arrived(.failure(error))), id: id, type: .call)
         case .arrived(let result):
-            pending[id] = PendingRequest(type: .call, sink: .arrived(result))
-            abandonedCalls.remove(id)
+            pending.insert(PendingRequest(sink: .arrived(result)), id: id, type: .call)
+            pending.forgetAbandoned(id)
             return
         case .stream(let stream):
             stream.finish(throwing: error)
@@ -656,11 +648,8 @@ public actor WAMPSession {
     /// Fails every pending request with `error`. A requester still sending its request finds
     /// its entry gone and gets `error` from ``endError``.
     private func failAllPending(_ error: any Error) {
-        let all = pending
-        pending = [:]
-        abandonedCalls = []
         endError = error
-        for request in all.values {
+        for request in pending.removeAll() {
             request.timer?.cancel()
             switch request.sink {
             case .waiting(let continuation?): continuation.resume(throwing: error)
@@ -723,7 +712,7 @@ public actor WAMPSession {
         callOptions["receive_progress"] = true
         let (stream, continuation) = AsyncThrowingStream.makeStream(
             of: WAMPResult.self, bufferingPolicy: .bufferingOldest(max(1, configuration.eventBufferLimit)))
-        pending[id] = PendingRequest(type: .call, sink: .stream(continuation), cancelMode: options.cancelMode)
+        pending.insert(PendingRequest(sink: .stream(continuation), cancelMode: options.cancelMode), id: id, type: .call)
         continuation.onTermination = { [weak self] termination in
             if case .cancelled = termination { Task { await self?.abandonCall(id, CancellationError()) } }
         }
@@ -736,7 +725,7 @@ public actor WAMPSession {
         do {
             try await transport.send(.call(.init(request: id, options: callOptions, procedure: procedure, payload: .arguments(args, kwargs))))
         } catch {
-            pending.removeValue(forKey: id)?.timer?.cancel()
+            pending.remove(id)?.timer?.cancel()
             continuation.finish(throwing: error)
             throw error
         }
