@@ -211,3 +211,55 @@ extension CrossbarTests {
         }
     }
 }
+
+/// Reconnection through a real router restart.
+extension CrossbarTests {
+    @Test("WAMPSession reconnect: the Crossbar.io node stops and a new one starts; the session re-joins and restores its subscription and registration")
+    func sessionReconnectsAfterRouterRestart() async throws {
+        _ = try await CrossbarRouter.shared.endpoints()
+        var configuration = WAMPSession.Configuration()
+        configuration.reconnect = WAMPReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(2))
+        // The connector looks the router up each time: after the restart it listens on new ports.
+        let session = try await WAMPSession.connect(realm: "realm1", configuration: configuration) {
+            let endpoint = try await CrossbarRouter.shared.endpoints().tcp
+            return try await RawSocketClient.connect(to: endpoint, serializer: InteropSerializer.msgpack.serializer)
+        }
+        let lifecycle = session.lifecycle
+        let firstID = await session.sessionID
+        let events = try await session.subscribe("com.example.session.reconnect")
+        try await session.register("com.example.session.reconnect.proc") { invocation in
+            WAMPResult(args: invocation.args)
+        }
+
+        await CrossbarRouter.shared.stop()
+        try await withTimeout(InteropTimeouts.crossbarStart + 30, "the session to re-join and restore") {
+            for await step in lifecycle {
+                if case .restored(let subscriptions, let registrations) = step {
+                    #expect(subscriptions == 1)
+                    #expect(registrations == 1)
+                    return
+                }
+            }
+            throw PeerFailure("the life cycle ended before the restore")
+        }
+        #expect(await session.sessionID != nil)
+        #expect(await session.sessionID != firstID)
+
+        let router = try await CrossbarRouter.shared.endpoints()
+        let other = try await crossbarSession(router.unix, .json)
+        try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
+            _ = try await other.publish("com.example.session.reconnect", args: ["after restart"], acknowledge: true)
+        }
+        let event = try await withTimeout(InteropTimeouts.message, "the EVENT on the restored subscription") { () -> WAMPEvent? in
+            for try await event in events { return event }
+            return nil
+        }
+        #expect(event?.args == ["after restart"])
+        let echoed: String = try await withTimeout(InteropTimeouts.message, "a call to the restored registration") {
+            try await other.call("com.example.session.reconnect.proc", "ping")
+        }
+        #expect(echoed == "ping")
+        await other.leave()
+        await session.leave()
+    }
+}
