@@ -6,7 +6,7 @@ import WAMPSession
 struct Register: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Register a procedure that answers every call with the call's own args and kwargs, until interrupted.",
-        discussion: "Prints \"registered PROCEDURE\" once the router confirmed the registration.")
+        discussion: "Prints \"registered PROCEDURE\" once the router confirmed the registration; SIGINT or SIGTERM leave with GOODBYE and exit 0.")
 
     @OptionGroup var session: SessionOptions
 
@@ -20,8 +20,10 @@ struct Register: AsyncParsableCommand {
                 WAMPResult(args: invocation.args, kwargs: invocation.kwargs)
             }
             printLine("registered \(procedure)")
-            // Serve until the process is interrupted or the session ends.
+            // Serve until SIGINT or SIGTERM (then leave with GOODBYE) or the session ends.
+            let signals = SignalLeave(session)
             for await _ in session.lifecycle {}
+            signals.cancel()
         }
     }
 }

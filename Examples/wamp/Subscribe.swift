@@ -6,7 +6,7 @@ import WAMPSession
 struct Subscribe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Subscribe to a topic; print each event as {\"args\": [...], \"kwargs\": {...}}.",
-        discussion: "Prints \"subscribed TOPIC\" once the router confirmed the subscription.")
+        discussion: "Prints \"subscribed TOPIC\" once the router confirmed the subscription; SIGINT or SIGTERM leave with GOODBYE and exit 0.")
 
     @OptionGroup var session: SessionOptions
 
@@ -26,6 +26,9 @@ struct Subscribe: AsyncParsableCommand {
         try await session.withSession { session in
             let events = try await session.subscribe(topic)
             printLine("subscribed \(topic)")
+            // SIGINT or SIGTERM leave with GOODBYE, which ends the events.
+            let signals = SignalLeave(session)
+            defer { signals.cancel() }
             var received = 0
             for try await event in events {
                 printLine(JSONText.argsLine(event.args, event.kwargs))

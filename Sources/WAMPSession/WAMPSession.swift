@@ -19,6 +19,9 @@ public import Transport
 /// A session made with ``connect(realm:configuration:connector:)`` and a
 /// ``Configuration/reconnect`` policy reconnects after its transport drops, joins again and
 /// restores its subscriptions and registrations; ``lifecycle`` reports each step.
+///
+/// Call ``leave(reason:)`` when done: the reading task keeps the session and its transport
+/// alive until the session leaves or the transport closes.
 public actor WAMPSession {
     /// A procedure handler: the invocation in, the result out; a thrown ``WAMPError`` becomes
     /// that ERROR, any other error `wamp.error.runtime_error`.
@@ -66,12 +69,20 @@ public actor WAMPSession {
     /// Why the pending requests were last failed.
     var endError: (any Error)?
 
+    /// The next local subscription or registration token.
     var nextToken = 0
+    /// Local subscriptions by token; they outlive a reconnection.
     var subscriptions: [Int: LocalSubscription] = [:]
+    /// The router's subscription IDs of the current join, each with its local subscriptions
+    /// (several local ones may share one router subscription).
     var subscribers: [WAMPID: Set<Int>] = [:]
+    /// Local registrations by token; they outlive a reconnection.
     var registrations: [Int: LocalRegistration] = [:]
+    /// The router's registration IDs of the current join, each with its local registration.
     var registrationTokens: [WAMPID: Int] = [:]
+    /// The handler tasks running, by INVOCATION request ID.
     var invocations: [WAMPID: Task<Void, Never>] = [:]
+    /// Invocations the dealer interrupted, answered with `wamp.error.canceled`.
     var interrupted: Set<WAMPID> = []
 
     private init(realm: String, configuration: Configuration, connector: (@Sendable () async throws -> any WAMPTransport)?) {

@@ -21,7 +21,7 @@ enum WAMPTool {
 
 /// The `wamp` tool's session subcommands, run as processes against Crossbar.io.
 extension CrossbarTests {
-    @Test("wamp register + wamp call: the echo comes back as one JSON line; a WAMP error goes to stderr with exit 1",
+    @Test("wamp register + wamp call: the echo comes back as one JSON line; a WAMP error goes to stderr with exit 1; SIGTERM ends register with exit 0",
           arguments: RouterTransport.allCases)
     func toolCallAndRegister(_ transport: RouterTransport) async throws {
         let router = try await CrossbarRouter.shared.endpoints()
@@ -50,6 +50,10 @@ extension CrossbarTests {
             #expect(error["error"] as? String == WAMPURI.noSuchProcedure)
             #expect(error["args"] is [Any])
             #expect(error["kwargs"] is [String: Any])
+
+            // SIGTERM: the tool leaves with GOODBYE and exits 0.
+            kill(callee.pid, SIGTERM)
+            #expect(try await callee.waitForExit(timeout: InteropTimeouts.message) == 0, "\(callee.transcript)")
         }
     }
 
