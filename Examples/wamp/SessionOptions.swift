@@ -30,6 +30,9 @@ struct SessionOptions: ParsableArguments {
     @Option(help: "Seconds to wait for WELCOME.")
     var joinTimeout: Double = 10
 
+    @Flag(help: "Reconnect (exponential backoff, 0.5 s to 30 s) when the connection drops, re-joining and restoring the subscription or registration.")
+    var reconnect = false
+
     @OptionGroup var tls: ClientTLSOptions
 
     func validate() throws {
@@ -44,6 +47,7 @@ struct SessionOptions: ParsableArguments {
     func configuration() throws -> WAMPSession.Configuration {
         var configuration = WAMPSession.Configuration()
         configuration.joinTimeout = .milliseconds(Int64(joinTimeout * 1000))
+        if reconnect { configuration.reconnect = WAMPReconnectPolicy() }
         if let ticket, let authid {
             configuration.authentication = .ticket(authid: authid, ticket: ticket)
         } else if let secret, let authid {
@@ -57,26 +61,29 @@ struct SessionOptions: ParsableArguments {
     }
 
     /// Connects, joins, runs `body` with the session and leaves. A failure to connect or join
-    /// prints the error on standard error and exits with status 2.
+    /// prints the error on standard error and exits with status 2. With `--reconnect` the
+    /// session reconnects after a drop.
     func withSession<Result: Sendable>(_ body: (WAMPSession) async throws -> Result) async throws -> Result {
         let configuration = try configuration()
-        let url = self.url
+        let (url, realm, serializer, tls) = (self.url, self.realm, self.serializer, self.tls)
         do {
-            return try await TransportDialer.withTransport(url: url, serializer: serializer, tls: tls) { transport in
-                let session: WAMPSession
-                do {
-                    session = try await WAMPSession.join(transport, realm: realm, configuration: configuration)
-                } catch {
-                    throw JoinFailure(error: error)
+            let session: WAMPSession
+            do {
+                // The session owns its transports: it opens them with the dialer (again after a
+                // drop when reconnecting) and closes them when it leaves.
+                session = try await WAMPSession.connect(realm: realm, configuration: configuration) {
+                    try await TransportDialer.connect(url: url, serializer: serializer, tls: tls)
                 }
-                do {
-                    let result = try await body(session)
-                    await session.leave()
-                    return result
-                } catch {
-                    await session.leave()
-                    throw error
-                }
+            } catch let error as WAMPSessionError {
+                throw JoinFailure(error: error)
+            }
+            do {
+                let result = try await body(session)
+                await session.leave()
+                return result
+            } catch {
+                await session.leave()
+                throw error
             }
         } catch let failure as JoinFailure {
             printError("could not join realm \(realm) at \(url): \(failure.error)")

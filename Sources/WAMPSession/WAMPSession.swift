@@ -120,13 +120,16 @@ public actor WAMPSession {
     /// }
     /// ```
     ///
+    /// The connector returns any transport, so it may pick one at run time (RawSocket or
+    /// WebSocket by URL scheme, say).
+    ///
     /// - Throws: the connector's error, or the errors of ``join(_:realm:configuration:)``. The
     ///   first join is not retried.
-    public static func connect<T: WAMPTransport>(
+    public static func connect(
         realm: String, configuration: Configuration = .init(),
-        connector: @escaping @Sendable () async throws -> T
+        connector: @escaping @Sendable () async throws -> any WAMPTransport
     ) async throws -> WAMPSession {
-        let session = WAMPSession(realm: realm, configuration: configuration, connector: { try await connector() })
+        let session = WAMPSession(realm: realm, configuration: configuration, connector: connector)
         let transport = try await connector()
         try await session.firstJoin(transport)
         return session
