@@ -97,6 +97,35 @@ extension CrossbarTests {
         await callee.leave()
     }
 
+    @Test("WAMPSession: a call larger than the router's limit throws the transport's .messageTooLarge, the session stays usable; a result too large becomes ERROR wamp.error.runtime_error")
+    func sessionCallTooLarge() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let callee = try await crossbarSession(router.tcp, .msgpack)
+        let caller = try await crossbarSession(router.smallLimitTCP, .msgpack)
+        try await callee.register("com.example.session.size") { invocation in invocation.args.count }
+        let error = await #expect(throws: RawSocketError.self) {
+            _ = try await caller.call("com.example.session.size", args: [.binary(testBytes(count: 70_000))])
+        }
+        #expect(error?.code == .messageTooLarge)
+        let count: Int = try await withTimeout(InteropTimeouts.message, "the next call") {
+            try await caller.call("com.example.session.size", "small")
+        }
+        #expect(count == 1)
+
+        // A handler's result too large for the router: the caller still gets an answer, an ERROR.
+        let smallCallee = try await crossbarSession(router.smallLimitTCP, .json)
+        try await smallCallee.register("com.example.session.huge") { _ in WAMPResult(args: [.binary(testBytes(count: 70_000))]) }
+        let bigCaller = try await crossbarSession(router.tcp, .json)
+        let refused = await #expect(throws: WAMPError.self) {
+            try await withTimeout(InteropTimeouts.message, "the huge call") { try await bigCaller.call("com.example.session.huge") }
+        }
+        #expect(refused?.uri == WAMPError.runtimeErrorURI)
+        await bigCaller.leave()
+        await smallCallee.leave()
+        await caller.leave()
+        await callee.leave()
+    }
+
     @Test("WAMPSession: joining a realm that does not exist throws .aborted with the router's reason")
     func sessionAbort() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
