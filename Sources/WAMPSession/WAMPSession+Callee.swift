@@ -70,6 +70,13 @@ extension WAMPSession {
                 payload: .arguments([.string("no registration \(invocation.registration) in this session")], [:]))))
             return
         }
+        let limit = configuration.maxConcurrentInvocations
+        guard invocations.count < limit else {
+            try? await transport?.send(.error(.init(
+                requestType: .invocation, request: invocation.request, error: WAMPError.runtimeErrorURI,
+                payload: .arguments([.string("this callee already runs \(limit) invocations, its maxConcurrentInvocations")], [:]))))
+            return
+        }
         let request = invocation.request
         let current = generation
         let call = WAMPInvocation(

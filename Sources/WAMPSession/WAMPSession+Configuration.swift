@@ -23,6 +23,10 @@ extension WAMPSession {
         /// canceled) with ``WAMPSessionError/Code/eventBufferOverflow``: nothing is dropped
         /// silently. Default 4096.
         public var eventBufferLimit: Int
+        /// The most procedure handlers running at once; an INVOCATION beyond it is answered at
+        /// once with ERROR `wamp.error.runtime_error` (the reader never waits for a handler, so a
+        /// handler may call the session itself). Default 1024.
+        public var maxConcurrentInvocations: Int
         /// Reconnection after the transport drops; `nil` (the default) ends the session instead.
         /// It needs a session made with ``WAMPSession/connect(realm:configuration:connector:)``.
         public var reconnect: WAMPReconnectPolicy?
@@ -33,13 +37,14 @@ extension WAMPSession {
         /// Creates a configuration with the defaults.
         public init(
             authentication: WAMPAuthentication = .anonymous(), joinTimeout: Duration = .seconds(10),
-            leaveTimeout: Duration = .seconds(5), eventBufferLimit: Int = 4096, reconnect: WAMPReconnectPolicy? = nil,
-            helloDetails: [String: WAMPValue] = [:]
+            leaveTimeout: Duration = .seconds(5), eventBufferLimit: Int = 4096, maxConcurrentInvocations: Int = 1024,
+            reconnect: WAMPReconnectPolicy? = nil, helloDetails: [String: WAMPValue] = [:]
         ) {
             self.authentication = authentication
             self.joinTimeout = joinTimeout
             self.leaveTimeout = leaveTimeout
             self.eventBufferLimit = eventBufferLimit
+            self.maxConcurrentInvocations = maxConcurrentInvocations
             self.reconnect = reconnect
             self.helloDetails = helloDetails
         }

@@ -80,6 +80,30 @@ struct CalleeSubscriberTests {
         #expect(error.error == WAMPError.canceledURI)
     }
 
+    @Test("an INVOCATION beyond maxConcurrentInvocations is answered at once with ERROR; the running one still completes")
+    func invocationLimit() async throws {
+        var configuration = WAMPSession.Configuration()
+        configuration.maxConcurrentInvocations = 1
+        let (session, transport) = try await joinedSession(configuration: configuration)
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let (release, releaseContinuation) = AsyncStream.makeStream(of: Void.self)
+        _ = try await register(session, transport, "com.example.slow") { _ in
+            startedContinuation.yield()
+            for await _ in release { break }
+            return WAMPResult(args: ["done"])
+        }
+        transport.router.send(.invocation(.init(request: 1, registration: 11)))
+        for await _ in started { break }
+        transport.router.send(.invocation(.init(request: 2, registration: 11)))
+        let refused = try await transport.router.expect("ERROR") { if case .error(let e) = $0 { e } else { nil } }
+        #expect(refused.request == 2)
+        #expect(refused.error == WAMPError.runtimeErrorURI)
+        releaseContinuation.yield()
+        let yield = try await transport.router.expect("YIELD") { if case .yield(let y) = $0 { y } else { nil } }
+        #expect(yield.request == 1)
+        #expect(yield.args == ["done"])
+    }
+
     @Test("an INVOCATION for an unknown registration gets ERROR wamp.error.no_such_registration")
     func unknownRegistration() async throws {
         let (_, transport) = try await joinedSession()
