@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MsgPackSerializer", targets: ["MsgPackSerializer"]),
         .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
         .library(name: "UniversalServer", targets: ["UniversalServer"]),
+        .library(name: "WAMPSession", targets: ["WAMPSession"]),
         .executable(name: "wamp", targets: ["wamp"]),
     ],
     dependencies: [
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // The core: typed WAMP messages, values, the Serializer and WAMPTransport protocols.
@@ -82,6 +84,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The WAMP client session: runs on any WAMPTransport, knows no transport and no serializer.
+        .target(
+            name: "WAMPSession",
+            dependencies: ["Transport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         // RawSocket and WebSocket on one port, told apart by the first octet.
         .target(
             name: "UniversalServer",
@@ -101,7 +110,7 @@ let package = Package(
             name: "wamp",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer",
+                "MsgPackSerializer", "WAMPSession",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -171,12 +180,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "WAMPSessionTests",
+            dependencies: [
+                "Transport", "WAMPSession", "RawSocketTransport", "JSONSerializer",
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Interoperability with real peers (Autobahn|Python, Crossbar.io), started by the tests.
         .testTarget(
             name: "InteropTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer",
+                "MsgPackSerializer", "WAMPSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

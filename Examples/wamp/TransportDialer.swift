@@ -53,6 +53,22 @@ enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
 /// Opens client connections and runs servers for the transport a URL names. All of the
 /// `wamp` tool's URL-to-transport wiring is in this file.
 enum TransportDialer {
+    /// Connects to a URL given as text: `rs://HOST:PORT`, `rss://HOST:PORT`,
+    /// `rs+unix:///PATH`, `ws://HOST:PORT/PATH` or `wss://HOST:PORT/PATH`. The session
+    /// subcommands call it again to reconnect.
+    ///
+    /// - Throws: `ValidationError` for a URL no transport understands; the transport's
+    ///   connection error.
+    static func connect(url: String, serializer: SerializerOption, tls: ClientTLSOptions) async throws -> any WAMPTransport {
+        let parsed: TransportURL
+        do {
+            parsed = try TransportURL(url: url)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        return try await connect(parsed, serializer: serializer.serializer, tls: tls)
+    }
+
     /// Connects to `url` with `serializer` (RawSocket asks for it, WebSocket offers its
     /// subprotocol).
     static func connect(

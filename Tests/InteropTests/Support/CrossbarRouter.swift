@@ -25,6 +25,9 @@ import Darwin
 /// - ``Endpoints/unix``: a Unix socket in the node directory, 4 MiB;
 /// - ``Endpoints/smallLimitTCP``: TCP 127.0.0.1, `max_message_size` 65536;
 /// - ``Endpoints/webSocket``: WebSocket on TCP 127.0.0.1, path `/ws`, 4 MiB.
+/// - ``Endpoints/authTCP``: TCP 127.0.0.1, 4 MiB, realm `authrealm` with ticket (`ticketuser`),
+///   WAMP-CRA (`crauser`, salted `saltuser`) and cryptosign (`signuser`, the fixed test key of
+///   ``CrossbarRouter/cryptosignTestSeed``) users.
 actor CrossbarRouter {
     static let shared = CrossbarRouter()
 
@@ -33,8 +36,13 @@ actor CrossbarRouter {
         let unix: RawSocketEndpoint
         let smallLimitTCP: RawSocketEndpoint
         let webSocket: WebSocketEndpoint
+        let authTCP: RawSocketEndpoint
         let directory: String
     }
+
+    /// The Ed25519 seed (octets 0 to 31) of the cryptosign test user `signuser`; its public
+    /// key is in the config template's `authorized_keys`. A test key, public on purpose.
+    static let cryptosignTestSeed = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
     private var starting: Task<Endpoints, any Error>?
     private var running: (supervisor: PeerProcess, endpoints: Endpoints, pgid: Int32?)?
@@ -86,6 +94,7 @@ actor CrossbarRouter {
         let tcpPort = try freeTCPPort()
         let smallPort = try freeTCPPort(avoiding: [tcpPort])
         let webSocketPort = try freeTCPPort(avoiding: [tcpPort, smallPort])
+        let authPort = try freeTCPPort(avoiding: [tcpPort, smallPort, webSocketPort])
         let unixPath = directory + "/router.sock"
         let template = try String(
             contentsOfFile: PeerEnvironment.peerScript("crossbar-config.template.json"), encoding: .utf8)
@@ -93,6 +102,7 @@ actor CrossbarRouter {
             .replacingOccurrences(of: "@TCP_PORT@", with: String(tcpPort))
             .replacingOccurrences(of: "@SMALL_TCP_PORT@", with: String(smallPort))
             .replacingOccurrences(of: "@WS_PORT@", with: String(webSocketPort))
+            .replacingOccurrences(of: "@AUTH_TCP_PORT@", with: String(authPort))
             .replacingOccurrences(of: "@UNIX_PATH@", with: unixPath)
         try config.write(toFile: nodeDirectory + "/config.json", atomically: true, encoding: .utf8)
         CrossbarCleanup.register(directory: directory)
@@ -106,7 +116,8 @@ actor CrossbarRouter {
         let endpoints = Endpoints(
             tcp: .tcp(host: "127.0.0.1", port: tcpPort), unix: .unix(path: unixPath),
             smallLimitTCP: .tcp(host: "127.0.0.1", port: smallPort),
-            webSocket: WebSocketEndpoint(host: "127.0.0.1", port: webSocketPort, path: "/ws"), directory: directory)
+            webSocket: WebSocketEndpoint(host: "127.0.0.1", port: webSocketPort, path: "/ws"),
+            authTCP: .tcp(host: "127.0.0.1", port: authPort), directory: directory)
         running = (supervisor, endpoints, nil)
         do {
             let line = try await supervisor.waitForLine(startingWith: "child ", timeout: InteropTimeouts.pythonStart)
@@ -117,8 +128,8 @@ actor CrossbarRouter {
             }
 
             let deadline = ContinuousClock.now + .seconds(InteropTimeouts.crossbarStart)
-            while !(canConnect(tcpPort: tcpPort) && canConnect(tcpPort: smallPort) && canConnect(unixPath: unixPath)
-                && canConnect(tcpPort: webSocketPort))
+            while !(canConnect(tcpPort: tcpPort) && canConnect(tcpPort: smallPort) && canConnect(tcpPort: authPort)
+                && canConnect(unixPath: unixPath) && canConnect(tcpPort: webSocketPort))
             {
                 guard supervisor.isRunning else {
                     throw PeerFailure("the Crossbar.io node ended before opening its transports\n\(supervisor.transcript)")

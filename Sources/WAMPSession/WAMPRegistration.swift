@@ -1,0 +1,20 @@
+/// A registered procedure. It stays registered until ``unregister()`` or the end of the
+/// session (dropping this value does not unregister).
+///
+/// ```swift
+/// let registration = try await session.register("com.example.add") { invocation in
+///     try invocation.decode([Int].self).reduce(0, +)
+/// }
+/// try await registration.unregister()
+/// ```
+public struct WAMPRegistration: Sendable {
+    /// The procedure registered.
+    public let procedure: String
+    let token: Int
+    let session: WAMPSession
+
+    /// Unregisters the procedure and waits for UNREGISTERED.
+    public func unregister() async throws {
+        try await session.unregister(token: token)
+    }
+}

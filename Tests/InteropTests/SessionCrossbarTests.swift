@@ -1,0 +1,294 @@
+import Foundation
+import RawSocketTransport
+import Testing
+import Transport
+import WAMPSession
+
+/// A ``WAMPSession`` over a new RawSocket connection, with a timeout on connecting.
+func crossbarSession(
+    _ endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, realm: String = "realm1",
+    configuration: WAMPSession.Configuration = .init(), rawSocket: RawSocketConfiguration = .init()
+) async throws -> WAMPSession {
+    let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint)") {
+        try await RawSocketClient.connect(to: endpoint, serializer: serializer.serializer, configuration: rawSocket)
+    }
+    return try await WAMPSession.join(connection, realm: realm, configuration: configuration)
+}
+
+/// The session layer against Crossbar.io: these tests extend the serialized Crossbar suite so
+/// that they share its router.
+extension CrossbarTests {
+    @Test("WAMPSession: join, typed call to a registered handler on a second session, leave", arguments: cases)
+    func sessionCallAndRegister(_ transport: RouterTransport, _ serializer: InteropSerializer) async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let endpoint = transport.endpoint(router)
+        let procedure = "com.example.session.add.\(transport).\(serializer)"
+        let callee = try await crossbarSession(endpoint, serializer)
+        let caller = try await crossbarSession(endpoint, serializer)
+        #expect(await callee.sessionID != nil)
+        _ = try await callee.register(procedure) { invocation in
+            try invocation.decode([Int].self).reduce(0, +)
+        }
+        let sum: Int = try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call(procedure, 2, 3) }
+        #expect(sum == 5)
+        let echo = try await callee.register(procedure + ".echo") { invocation in
+            WAMPResult(args: invocation.args, kwargs: invocation.kwargs)
+        }
+        let result = try await withTimeout(InteropTimeouts.message, "the echo call") {
+            try await caller.call(procedure + ".echo", args: sampleArgs, kwargs: sampleKwargs)
+        }
+        #expect(result.args == sampleArgs)
+        #expect(result.kwargs == sampleKwargs)
+        try await echo.unregister()
+        await caller.leave()
+        await callee.leave()
+    }
+
+    @Test("WAMPSession: subscribe, publish with acknowledge from a second session, the event arrives", arguments: cases)
+    func sessionPublishSubscribe(_ transport: RouterTransport, _ serializer: InteropSerializer) async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let endpoint = transport.endpoint(router)
+        let topic = "com.example.session.topic.\(transport).\(serializer)"
+        let subscriber = try await crossbarSession(endpoint, serializer)
+        let publisher = try await crossbarSession(endpoint, serializer)
+        let events = try await subscriber.subscribe(topic)
+        let publication = try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
+            try await publisher.publish(topic, args: [1, "two"], kwargs: ["three": 3.0], acknowledge: true)
+        }
+        #expect(publication != nil)
+        let event = try await withTimeout(InteropTimeouts.message, "the EVENT") { () -> WAMPEvent? in
+            for try await event in events { return event }
+            return nil
+        }
+        #expect(event?.args == [1, "two"])
+        #expect(event?.kwargs == ["three": 3.0])
+        #expect(event?.publication == publication)
+        try await events.unsubscribe()
+        await publisher.leave()
+        await subscriber.leave()
+    }
+
+    @Test("WAMPSession: a call to an unknown procedure throws WAMPError wamp.error.no_such_procedure")
+    func sessionCallError() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let session = try await crossbarSession(router.tcp, .json)
+        let error = await #expect(throws: WAMPError.self) {
+            try await withTimeout(InteropTimeouts.message, "the call") { try await session.call("com.example.session.nobody", args: [1]) }
+        }
+        #expect(error?.uri == WAMPURI.noSuchProcedure)
+        await session.leave()
+    }
+
+    @Test("WAMPSession: a handler's WAMPError reaches the caller with its URI, args and kwargs")
+    func sessionHandlerError() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let callee = try await crossbarSession(router.tcp, .msgpack)
+        let caller = try await crossbarSession(router.unix, .json)
+        _ = try await callee.register("com.example.session.fails") { _ -> WAMPResult in
+            throw WAMPError("com.example.session.refused", args: ["because"], kwargs: ["code": 42])
+        }
+        let error = await #expect(throws: WAMPError.self) {
+            try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call("com.example.session.fails") }
+        }
+        #expect(error?.uri == "com.example.session.refused")
+        #expect(error?.args == ["because"])
+        #expect(error?.kwargs == ["code": 42])
+        await caller.leave()
+        await callee.leave()
+    }
+
+    @Test("WAMPSession: a call larger than the router's limit throws the transport's .messageTooLarge, the session stays usable; a result too large becomes ERROR wamp.error.runtime_error")
+    func sessionCallTooLarge() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let callee = try await crossbarSession(router.tcp, .msgpack)
+        let caller = try await crossbarSession(router.smallLimitTCP, .msgpack)
+        try await callee.register("com.example.session.size") { invocation in invocation.args.count }
+        let error = await #expect(throws: RawSocketError.self) {
+            _ = try await caller.call("com.example.session.size", args: [.binary(testBytes(count: 70_000))])
+        }
+        #expect(error?.code == .messageTooLarge)
+        let count: Int = try await withTimeout(InteropTimeouts.message, "the next call") {
+            try await caller.call("com.example.session.size", "small")
+        }
+        #expect(count == 1)
+
+        // A handler's result too large for the router: the caller still gets an answer, an ERROR.
+        let smallCallee = try await crossbarSession(router.smallLimitTCP, .json)
+        try await smallCallee.register("com.example.session.huge") { _ in WAMPResult(args: [.binary(testBytes(count: 70_000))]) }
+        let bigCaller = try await crossbarSession(router.tcp, .json)
+        let refused = await #expect(throws: WAMPError.self) {
+            try await withTimeout(InteropTimeouts.message, "the huge call") { try await bigCaller.call("com.example.session.huge") }
+        }
+        #expect(refused?.uri == WAMPError.runtimeErrorURI)
+        await bigCaller.leave()
+        await smallCallee.leave()
+        await caller.leave()
+        await callee.leave()
+    }
+
+    @Test("WAMPSession: joining a realm that does not exist throws .aborted with the router's reason")
+    func sessionAbort() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let error = await #expect(throws: WAMPSessionError.self) {
+            _ = try await crossbarSession(router.tcp, .json, realm: "com.example.nosuchrealm")
+        }
+        #expect(error?.code == .aborted)
+        #expect(error?.reason == "wamp.error.no_such_realm")
+    }
+
+    @Test("WAMPSession: a router that never answers HELLO (client RawSocket limit 512) gives .joinTimedOut")
+    func sessionJoinTimeout() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        var configuration = WAMPSession.Configuration()
+        configuration.joinTimeout = .seconds(2)
+        let error = await #expect(throws: WAMPSessionError.self) {
+            _ = try await crossbarSession(
+                router.tcp, .json, configuration: configuration, rawSocket: RawSocketConfiguration(maxReceiveLength: 512))
+        }
+        #expect(error?.code == .joinTimedOut)
+    }
+
+    @Test("WAMPSession: cancelling a call's task sends CANCEL; Crossbar interrupts the callee's handler")
+    func sessionCancel() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let callee = try await crossbarSession(router.tcp, .json)
+        let caller = try await crossbarSession(router.tcp, .json)
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+        let (interrupted, interruptedContinuation) = AsyncStream.makeStream(of: Void.self)
+        _ = try await callee.register("com.example.session.forever") { _ -> WAMPResult in
+            startedContinuation.yield()
+            do {
+                try await Task.sleep(for: .seconds(3600))
+            } catch {
+                interruptedContinuation.yield()
+                throw error
+            }
+            return WAMPResult()
+        }
+        let call = Task { try await caller.call("com.example.session.forever", options: .init(cancelMode: .kill)) }
+        try await withTimeout(InteropTimeouts.message, "the handler to start") { for await _ in started { break } }
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        try await withTimeout(InteropTimeouts.message, "the INTERRUPT to cancel the handler") { for await _ in interrupted { break } }
+        // The caller's session is still usable after the router's late ERROR.
+        let echo = try await callee.register("com.example.session.after") { _ in "fine" }
+        let text: String = try await withTimeout(InteropTimeouts.message, "the next call") { try await caller.call("com.example.session.after") }
+        #expect(text == "fine")
+        try await echo.unregister()
+        await caller.leave()
+        await callee.leave()
+    }
+
+    @Test("WAMPSession: the router killing the session (GOODBYE) ends it; subscriptions finish with the reason")
+    func sessionKilledByRouter() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let victim = try await crossbarSession(router.tcp, .msgpack)
+        let killer = try await crossbarSession(router.tcp, .json)
+        let events = try await victim.subscribe("com.example.session.victim")
+        let id = try #require(await victim.sessionID)
+        _ = try await withTimeout(InteropTimeouts.message, "wamp.session.kill") {
+            try await killer.call("wamp.session.kill", args: [.integer(exactly: id)], kwargs: ["reason": "com.example.kicked"])
+        }
+        let error = await #expect(throws: WAMPSessionError.self) {
+            try await withTimeout(InteropTimeouts.message, "the subscription to end") { for try await _ in events {} }
+        }
+        #expect(error?.reason == "com.example.kicked")
+        await killer.leave()
+    }
+
+    // MARK: - Authentication
+
+    static let authCases: [(String, WAMPAuthentication)] = [
+        ("ticket", .ticket(authid: "ticketuser", ticket: "ticket-secret")),
+        ("wampcra", .wampcra(authid: "crauser", secret: "cra-secret")),
+        ("wampcra salted", .wampcra(authid: "saltuser", secret: "salted-secret")),
+        ("cryptosign", .cryptosign(authid: "signuser", key: try! WAMPCryptosignKey(hexSeed: CrossbarRouter.cryptosignTestSeed))),
+    ]
+
+    @Test("WAMPSession authentication: ticket, WAMP-CRA, salted WAMP-CRA and cryptosign join authrealm",
+          arguments: InteropSerializer.allCases)
+    func sessionAuthentication(_ serializer: InteropSerializer) async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        for (name, authentication) in Self.authCases {
+            var configuration = WAMPSession.Configuration()
+            configuration.authentication = authentication
+            let session = try await crossbarSession(router.authTCP, serializer, realm: "authrealm", configuration: configuration)
+            let details = await session.welcomeDetails
+            #expect(details["authrole"] == "authenticated", "\(name): \(details)")
+            #expect(details["authmethod"]?.stringValue == name.split(separator: " ").first.map(String.init), "\(name): \(details)")
+            _ = try await session.register("com.example.auth.\(serializer).\(name.replacingOccurrences(of: " ", with: "_"))") { _ in 1 }
+            await session.leave()
+        }
+    }
+
+    @Test("WAMPSession authentication with a wrong ticket, a wrong secret or an unknown key: .aborted")
+    func sessionAuthenticationRefused() async throws {
+        let router = try await CrossbarRouter.shared.endpoints()
+        let wrong: [WAMPAuthentication] = [
+            .ticket(authid: "ticketuser", ticket: "nope"),
+            .wampcra(authid: "crauser", secret: "nope"),
+            .wampcra(authid: "saltuser", secret: "nope"),
+            .cryptosign(authid: "signuser", key: WAMPCryptosignKey()),
+        ]
+        for authentication in wrong {
+            var configuration = WAMPSession.Configuration()
+            configuration.authentication = authentication
+            let error = await #expect(throws: WAMPSessionError.self) {
+                _ = try await crossbarSession(router.authTCP, .json, realm: "authrealm", configuration: configuration)
+            }
+            #expect(error?.code == .aborted, "\(authentication)")
+        }
+    }
+}
+
+/// Reconnection through a real router restart.
+extension CrossbarTests {
+    @Test("WAMPSession reconnect: the Crossbar.io node stops and a new one starts; the session re-joins and restores its subscription and registration")
+    func sessionReconnectsAfterRouterRestart() async throws {
+        _ = try await CrossbarRouter.shared.endpoints()
+        var configuration = WAMPSession.Configuration()
+        configuration.reconnect = WAMPReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(2))
+        // The connector looks the router up each time: after the restart it listens on new ports.
+        let session = try await WAMPSession.connect(realm: "realm1", configuration: configuration) {
+            let endpoint = try await CrossbarRouter.shared.endpoints().tcp
+            return try await RawSocketClient.connect(to: endpoint, serializer: InteropSerializer.msgpack.serializer)
+        }
+        let lifecycle = session.lifecycle
+        let firstID = await session.sessionID
+        let events = try await session.subscribe("com.example.session.reconnect")
+        try await session.register("com.example.session.reconnect.proc") { invocation in
+            WAMPResult(args: invocation.args)
+        }
+
+        await CrossbarRouter.shared.stop()
+        try await withTimeout(InteropTimeouts.crossbarStart + 30, "the session to re-join and restore") {
+            for await step in lifecycle {
+                if case .restored(let subscriptions, let registrations) = step {
+                    #expect(subscriptions == 1)
+                    #expect(registrations == 1)
+                    return
+                }
+            }
+            throw PeerFailure("the life cycle ended before the restore")
+        }
+        #expect(await session.sessionID != nil)
+        #expect(await session.sessionID != firstID)
+
+        let router = try await CrossbarRouter.shared.endpoints()
+        let other = try await crossbarSession(router.unix, .json)
+        try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
+            _ = try await other.publish("com.example.session.reconnect", args: ["after restart"], acknowledge: true)
+        }
+        let event = try await withTimeout(InteropTimeouts.message, "the EVENT on the restored subscription") { () -> WAMPEvent? in
+            for try await event in events { return event }
+            return nil
+        }
+        #expect(event?.args == ["after restart"])
+        let echoed: String = try await withTimeout(InteropTimeouts.message, "a call to the restored registration") {
+            try await other.call("com.example.session.reconnect.proc", "ping")
+        }
+        #expect(echoed == "ping")
+        await other.leave()
+        await session.leave()
+    }
+}
