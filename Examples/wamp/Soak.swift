@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 import RawSocketTransport
 import Transport
 
@@ -54,11 +56,12 @@ struct Soak: AsyncParsableCommand {
 
     func run() async throws {
         let plugins = try SerializerOption.list(serializers)
-        let server = connect == nil ? try ServerProcess.start(maxConnections: connections + 16) : nil
+        let server = connect == nil ? try await ServerProcess.start(maxConnections: connections + 16) : nil
         defer { server?.stop() }
         guard let endpoint = connect ?? server?.endpoint else { throw ValidationError("no server") }
         let filler = String(repeating: "s", count: payloadBytes)
         let startRSS = try await server?.settledRSS()
+        let startFDs = server?.openFileDescriptors()
         var results: [[String: Any]] = []
         var failed = false
         for round in 1 ... rounds {
@@ -91,6 +94,7 @@ struct Soak: AsyncParsableCommand {
             }
             let clients = opened.compactMap { $0 }
             let connectedRSS = sampler?.sample()
+            let connectedFDs = server?.openFileDescriptors()
             // 2. Exchange for `duration` seconds, all connections at once.
             let clock = ContinuousClock()
             let start = clock.now
@@ -127,6 +131,9 @@ struct Soak: AsyncParsableCommand {
             if let connectedRSS { result["server_rss_connected_kib"] = connectedRSS }
             if let peakRSS { result["server_rss_peak_kib"] = peakRSS }
             if let afterRSS { result["server_rss_after_close_kib"] = afterRSS }
+            if let startFDs { result["server_fds_start"] = startFDs }
+            if let connectedFDs { result["server_fds_connected"] = connectedFDs }
+            if let afterFDs = server?.openFileDescriptors() { result["server_fds_after_close"] = afterFDs }
             if let first = failures.first { result["first_failure"] = first }
             results.append(result)
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
@@ -185,11 +192,15 @@ final class ServerProcess {
         self.endpoint = endpoint
     }
 
-    static func start(maxConnections: Int) throws -> ServerProcess {
+    static func start(maxConnections: Int) async throws -> ServerProcess {
+        // A port that is free now: bind port 0, note the port, close.
+        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = probe.localAddress?.port ?? 0
+        try await probe.close()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = [
-            "echo-server", "--listen", "rs://127.0.0.1:0", "--serializers", "json,msgpack",
+            "echo-server", "--listen", "rs://127.0.0.1:\(port)", "--serializers", "json,msgpack",
             "--max-connections", "\(maxConnections)",
         ]
         let output = Pipe()
@@ -220,6 +231,12 @@ final class ServerProcess {
             last = now
         }
         return last
+    }
+
+    /// The number of file descriptors the server has open (its listening socket, one per
+    /// connection, and a few of its own).
+    func openFileDescriptors() -> Int? {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
     }
 
     func stop() {

@@ -26,7 +26,7 @@ struct BadInputClientTests {
             try await raw.write([0x7F, code << 4, 0x00, 0x00])
             _ = await raw.readToEnd()
         }) { endpoint in
-            try await withTimeout(5, "connect") {
+            try await withTimeout(30, "connect") {
                 let error = await expectErrorAsync(.handshakeRefused) {
                     try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 }
@@ -63,7 +63,7 @@ struct BadInputClientTests {
             _ = await raw.readToEnd()
             closed.yield()
         }) { endpoint in
-            try await withTimeout(5, "connect") {
+            try await withTimeout(30, "connect") {
                 await expectErrorAsync(testCase.error) {
                     try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 }
@@ -94,7 +94,7 @@ struct BadInputClientTests {
             try await raw.write(Array(frame.dropFirst(3)))
             _ = await raw.readToEnd()
         }) { endpoint in
-            try await withTimeout(5, "split reply") {
+            try await withTimeout(30, "split reply") {
                 let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 #expect(connection.maxSendLength == 1 << 24)
                 var inbound = connection.inbound.makeAsyncIterator()
@@ -118,7 +118,7 @@ struct BadInputClientTests {
             #expect(pong?.payload == [7])
             _ = await raw.readToEnd()
         }) { endpoint in
-            try await withTimeout(5, "reply and frames") {
+            try await withTimeout(30, "reply and frames") {
                 let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 #expect(connection.maxSendLength == 1 << 14)
                 var inbound = connection.inbound.makeAsyncIterator()
@@ -140,7 +140,7 @@ struct BadInputClientTests {
             }
             _ = await raw.readToEnd()
         }) { endpoint in
-            try await withTimeout(5, "connect") {
+            try await withTimeout(30, "connect") {
                 await expectErrorAsync(ending == .silence ? .handshakeTimeout : .unexpectedEndOfStream) {
                     try await RawSocketClient.connect(
                         to: endpoint, serializer: jsonSerializer,
@@ -187,7 +187,7 @@ struct BadInputClientTests {
             if testCase.thenClose { peer.finishWriting() }
             ended.yield(await raw.readToEnd())
         }) { endpoint in
-            try await withTimeout(5, "bad frame") {
+            try await withTimeout(30, "bad frame") {
                 let connection = try await RawSocketClient.connect(
                     to: endpoint, serializer: jsonSerializer,
                     configuration: .init(maxReceiveLength: Self.clientLimit, closeTimeout: .milliseconds(300)))
@@ -212,7 +212,7 @@ struct BadInputClientTests {
             peer.finishWriting()
             _ = await raw.readToEnd()
         }) { endpoint in
-            try await withTimeout(5, "clean close") {
+            try await withTimeout(30, "clean close") {
                 let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 var received: [WAMPMessage] = []
                 for try await message in connection.inbound { received.append(message) }
@@ -268,7 +268,7 @@ struct BadInputClientTests {
                     + frameBytes(.message, Array("[17,1,2]".utf8)))
             _ = await raw.readToEnd()
         }) { endpoint in
-            try await withTimeout(5, "unsolicited PONGs") {
+            try await withTimeout(30, "unsolicited PONGs") {
                 let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 var inbound = connection.inbound.makeAsyncIterator()
                 #expect(try await inbound.next() == .published(.init(request: 1, publication: 2)))

@@ -74,7 +74,7 @@ struct BadInputServerTests {
             let received = try await withRawPeer(port: context.port) { raw, peer in
                 if octets > 0 { try await raw.write(Array(jsonRequest.prefix(octets))) }
                 if ending == .close { peer.finishWriting() }
-                // With silence, only the server's handshake timeout (1 s here) ends this.
+                // With silence, only the server's handshake timeout (3 s here) ends this.
                 return await raw.readToEnd()
             }
             #expect(received == [])
@@ -120,7 +120,7 @@ struct BadInputServerTests {
 
     @Test("a bad frame closes the connection with nothing sent back and a typed error for the handler; the server keeps serving", arguments: frameCases)
     func badFrame(_ testCase: FrameCase) async throws {
-        try await withHostileServer(configuration: .init(maxReceiveLength: Self.frameLimit, handshakeTimeout: .seconds(1))) { context in
+        try await withHostileServer(configuration: .init(maxReceiveLength: Self.frameLimit, handshakeTimeout: .seconds(3))) { context in
             let after = try await withRawPeer(port: context.port) { raw, peer in
                 try await raw.write(jsonRequest)
                 #expect(try await raw.read(4) == [0x7F, 0x11, 0x00, 0x00])

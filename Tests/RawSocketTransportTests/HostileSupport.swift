@@ -185,7 +185,7 @@ struct HostileServerContext: Sendable {
 /// a bystander client, runs `body`, then closes everything. Outcomes of the bystander's own
 /// handler are not reported.
 func withHostileServer<R: Sendable>(
-    configuration: RawSocketConfiguration = .init(handshakeTimeout: .seconds(1)),
+    configuration: RawSocketConfiguration = .init(handshakeTimeout: .seconds(3)),
     _ body: @escaping @Sendable (HostileServerContext) async throws -> R
 ) async throws -> R {
     let (outcomes, outcome) = AsyncStream<HandlerOutcome>.makeStream()
