@@ -14,8 +14,8 @@ import Transport
 struct BadInputClientTests {
     /// The client's configuration: a short close timeout (the fake server may not read).
     static let shortTimeouts = RawSocketConfiguration(closeTimeout: .milliseconds(300))
-    /// For the handshake timeout cases: 300 ms.
-    static let shortHandshakeTimeout = RawSocketConfiguration(handshakeTimeout: .milliseconds(300), closeTimeout: .milliseconds(300))
+    /// For the handshake timeout cases: 1 s (it also bounds the TCP connect).
+    static let shortHandshakeTimeout = RawSocketConfiguration(handshakeTimeout: .seconds(1), closeTimeout: .milliseconds(300))
 
     // MARK: Handshake replies
 
@@ -28,7 +28,7 @@ struct BadInputClientTests {
         }) { endpoint in
             try await withTimeout(30, "connect") {
                 let error = await expectErrorAsync(.handshakeRefused) {
-                    try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                    try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 }
                 #expect(error?.handshakeErrorCode?.networkRepresentation == code)
             }
@@ -65,7 +65,7 @@ struct BadInputClientTests {
         }) { endpoint in
             try await withTimeout(30, "connect") {
                 await expectErrorAsync(testCase.error) {
-                    try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                    try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 }
                 var iterator = closes.makeAsyncIterator()
                 await iterator.next()  // the client closed the connection
@@ -95,7 +95,7 @@ struct BadInputClientTests {
             _ = await raw.readToEnd()
         }) { endpoint in
             try await withTimeout(30, "split reply") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 #expect(connection.maxSendLength == 1 << 24)
                 var inbound = connection.inbound.makeAsyncIterator()
                 #expect(try await inbound.next() == message)
@@ -119,7 +119,7 @@ struct BadInputClientTests {
             _ = await raw.readToEnd()
         }) { endpoint in
             try await withTimeout(30, "reply and frames") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 #expect(connection.maxSendLength == 1 << 14)
                 var inbound = connection.inbound.makeAsyncIterator()
                 #expect(try await inbound.next() == message)
@@ -142,7 +142,7 @@ struct BadInputClientTests {
         }) { endpoint in
             try await withTimeout(30, "connect") {
                 await expectErrorAsync(ending == .silence ? .handshakeTimeout : .unexpectedEndOfStream) {
-                    try await RawSocketClient.connect(
+                    try await connectClient(
                         to: endpoint, serializer: jsonSerializer,
                         configuration: ending == .silence ? Self.shortHandshakeTimeout : Self.shortTimeouts)
                 }
@@ -188,7 +188,7 @@ struct BadInputClientTests {
             ended.yield(await raw.readToEnd())
         }) { endpoint in
             try await withTimeout(30, "bad frame") {
-                let connection = try await RawSocketClient.connect(
+                let connection = try await connectClient(
                     to: endpoint, serializer: jsonSerializer,
                     configuration: .init(maxReceiveLength: Self.clientLimit, closeTimeout: .milliseconds(300)))
                 await expectErrorAsync(testCase.error) {
@@ -213,7 +213,7 @@ struct BadInputClientTests {
             _ = await raw.readToEnd()
         }) { endpoint in
             try await withTimeout(30, "clean close") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 var received: [WAMPMessage] = []
                 for try await message in connection.inbound { received.append(message) }
                 #expect(received == [.goodbye(.init(details: [:], reason: "wamp.close.normal"))])
@@ -247,7 +247,7 @@ struct BadInputClientTests {
             _ = await raw.readToEnd()
         }) { endpoint in
             try await withTimeout(20, "PING flood") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 var inbound = connection.inbound.makeAsyncIterator()
                 #expect(try await inbound.next() == .published(.init(request: 1, publication: 2)))
                 var iterator = results.makeAsyncIterator()
@@ -269,7 +269,7 @@ struct BadInputClientTests {
             _ = await raw.readToEnd()
         }) { endpoint in
             try await withTimeout(30, "unsolicited PONGs") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 var inbound = connection.inbound.makeAsyncIterator()
                 #expect(try await inbound.next() == .published(.init(request: 1, publication: 2)))
                 // The connection is still open and usable.

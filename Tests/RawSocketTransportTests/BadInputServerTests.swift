@@ -70,11 +70,11 @@ struct BadInputServerTests {
         "a handshake request cut short is closed without reply, by the handshake timeout or at the client's close",
         arguments: [0, 1, 2, 3], CutEnding.allCases)
     func handshakeCutShort(octets: Int, ending: CutEnding) async throws {
-        try await withHostileServer { context in
+        try await withHostileServer(configuration: .init(handshakeTimeout: .seconds(2))) { context in
             let received = try await withRawPeer(port: context.port) { raw, peer in
                 if octets > 0 { try await raw.write(Array(jsonRequest.prefix(octets))) }
                 if ending == .close { peer.finishWriting() }
-                // With silence, only the server's handshake timeout (3 s here) ends this.
+                // With silence, only the server's handshake timeout (2 s here) ends this.
                 return await raw.readToEnd()
             }
             #expect(received == [])
@@ -120,7 +120,7 @@ struct BadInputServerTests {
 
     @Test("a bad frame closes the connection with nothing sent back and a typed error for the handler; the server keeps serving", arguments: frameCases)
     func badFrame(_ testCase: FrameCase) async throws {
-        try await withHostileServer(configuration: .init(maxReceiveLength: Self.frameLimit, handshakeTimeout: .seconds(3))) { context in
+        try await withHostileServer(configuration: .init(maxReceiveLength: Self.frameLimit)) { context in
             let after = try await withRawPeer(port: context.port) { raw, peer in
                 try await raw.write(jsonRequest)
                 #expect(try await raw.read(4) == [0x7F, 0x11, 0x00, 0x00])
@@ -247,7 +247,7 @@ struct BadInputServerTests {
         let serializer = serializer(named: serializerName)
         let payload = try Self.publish(ofLength: (1 << 24) - 1, serializer: serializer)
         #expect(payload.readableBytes == (1 << 24) - 1)
-        try await withHostileServer { context in
+        try await HeavyTestGate.shared.run { try await withHostileServer { context in
             try await withRawPeer(port: context.port) { raw, peer in
                 try await raw.write(serializerName == "json" ? jsonRequest : msgPackRequest)
                 _ = try await raw.read(4)
@@ -261,7 +261,7 @@ struct BadInputServerTests {
             }
             #expect(await context.nextOutcome() == .ended)
             try await context.expectStillServing()
-        }
+        } }
     }
 
     /// A serialized PUBLISH of exactly `length` octets (one string argument, padded).

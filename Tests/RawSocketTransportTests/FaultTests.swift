@@ -59,7 +59,7 @@ struct FaultTests {
         }) { endpoint in
             try await withTimeout(30, "connect") {
                 do {
-                    _ = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                    _ = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                     Issue.record("connect succeeded")
                 } catch let error as RawSocketError {
                     #expect([.connectionFailed, .unexpectedEndOfStream].contains(error.code), "\(error)")
@@ -77,7 +77,7 @@ struct FaultTests {
             await peer.reset()
         }) { endpoint in
             try await withTimeout(30, "inbound") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 do {
                     for try await message in connection.inbound { Issue.record("unexpected \(message)") }
                     Issue.record("the inbound sequence ended without an error")
@@ -91,6 +91,10 @@ struct FaultTests {
 
     @Test("a peer that disappears while our client sends: the sends fail with an error, never hang")
     func peerDisappearsMidSend() async throws {
+        try await HeavyTestGate.shared.run { try await self.runPeerDisappearsMidSend() }
+    }
+
+    private func runPeerDisappearsMidSend() async throws {
         try await withScriptedServer({ raw, peer in
             _ = try await raw.read(4)
             try await raw.write([0x7F, 0xF1, 0x00, 0x00])
@@ -98,7 +102,7 @@ struct FaultTests {
             await peer.reset()
         }) { endpoint in
             try await withTimeout(10, "sends") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 let payload = cyclicPattern(1 << 20)
                 var sent = 0
                 do {
@@ -118,8 +122,12 @@ struct FaultTests {
 
     @Test("a client that disappears while our server sends: the handler's send fails, the server keeps serving")
     func clientDisappearsWhileServerSends() async throws {
+        try await HeavyTestGate.shared.run { try await self.runClientDisappearsWhileServerSends() }
+    }
+
+    private func runClientDisappearsWhileServerSends() async throws {
         let (outcomes, outcome) = AsyncStream<String>.makeStream()
-        try await withServer(handler: { connection in
+        try await withHostileGroupServer(handler: { connection in
             let payload = cyclicPattern(1 << 20)
             do {
                 for _ in 0 ..< 1000 { try await connection.send(payload: payload) }
@@ -157,6 +165,10 @@ struct FaultTests {
 
     @Test("sending to a peer that stops reading: the sender waits with bounded bytes outstanding; when it reads again, everything arrives in order")
     func nonReadingPeerThenResumes() async throws {
+        try await HeavyTestGate.shared.run { try await self.runNonReadingPeerThenResumes() }
+    }
+
+    private func runNonReadingPeerThenResumes() async throws {
         let messageSize = 64 * 1024
         let count = Self.nonReadingVolume / messageSize
         let (resumes, resume) = AsyncStream<Void>.makeStream()
@@ -182,7 +194,7 @@ struct FaultTests {
             _ = await raw.readToEnd()
         }) { endpoint in
             try await withTimeout(120, "non-reading peer") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
+                let connection = try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 let sent = Counter()
                 let sender = Task {
                     for index in 0 ..< count {
@@ -232,11 +244,15 @@ struct FaultTests {
 
     @Test("a server whose handler stops consuming stops reading: the client's writes stall at a bounded amount, then all arrive in order")
     func busyHandlerBackPressuresClient() async throws {
+        try await HeavyTestGate.shared.run { try await self.runBusyHandlerBackPressuresClient() }
+    }
+
+    private func runBusyHandlerBackPressuresClient() async throws {
         let messageSize = 4096
         let count = (64 << 20) / messageSize
         let (resumes, resume) = AsyncStream<Void>.makeStream()
         let (reports, report) = AsyncStream<(received: Int, intact: Bool)>.makeStream()
-        try await withServer(handler: { connection in
+        try await withHostileGroupServer(handler: { connection in
             var iterator = resumes.makeAsyncIterator()
             await iterator.next()
             var received = 0
@@ -277,7 +293,11 @@ struct FaultTests {
 
     @Test("a client flooding PINGs without reading the PONGs is back-pressured: the server stops reading")
     func pingFloodWithoutReadingIsBounded() async throws {
-        try await withServer(handler: { connection in
+        try await HeavyTestGate.shared.run { try await self.runPingFloodWithoutReadingIsBounded() }
+    }
+
+    private func runPingFloodWithoutReadingIsBounded() async throws {
+        try await withHostileGroupServer(handler: { connection in
             for try await _ in connection.payloads {}
         }) { server, endpoint in
             try await withTimeout(60, "PING flood without reading") {
@@ -309,9 +329,13 @@ struct FaultTests {
 
     @Test("shutdown with 50 open connections, one mid-handshake and one that does not read: each is closed cleanly, every handler returns")
     func gracefulShutdownWithOpenConnections() async throws {
+        try await HeavyTestGate.shared.run { try await self.runGracefulShutdownWithOpenConnections() }
+    }
+
+    private func runGracefulShutdownWithOpenConnections() async throws {
         let server = try await RawSocketServer.bind(
             to: .tcp(host: "127.0.0.1", port: 0), serializers: [jsonSerializer, msgPackSerializer],
-            configuration: .init(handshakeTimeout: .seconds(30), closeTimeout: .milliseconds(500)))
+            configuration: .init(handshakeTimeout: .seconds(30), closeTimeout: .milliseconds(500)), eventLoopGroup: hostileGroup)
         let handlersStarted = Counter()
         let handlersReturned = Counter()
         let runner = Task {
@@ -327,7 +351,7 @@ struct FaultTests {
             let clientCount = 50
             var clients: [RawSocketConnection] = []
             for index in 0 ..< clientCount {
-                clients.append(try await RawSocketClient.connect(
+                clients.append(try await connectClient(
                     to: endpoint, serializer: index.isMultiple(of: 2) ? jsonSerializer : msgPackSerializer, configuration: Self.shortTimeouts))
             }
             // Each client sends 20 messages; the echoes of all of them must arrive before the close.

@@ -9,6 +9,47 @@ import Transport
 // Helpers for the bad-input, fault and load tests: raw peers that can half-close, reset and
 // stop reading, and a server that reports how each connection's handler ended.
 
+// MARK: - Event loops of their own
+
+/// The event loops of the bad-input, fault and load tests: floods and tens of MiB go through
+/// them, not through the shared singleton that the timing-sensitive keepalive tests use.
+let hostileGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
+/// ``RawSocketClient/connect(to:serializer:configuration:tlsConfiguration:serverHostname:eventLoopGroup:logger:)``
+/// on ``hostileGroup``.
+func connectClient(
+    to endpoint: RawSocketEndpoint, serializer: any WAMPSerializer, configuration: RawSocketConfiguration = .init()
+) async throws -> RawSocketConnection {
+    try await RawSocketClient.connect(to: endpoint, serializer: serializer, configuration: configuration, eventLoopGroup: hostileGroup)
+}
+
+/// ``withServer(endpoint:serializers:configuration:maxConnections:tlsConfiguration:logger:handler:_:)``
+/// on ``hostileGroup``, TCP on 127.0.0.1, JSON and MessagePack.
+@discardableResult
+func withHostileGroupServer<R: Sendable>(
+    configuration: RawSocketConfiguration = .init(),
+    handler: @escaping @Sendable (RawSocketConnection) async throws -> Void,
+    _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
+) async throws -> R {
+    let server = try await RawSocketServer.bind(
+        to: .tcp(host: "127.0.0.1", port: 0), serializers: [jsonSerializer, msgPackSerializer],
+        configuration: configuration, eventLoopGroup: hostileGroup)
+    let runner = Task { try await server.run(handler) }
+    let endpoint = RawSocketEndpoint.tcp(host: "127.0.0.1", port: server.port!)
+    do {
+        let result = try await body(server, endpoint)
+        try await withTimeout(10, "server shutdown") {
+            await server.shutdown()
+            try await runner.value
+        }
+        return result
+    } catch {
+        await server.shutdown()
+        runner.cancel()
+        throw error
+    }
+}
+
 // MARK: - Raw peers with control over the socket
 
 /// A raw TCP connection (either side) for playing a misbehaving peer: read and write bytes
@@ -65,7 +106,7 @@ private let rawPeerConfiguration = NIOAsyncChannel<ByteBuffer, ByteBuffer>.Confi
 func withRawPeer<R: Sendable>(
     port: Int, _ body: (RawStream, RawPeer) async throws -> R
 ) async throws -> R {
-    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let channel = try await ClientBootstrap(group: hostileGroup)
         .channelOption(.allowRemoteHalfClosure, value: true)
         .connect(host: "127.0.0.1", port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -86,7 +127,7 @@ func withScriptedServer<R: Sendable>(
     _ script: @escaping @Sendable (RawStream, RawPeer) async throws -> Void,
     _ body: (RawSocketEndpoint) async throws -> R
 ) async throws -> R {
-    let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let server = try await ServerBootstrap(group: hostileGroup)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         .childChannelOption(.allowRemoteHalfClosure, value: true)
         .bind(host: "127.0.0.1", port: 0) { child in
@@ -168,7 +209,7 @@ struct HostileServerContext: Sendable {
         var inbound = bystanderInbound.makeAsyncIterator()
         try await bystander.send(message)
         #expect(await inbound.next() == message, "the bystander connection is served", sourceLocation: sourceLocation)
-        let fresh = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer)
+        let fresh = try await connectClient(to: endpoint, serializer: msgPackSerializer)
         var freshInbound = fresh.inbound.makeAsyncIterator()
         try await fresh.send(message)
         #expect(try await freshInbound.next() == message, "a new connection is served", sourceLocation: sourceLocation)
@@ -185,14 +226,14 @@ struct HostileServerContext: Sendable {
 /// a bystander client, runs `body`, then closes everything. Outcomes of the bystander's own
 /// handler are not reported.
 func withHostileServer<R: Sendable>(
-    configuration: RawSocketConfiguration = .init(handshakeTimeout: .seconds(3)),
+    configuration: RawSocketConfiguration = .init(),
     _ body: @escaping @Sendable (HostileServerContext) async throws -> R
 ) async throws -> R {
     let (outcomes, outcome) = AsyncStream<HandlerOutcome>.makeStream()
     // The first handler to start is the bystander's: its echo comes back before any other
     // connection is opened.
     let bystanderClaimed = Atomic<Bool>(false)
-    return try await withServer(configuration: configuration, handler: { connection in
+    return try await withHostileGroupServer(configuration: configuration, handler: { connection in
         let isBystander = bystanderClaimed.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
         let result: HandlerOutcome
         do {
@@ -208,7 +249,7 @@ func withHostileServer<R: Sendable>(
         if !isBystander { outcome.yield(result) }
     }) { server, endpoint in
         try await withTimeout(30, "hostile server test") {
-            let bystander = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+            let bystander = try await connectClient(to: endpoint, serializer: jsonSerializer)
             let (bystanderInbound, received) = AsyncStream<WAMPMessage>.makeStream()
             let reader = Task {
                 defer { received.finish() }
@@ -268,5 +309,29 @@ func expectClosedConnectionError(sourceLocation: SourceLocation = #_sourceLocati
         #expect(error == .ioOnClosedChannel, "\(error)", sourceLocation: sourceLocation)
     } catch {
         Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+// MARK: - One heavy test at a time
+
+/// Lets one heavy test (tens of MiB, or hundreds of connections) run at a time in this test
+/// process, so that together they do not starve the timing-sensitive tests (keepalive every
+/// 30 ms) of a shared machine's CPU.
+actor HeavyTestGate {
+    static let shared = HeavyTestGate()
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    /// Runs `body` when no other heavy test runs.
+    func run<R: Sendable>(_ body: @Sendable () async throws -> R) async rethrows -> R {
+        if busy {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        busy = true
+        defer {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
+        return try await body()
     }
 }
