@@ -19,6 +19,15 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var pendingWrites = false
     private var flushScheduled = false
     private var closing = false
+    /// Octets of handshake replies, PINGs and PONGs handed to the channel and not yet written.
+    private var controlBytesPending = 0
+    /// A read held back while ``maxPendingControlBytes`` is exceeded.
+    private var readHeld = false
+
+    /// Above this many unwritten control octets (PONGs to a peer that floods PINGs and reads
+    /// nothing), this side stops reading until they are written, so that a PING flood cannot
+    /// make it buffer without bound. Keepalive PINGs never come near it.
+    static let maxPendingControlBytes = 1 << 20
 
     /// The negotiated parameters, when the handshake completed.
     var handshakeResult: EventLoopFuture<RawSocketStateMachine.Negotiation> { handshakePromise.futureResult }
@@ -103,12 +112,13 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A socket or TLS error before the handshake completed (a reset, as Crossbar sends for
-        // a serializer it does not offer) surfaces from connect as a RawSocketError.
-        handshakePromise.fail(
-            error as? RawSocketError
-                ?? RawSocketError(.connectionFailed, "the connection failed during the handshake: \(error)", cause: error))
-        context.fireErrorCaught(error)
+        // A socket or TLS error (a reset, as Crossbar sends for a serializer it does not offer)
+        // surfaces from connect, and after the handshake from the inbound sequence, as a
+        // RawSocketError carrying the underlying error.
+        let failure = error as? RawSocketError
+            ?? RawSocketError(.connectionFailed, "the connection failed: \(error)", cause: error)
+        handshakePromise.fail(failure)
+        context.fireErrorCaught(failure)
         closing = true
         context.close(promise: nil)
     }
@@ -183,8 +193,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private func handle(_ event: RawSocketProtocolCore.Event, context: ChannelHandlerContext) {
         switch event {
         case .write(let bytes):
-            context.write(wrapOutboundOut(bytes), promise: nil)
-            pendingWrites = true
+            writeControl(bytes, context: context)
         case .handshakeCompleted(let negotiation):
             handshakeTimer?.cancel()
             handshakeTimer = nil
@@ -208,6 +217,32 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         case .failed(let error):
             fail(context: context, error)
         }
+    }
+
+    /// Writes a handshake reply, PING or PONG, counting its octets until they are written.
+    private func writeControl(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        let size = bytes.readableBytes
+        controlBytesPending += size
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        promise.futureResult.whenComplete { _ in
+            let (handler, context) = loopBound.value
+            handler.controlBytesPending -= size
+            if handler.readHeld, handler.controlBytesPending <= Self.maxPendingControlBytes {
+                handler.readHeld = false
+                if context.channel.isActive { context.read() }
+            }
+        }
+        context.write(wrapOutboundOut(bytes), promise: promise)
+        pendingWrites = true
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard controlBytesPending <= Self.maxPendingControlBytes else {
+            readHeld = true
+            return
+        }
+        context.read()
     }
 
     private func startKeepalive(context: ChannelHandlerContext) {

@@ -44,8 +44,8 @@ public struct RawSocketError: Error, Sendable, CustomStringConvertible {
         /// A received message could not be deserialized or is not a valid WAMP message;
         /// ``RawSocketError/cause`` holds the serializer's error.
         public static let invalidMessage = Code(.invalidMessage)
-        /// The socket or TLS failed before the handshake completed (a reset, a refused TLS
-        /// certificate); ``RawSocketError/cause`` holds the underlying error.
+        /// The socket or TLS failed (a reset, a refused TLS certificate), during the handshake
+        /// or after it; ``RawSocketError/cause`` holds the underlying error.
         public static let connectionFailed = Code(.connectionFailed)
         /// A transport URL could not be understood.
         public static let invalidURL = Code(.invalidURL)
