@@ -32,6 +32,7 @@ public final class WAMPUniversalServer: Sendable {
     private let state: NIOLockedValueBox<State>
     private let logger: Logger
     private let closeTimeout: TimeAmount
+    private let runsHandlersOnEventLoop: Bool
 
     /// What the first octet chose, before that protocol's handshake completed.
     enum Accepted: Sendable {
@@ -47,8 +48,10 @@ public final class WAMPUniversalServer: Sendable {
 
     private init(
         serverChannel: NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, serializers: [any WAMPSerializer],
-        webSocketPath: String, state: NIOLockedValueBox<State>, logger: Logger, closeTimeout: TimeAmount
+        webSocketPath: String, state: NIOLockedValueBox<State>, logger: Logger, closeTimeout: TimeAmount,
+        runsHandlersOnEventLoop: Bool
     ) {
+        self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
         self.serverChannel = serverChannel
         self.localAddress = serverChannel.channel.localAddress
         self.serializers = serializers
@@ -132,7 +135,8 @@ public final class WAMPUniversalServer: Sendable {
         logger.debug("universal server listening", metadata: ["host": "\(host)", "port": "\(serverChannel.channel.localAddress?.port ?? port)"])
         return WAMPUniversalServer(
             serverChannel: serverChannel, serializers: serializers, webSocketPath: path, state: state, logger: logger,
-            closeTimeout: max(rawSocketConfiguration.closeTimeout, webSocketConfiguration.closeTimeout))
+            closeTimeout: max(rawSocketConfiguration.closeTimeout, webSocketConfiguration.closeTimeout),
+            runsHandlersOnEventLoop: rawSocketConfiguration.runsHandlersOnEventLoop && webSocketConfiguration.runsHandlersOnEventLoop)
     }
 
     /// Accepts connections until ``shutdown()``, running `handler` for each one in its own
@@ -141,10 +145,11 @@ public final class WAMPUniversalServer: Sendable {
     public func run(_ handler: @escaping @Sendable (UniversalConnection) async throws -> Void) async throws {
         let serializers = self.serializers
         let logger = self.logger
+        let runsOnEventLoop = self.runsHandlersOnEventLoop
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await accepted in inbound {
-                    group.addTask {
+                    group.addTask(executorPreference: runsOnEventLoop ? EventLoopTaskExecutor(accepted.eventLoop) : nil) {
                         let chosen: Accepted
                         do {
                             chosen = try await accepted.get()

@@ -363,7 +363,9 @@ struct LoopbackTests {
 
     @Test("both sides pinging each other keep a connection open while messages flow")
     func pingsBothWays() async throws {
-        let configuration = RawSocketConfiguration(maxPings: 8, pingInterval: .milliseconds(25))
+        // 40 unanswered PINGs at 50 ms: a 2-second stall of a loaded test run is tolerated,
+        // while 600 ms of traffic still carries about a dozen PING rounds each way.
+        let configuration = RawSocketConfiguration(maxPings: 40, pingInterval: .milliseconds(50))
         try await withEchoServer(configuration: configuration) { server, endpoint in
             try await withTimeout(15, "pings both ways") {
                 let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer, configuration: configuration)

@@ -21,6 +21,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     private var outstandingPing: ByteBuffer?
     private var receivedSinceLastPing = false
     private var pendingFlush = false
+    private var flushScheduled = false
     private var closing = false
 
     init(binary: Bool, isClient: Bool, configuration: WebSocketConfiguration, logger: Logger) {
@@ -117,6 +118,19 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
         context.fireErrorCaught(error)
         closing = true
         context.close(promise: nil)
+    }
+
+    /// Coalesces the flushes the connection's writer issues after every message: one flush,
+    /// after the event loop ran what is already queued, writes a whole burst in one system call.
+    func flush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let (handler, context) = loopBound.value
+            handler.flushScheduled = false
+            context.flush()
+        }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

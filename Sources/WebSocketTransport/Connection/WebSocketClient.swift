@@ -107,7 +107,12 @@ public enum WebSocketClient {
             to: endpoint, serializers: serializers, configuration: configuration, tlsConfiguration: tlsConfiguration,
             serverHostname: serverHostname, eventLoopGroup: eventLoopGroup, logger: logger)
         do {
-            let result = try await body(connection)
+            let result: Result
+            if configuration.runsHandlersOnEventLoop {
+                result = try await withTaskExecutorPreference(connection.executor) { try await body(connection) }
+            } else {
+                result = try await body(connection)
+            }
             try await connection.close()
             return result
         } catch {

@@ -26,6 +26,12 @@ public struct WebSocketConfiguration: Sendable {
     /// for the peer's close frame before closing the socket anyway. Default: 5 seconds.
     public var closeTimeout: TimeAmount = .seconds(5)
 
+    /// Runs ``WebSocketServer/run(_:)`` handlers and the bodies of `WebSocketClient.withConnection`
+    /// with the connection's event loop as their task executor preference
+    /// (``WebSocketConnection/executor``): receiving and answering cost no thread hop per
+    /// message. Default: `true`. Turn it off when handlers block or compute for long.
+    public var runsHandlersOnEventLoop: Bool = true
+
     /// Creates a configuration with the defaults.
     public init() {}
 
@@ -33,8 +39,9 @@ public struct WebSocketConfiguration: Sendable {
     public init(
         maxMessageSize: Int = 1 << 24, maxSendSize: Int = 1 << 24, pingInterval: TimeAmount? = .seconds(30),
         pingTimeout: TimeAmount = .seconds(30), handshakeTimeout: TimeAmount = .seconds(10),
-        closeTimeout: TimeAmount = .seconds(5)
+        closeTimeout: TimeAmount = .seconds(5), runsHandlersOnEventLoop: Bool = true
     ) {
+        self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
         self.maxMessageSize = maxMessageSize
         self.maxSendSize = maxSendSize
         self.pingInterval = pingInterval

@@ -36,6 +36,7 @@ public final class WebSocketServer: Sendable {
     private let state: NIOLockedValueBox<State>
     private let logger: Logger
     private let closeTimeout: TimeAmount
+    private let runsHandlersOnEventLoop: Bool
 
     private struct State {
         /// Every open channel, and whether it was upgraded (only those take close frames).
@@ -45,7 +46,7 @@ public final class WebSocketServer: Sendable {
     private init(
         serverChannel: NIOAsyncChannel<EventLoopFuture<WebSocketUpgradeResult>, Never>, endpoint: WebSocketEndpoint,
         serializers: [any WAMPSerializer], maxConnections: Int?, state: NIOLockedValueBox<State>, logger: Logger,
-        closeTimeout: TimeAmount
+        closeTimeout: TimeAmount, runsHandlersOnEventLoop: Bool
     ) {
         self.maxConnections = maxConnections
         self.serverChannel = serverChannel
@@ -55,6 +56,7 @@ public final class WebSocketServer: Sendable {
         self.state = state
         self.logger = logger
         self.closeTimeout = closeTimeout
+        self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
     }
 
     /// The TCP port the server listens on.
@@ -109,7 +111,8 @@ public final class WebSocketServer: Sendable {
         logger.debug("WebSocket server listening", metadata: ["endpoint": "\(endpoint)"])
         return WebSocketServer(
             serverChannel: serverChannel, endpoint: endpoint, serializers: serializers, maxConnections: maxConnections,
-            state: state, logger: logger, closeTimeout: configuration.closeTimeout)
+            state: state, logger: logger, closeTimeout: configuration.closeTimeout,
+            runsHandlersOnEventLoop: configuration.runsHandlersOnEventLoop)
     }
 
     private static func configureChannel(
@@ -146,10 +149,11 @@ public final class WebSocketServer: Sendable {
     /// connection (refused upgrade, protocol error, handler error) never stops the server.
     public func run(_ handler: @escaping @Sendable (WebSocketConnection) async throws -> Void) async throws {
         let logger = self.logger
+        let runsOnEventLoop = self.runsHandlersOnEventLoop
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await upgrade in inbound {
-                    group.addTask {
+                    group.addTask(executorPreference: runsOnEventLoop ? EventLoopTaskExecutor(upgrade.eventLoop) : nil) {
                         await Self.serve(upgrade, logger: logger, handler)
                     }
                 }
