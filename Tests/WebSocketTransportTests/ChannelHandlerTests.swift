@@ -32,11 +32,16 @@ struct ChannelHandlerTests {
     @Test("messages go out as text frames for JSON, binary for MessagePack; only a client masks them")
     func outboundFrames() throws {
         let server = try makeChannel(binary: false, isClient: false)
-        try server.writeOutbound(WebSocketOutbound.message(ByteBuffer(string: "[1]")))
+        // The handler coalesces flushes: the frame leaves when the loop runs its queued tasks.
+        let serverWrite = server.writeAndFlush(WebSocketOutbound.message(ByteBuffer(string: "[1]")))
+        server.embeddedEventLoop.run()
+        try serverWrite.wait()
         let text = try #require(try server.readOutbound(as: WebSocketFrame.self))
         #expect(text.opcode == .text && text.fin && text.maskKey == nil && text.data == ByteBuffer(string: "[1]"))
         let client = try makeChannel(binary: true, isClient: true)
-        try client.writeOutbound(WebSocketOutbound.message(ByteBuffer(bytes: [0x91, 0x01])))
+        let clientWrite = client.writeAndFlush(WebSocketOutbound.message(ByteBuffer(bytes: [0x91, 0x01])))
+        client.embeddedEventLoop.run()
+        try clientWrite.wait()
         let binary = try #require(try client.readOutbound(as: WebSocketFrame.self))
         #expect(binary.opcode == .binary && binary.maskKey != nil)
         // The frame encoder applies the mask: the handler hands it the data unmasked.
