@@ -22,7 +22,12 @@ func failure<T>(of future: EventLoopFuture<T>) -> (any Error)? {
 @Suite("Channel handler")
 struct ChannelHandlerTests {
     /// An embedded channel with the handler installed, not yet active.
-    struct Harness {
+    ///
+    /// A class so that it can finish its channel when the test is done: that closes the
+    /// channel if it is still open and runs the loop once more, which lets the pipeline remove
+    /// its handlers and so breaks the channel <-> pipeline <-> handler references (without it,
+    /// LeakSanitizer reports every harness as leaked).
+    final class Harness {
         let loop: EmbeddedEventLoop
         let channel: EmbeddedChannel
         let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
@@ -36,6 +41,10 @@ struct ChannelHandlerTests {
                 role: role, configuration: configuration, logger: Logger(label: "test"), handshakePromise: promise)
             try channel.pipeline.syncOperations.addHandler(handler)
             if activate { try self.activate() }
+        }
+
+        deinit {
+            _ = try? channel.finish(acceptAlreadyClosed: true)
         }
 
         func activate() throws {

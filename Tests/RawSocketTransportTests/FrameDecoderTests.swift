@@ -12,8 +12,11 @@ import Testing
 /// decoder is exercised on handshake + frames byte by byte, all at once and in between.
 struct RestartingDecoder: NIOSingleStepByteToMessageDecoder {
     typealias InboundOut = RawSocketFrameDecoder.Unit
-    static let endMarker = RawSocketFrameDecoder.Unit.frame(
-        RawSocketFrameHeader(type: .pong, length: 3), ByteBuffer(string: "END"))
+    /// Computed rather than stored: a global holding a `ByteBuffer` inside an enum case is
+    /// reported as leaked by LeakSanitizer at exit (it does not follow the reference).
+    static var endMarker: RawSocketFrameDecoder.Unit {
+        .frame(RawSocketFrameHeader(type: .pong, length: 3), ByteBuffer(string: "END"))
+    }
 
     let maxLength: Int
     var inner: RawSocketFrameDecoder

@@ -436,6 +436,25 @@ struct ProtocolCoreTests {
         #expect(beforeReply.eof() == [.failed(.unexpectedEndOfStream)])
     }
 
+    @Test("between reads the core keeps only the part of a frame it still needs, never a whole frame at the limit")
+    func bufferedBytesStayBelowTheLimit() {
+        var core = Self.openClientCore()
+        #expect(core.bufferedByteCount == 0)
+        // A frame at the 1024-octet limit, fed byte by byte: the header leaves, the payload
+        // grows to 1023 octets, then the whole frame is delivered.
+        let stream = frameBytes(.message, patternedPayload(1024))
+        var delivered = 0
+        for (index, octet) in stream.enumerated() {
+            delivered += core.feed([octet]).count
+            let expected = index + 1 == stream.count ? 0 : (index < 3 ? index + 1 : index - 3)
+            #expect(core.bufferedByteCount == expected, "after octet \(index)")
+            #expect(core.bufferedByteCount < 1024)
+        }
+        #expect(delivered == 1)
+        // A header over the limit is refused before any payload is kept.
+        #expect(core.feed(octets(RawSocketFrameHeader(type: .message, length: 1025).encoded)) == [.failed(.frameTooLarge)])
+    }
+
     static func openClientCore(maxPings: Int = 10) -> RawSocketProtocolCore {
         var core = RawSocketProtocolCore(role: .client(serializer: 1), maxReceiveLength: 1024, maxPings: maxPings)
         _ = core.start(allocator: ByteBufferAllocator())

@@ -40,6 +40,13 @@ public struct RawSocketProtocolCore {
     public private(set) var machine: RawSocketStateMachine
     private var failed = false
 
+    /// The received octets not decoded yet: part of a handshake word, of a frame header or of
+    /// a frame's payload. Below the receive limit while the connection works, because a frame
+    /// header is checked against the limit before any of its payload is kept (after a
+    /// ``Event/failed(_:)`` the rest of the last received bytes may stay here until the core
+    /// is dropped).
+    public var bufferedByteCount: Int { processor.unprocessedBytes }
+
     /// Creates the core.
     ///
     /// - Parameters:
