@@ -1,5 +1,7 @@
 import ArgumentParser
+import Glibc
 import Logging
+import Synchronization
 import Transport
 
 /// `wamp echo-server`: answers every WAMP message with the same message, re-serialized with the
@@ -35,6 +37,13 @@ struct EchoServer: AsyncParsableCommand {
     @Flag(help: "Log handshakes, frames and pings to standard error.")
     var verbose = false
 
+    @Flag(help: """
+        Give freed memory back to the system (glibc's malloc_trim) each time the last open \
+        connection closes. `wamp soak` uses it to see whether the server's memory returns to its \
+        start level: without it, the allocator keeps freed pages for reuse.
+        """)
+    var releaseIdleMemory = false
+
     func run() async throws {
         let plugins = try SerializerOption.list(serializers).map(\.serializer)
         var logger = Logger(label: "wamp.echo-server")
@@ -42,10 +51,27 @@ struct EchoServer: AsyncParsableCommand {
         try await TransportDialer.serve(
             listen, serializers: plugins, universal: universal, maxReceiveLength: maxReceiveLength,
             maxConnections: maxConnections, tls: try tls.configuration(), logger: logger
-        ) { transport in
+        ) { [releaseIdleMemory] transport in
+            Self.open.withLock { $0 += 1 }
+            defer {
+                let remaining = Self.open.withLock { count in
+                    count -= 1
+                    return count
+                }
+                if releaseIdleMemory && remaining == 0 { Self.trimMemory?(0) }
+            }
             try await Self.echo(transport)
         }
     }
+
+    /// The connections open now.
+    static let open = Mutex(0)
+
+    /// glibc's `malloc_trim`, which Swift's Glibc module does not export; looked up at run time.
+    static let trimMemory: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
 
     /// Sends every message received back on the same transport.
     @Sendable static func echo<T: WAMPTransport>(_ transport: T) async throws {

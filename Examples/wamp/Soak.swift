@@ -201,7 +201,7 @@ final class ServerProcess {
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = [
             "echo-server", "--listen", "rs://127.0.0.1:\(port)", "--serializers", "json,msgpack",
-            "--max-connections", "\(maxConnections)",
+            "--max-connections", "\(maxConnections)", "--release-idle-memory",
         ]
         let output = Pipe()
         process.standardOutput = output
