@@ -58,7 +58,7 @@ struct EchoServer: AsyncParsableCommand {
                     count -= 1
                     return count
                 }
-                if releaseIdleMemory && remaining == 0 { Self.trimMemory?(0) }
+                if releaseIdleMemory && remaining == 0 { _ = Self.trimMemory?(0) }
             }
             try await Self.echo(transport)
         }

@@ -314,9 +314,10 @@ struct LoopbackTests {
     @Test("our server pings a raw client each interval and keeps going while PONGs come back")
     func serverPingsAndAcceptsPongs() async throws {
         // The raw client answers on its event loop (AutoPongHandler), not in a task of the
-        // cooperative pool, which other tests may keep busy. With maxPings 3, a 6th PING only
-        // comes when the PONGs to earlier ones were accepted.
-        let configuration = RawSocketConfiguration(maxPings: 3, pingInterval: .milliseconds(30))
+        // cooperative pool, which other tests may keep busy. With maxPings 10, a 14th PING only
+        // comes when the PONGs to earlier ones were accepted; the margin of 10 intervals lets a
+        // loaded test run (other tests' handlers share the event loops) stall for 300 ms.
+        let configuration = RawSocketConfiguration(maxPings: 10, pingInterval: .milliseconds(30))
         try await withEchoServer(configuration: configuration) { server, endpoint in
             try await withTimeout(10, "server keepalive") {
                 let (events, continuation) = AsyncStream<AutoPongHandler.Event>.makeStream()
@@ -330,7 +331,7 @@ struct LoopbackTests {
                 var iterator = events.makeAsyncIterator()
                 #expect(await iterator.next() == .handshakeReply([0x7F, 0xF1, 0x00, 0x00]))
                 var seen: Set<[UInt8]> = []
-                for _ in 0 ..< 6 {
+                for _ in 0 ..< 14 {
                     guard case .ping(let payload) = await iterator.next() else {
                         Issue.record("the server stopped pinging after \(seen.count) PINGs")
                         break
