@@ -23,10 +23,15 @@ struct BackPressureTests {
             let sent = Atomic<Int>(0)
             let payload = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 * 1024)
             let sender = Task {
-                // 100 MiB in total, far more than socket buffers hold.
-                for _ in 0 ..< 1600 {
-                    try await connection.send(payload: payload)
-                    sent.add(1, ordering: .relaxed)
+                // 100 MiB in total, far more than socket buffers hold. The sender runs on the
+                // connection's event loop, as server handlers do: each send reaches the channel
+                // before the next one starts, so the channel's writability stops it at once.
+                // (A sender on another thread can hand over more before the loop catches up.)
+                try await withTaskExecutorPreference(connection.executor) {
+                    for _ in 0 ..< 1600 {
+                        try await connection.send(payload: payload)
+                        sent.add(1, ordering: .relaxed)
+                    }
                 }
             }
             // Wait until the sender stops making progress.
