@@ -22,6 +22,10 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     private var receivedSinceLastPing = false
     private var pendingFlush = false
     private var flushScheduled = false
+    private var unflushedMessages = 0
+    /// The most messages a coalesced flush holds back, as in RawSocket: a long burst leaves in
+    /// slices, so the peer starts on the first messages while this side works on the rest.
+    static let flushBatch = 16
     private var closing = false
 
     init(binary: Bool, isClient: Bool, configuration: WebSocketConfiguration, logger: Logger) {
@@ -121,14 +125,22 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     }
 
     /// Coalesces the flushes the connection's writer issues after every message: one flush,
-    /// after the event loop ran what is already queued, writes a whole burst in one system call.
+    /// after the event loop ran what is already queued (or at once when ``flushBatch`` messages
+    /// wait), writes a burst in a few system calls.
     func flush(context: ChannelHandlerContext) {
+        unflushedMessages += 1
+        if unflushedMessages >= Self.flushBatch {
+            unflushedMessages = 0
+            context.flush()
+            return
+        }
         guard !flushScheduled else { return }
         flushScheduled = true
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.execute {
             let (handler, context) = loopBound.value
             handler.flushScheduled = false
+            handler.unflushedMessages = 0
             context.flush()
         }
     }
