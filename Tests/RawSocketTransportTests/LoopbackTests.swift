@@ -318,10 +318,10 @@ struct LoopbackTests {
         // comes when the PONGs to earlier ones were accepted; the margin of 10 intervals lets a
         // loaded test run (other tests' handlers share the event loops) stall for 300 ms.
         let configuration = RawSocketConfiguration(maxPings: 10, pingInterval: .milliseconds(30))
-        try await withEchoServer(configuration: configuration) { server, endpoint in
+        try await withEchoServer(configuration: configuration, eventLoopGroup: keepaliveGroup) { server, endpoint in
             try await withTimeout(10, "server keepalive") {
                 let (events, continuation) = AsyncStream<AutoPongHandler.Event>.makeStream()
-                let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                let channel = try await ClientBootstrap(group: keepaliveGroup)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(AutoPongHandler(events: continuation))
@@ -367,9 +367,10 @@ struct LoopbackTests {
         // 40 unanswered PINGs at 50 ms: a 2-second stall of a loaded test run is tolerated,
         // while 600 ms of traffic still carries about a dozen PING rounds each way.
         let configuration = RawSocketConfiguration(maxPings: 40, pingInterval: .milliseconds(50))
-        try await withEchoServer(configuration: configuration) { server, endpoint in
+        try await withEchoServer(configuration: configuration, eventLoopGroup: keepaliveGroup) { server, endpoint in
             try await withTimeout(15, "pings both ways") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer, configuration: configuration)
+                let connection = try await RawSocketClient.connect(
+                    to: endpoint, serializer: msgPackSerializer, configuration: configuration, eventLoopGroup: keepaliveGroup)
                 var inbound = connection.inbound.makeAsyncIterator()
                 let clock = ContinuousClock()
                 let end = clock.now.advanced(by: .milliseconds(600))

@@ -182,6 +182,11 @@ let sampleMessages: [WAMPMessage] = [
 
 // MARK: - Servers
 
+/// Event loops of their own for the keepalive tests: server handlers run on their connection's
+/// event loop, so a test pushing 16 MiB through the shared loops (a debug build takes seconds)
+/// would hold back the PONGs of a test that counts them.
+let keepaliveGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
 /// Binds a RawSocket server that echoes every typed message, runs `body` with it and the
 /// endpoint a client connects to, then shuts it down.
 @discardableResult
@@ -192,11 +197,12 @@ func withEchoServer<R: Sendable>(
     maxConnections: Int? = nil,
     tlsConfiguration: TLSConfiguration? = nil,
     logger: Logger? = nil,
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
 ) async throws -> R {
     try await withServer(
         endpoint: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
-        tlsConfiguration: tlsConfiguration, logger: logger,
+        tlsConfiguration: tlsConfiguration, logger: logger, eventLoopGroup: eventLoopGroup,
         handler: { connection in
             for try await message in connection.inbound {
                 try await connection.send(message)
@@ -213,12 +219,13 @@ func withServer<R: Sendable>(
     maxConnections: Int? = nil,
     tlsConfiguration: TLSConfiguration? = nil,
     logger: Logger? = nil,
+    eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     handler: @escaping @Sendable (RawSocketConnection) async throws -> Void,
     _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
 ) async throws -> R {
     let server = try await RawSocketServer.bind(
         to: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
-        tlsConfiguration: tlsConfiguration,
+        tlsConfiguration: tlsConfiguration, eventLoopGroup: eventLoopGroup,
         logger: logger ?? Logger(label: "test.server", factory: { _ in SwiftLogNoOpLogHandler() }))
     let runner = Task { try await server.run(handler) }
     let clientEndpoint: RawSocketEndpoint
