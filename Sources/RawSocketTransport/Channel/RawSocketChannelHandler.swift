@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Transport
 
 /// Runs ``RawSocketProtocolCore`` on a channel: reads bytes, writes handshake, frames and
 /// PONGs, passes WAMP message payloads on as `ByteBuffer`s, enforces the handshake timeout
@@ -17,13 +18,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var handshakeTimer: Scheduled<Void>?
     private var pingTimer: RepeatedTask?
     private var pendingWrites = false
-    private var flushScheduled = false
-    private var unflushedMessages = 0
-    /// The most messages a coalesced flush holds back: a long burst leaves in slices of this
-    /// many, so the peer starts on the first ones while this side still works on the rest
-    /// (measured on the echo benchmark with 64 in flight: about 10% more messages/s than one
-    /// flush per burst, and 20% more than slices of 4).
-    static let flushBatch = 16
+    private let flushes = FlushCoalescer()
     private var closing = false
     /// Octets of handshake replies, PINGs and PONGs handed to the channel and not yet written.
     private var controlBytesPending = 0
@@ -156,28 +151,9 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Coalesces flushes: the connection's writer flushes after every message it hands down,
-    /// which would cost one `write` system call per message. The flush is instead done once,
-    /// after the event loop ran what is already queued on it (the rest of a burst of sends from
-    /// a task on this loop, or the other writes queued from elsewhere), or at once when
-    /// ``flushBatch`` messages are waiting, so a burst leaves in a few system calls. Latency
-    /// grows by one event-loop task, not by a timer.
+    /// Coalesced: see ``FlushCoalescer``.
     func flush(context: ChannelHandlerContext) {
-        unflushedMessages += 1
-        if unflushedMessages >= Self.flushBatch {
-            unflushedMessages = 0
-            context.flush()
-            return
-        }
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let (handler, context) = loopBound.value
-            handler.flushScheduled = false
-            handler.unflushedMessages = 0
-            context.flush()
-        }
+        flushes.flush(context: context)
     }
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {

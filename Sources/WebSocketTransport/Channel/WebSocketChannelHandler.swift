@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import Transport
 import NIOWebSocket
 
 /// Runs ``WebSocketStateMachine`` on an upgraded channel: turns WAMP message payloads into
@@ -21,11 +22,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     private var outstandingPing: ByteBuffer?
     private var receivedSinceLastPing = false
     private var pendingFlush = false
-    private var flushScheduled = false
-    private var unflushedMessages = 0
-    /// The most messages a coalesced flush holds back, as in RawSocket: a long burst leaves in
-    /// slices, so the peer starts on the first messages while this side works on the rest.
-    static let flushBatch = 16
+    private let flushes = FlushCoalescer()
     private var closing = false
 
     init(binary: Bool, isClient: Bool, configuration: WebSocketConfiguration, logger: Logger) {
@@ -124,25 +121,9 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
         context.close(promise: nil)
     }
 
-    /// Coalesces the flushes the connection's writer issues after every message: one flush,
-    /// after the event loop ran what is already queued (or at once when ``flushBatch`` messages
-    /// wait), writes a burst in a few system calls.
+    /// Coalesced: see ``FlushCoalescer``.
     func flush(context: ChannelHandlerContext) {
-        unflushedMessages += 1
-        if unflushedMessages >= Self.flushBatch {
-            unflushedMessages = 0
-            context.flush()
-            return
-        }
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let (handler, context) = loopBound.value
-            handler.flushScheduled = false
-            handler.unflushedMessages = 0
-            context.flush()
-        }
+        flushes.flush(context: context)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
