@@ -5,7 +5,7 @@ import Transport
 
 /// A channel with the RawSocket handlers installed, before its handshake completed.
 package struct OpenedChannel: Sendable {
-    let asyncChannel: NIOAsyncChannel<ByteBuffer, RawSocketOutbound>
+    let bridge: ChannelBridge<RawSocketOutbound>
     let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
     let closeTimeout: TimeAmount
 
@@ -23,14 +23,16 @@ package struct OpenedChannel: Sendable {
             await discard()
             throw RawSocketError(.serializerUnsupported, "no serializer plugin for serializer \(negotiation.serializer)")
         }
-        return try await RawSocketConnection.open(
-            asyncChannel: asyncChannel, serializer: serializer, negotiation: negotiation, closeTimeout: closeTimeout)
+        return RawSocketConnection(
+            bridge: bridge, serializer: serializer, negotiation: negotiation, closeTimeout: closeTimeout)
     }
 
-    /// Closes a channel that will not become a connection. `executeThenClose` finishes the
-    /// outbound writer first: NIO traps when that writer is deinitialized unfinished.
+    /// The channel.
+    package var channel: any Channel { bridge.channel }
+
+    /// Closes a channel that will not become a connection.
     func discard() async {
-        try? await asyncChannel.executeThenClose { _, _ in }
+        try? await bridge.channel.close()
     }
 }
 
@@ -60,11 +62,11 @@ package enum RawSocketPipeline {
         let sync = channel.pipeline.syncOperations
         if let sslHandler { try sync.addHandler(sslHandler) }
         try sync.addHandler(handler)
-        let asyncChannel = try NIOAsyncChannel<ByteBuffer, RawSocketOutbound>(
-            wrappingChannelSynchronously: channel,
-            configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256))
-        )
+        let bridge = try ChannelBridge<RawSocketOutbound>(
+            installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
+            maxUnwrittenBytes: configuration.maxUnwrittenSendBytes,
+            closedError: RawSocketError(.connectionClosed, "the connection is closed"))
         return OpenedChannel(
-            asyncChannel: asyncChannel, handshake: promise.futureResult, closeTimeout: configuration.closeTimeout)
+            bridge: bridge, handshake: promise.futureResult, closeTimeout: configuration.closeTimeout)
     }
 }

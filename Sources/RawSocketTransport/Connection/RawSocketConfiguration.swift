@@ -43,6 +43,21 @@ public struct RawSocketConfiguration: Sendable {
     /// thread with the other connections of that loop.
     public var runsHandlersOnEventLoop: Bool = true
 
+    /// Received messages waiting for the consumer of ``RawSocketConnection/inbound`` above
+    /// which the connection stops reading from the socket until the consumer catches up (the
+    /// peer is then held back by TCP flow control). Default: 256.
+    public var maxBufferedMessages: Int = 256
+
+    /// Octets that tasks running off the connection's event loop may have sent and not yet
+    /// written before ``RawSocketConnection/send(_:)`` waits for its message to be written: a
+    /// sender on another thread cannot get further ahead of a peer that reads slowly or not at
+    /// all. Default: 256 KiB.
+    ///
+    /// Senders on the event loop (the default for handlers) are bounded by the channel's
+    /// writability instead: the send waits while more than its write-buffer high-water mark
+    /// (64 KiB) is queued.
+    public var maxUnwrittenSendBytes: Int = 256 * 1024
+
     /// Creates a configuration with the defaults.
     public init() {}
 
@@ -50,9 +65,12 @@ public struct RawSocketConfiguration: Sendable {
     public init(
         maxReceiveLength: Int = RawSocketHandshake.maximumMaxLength, maxPings: Int = 10,
         pingInterval: TimeAmount? = nil, handshakeTimeout: TimeAmount = .seconds(10),
-        closeTimeout: TimeAmount = .seconds(5), runsHandlersOnEventLoop: Bool = true
+        closeTimeout: TimeAmount = .seconds(5), runsHandlersOnEventLoop: Bool = true,
+        maxBufferedMessages: Int = 256, maxUnwrittenSendBytes: Int = 256 * 1024
     ) {
         self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
+        self.maxBufferedMessages = maxBufferedMessages
+        self.maxUnwrittenSendBytes = maxUnwrittenSendBytes
         self.closeTimeout = closeTimeout
         self.maxReceiveLength = maxReceiveLength
         self.maxPings = maxPings
@@ -77,6 +95,13 @@ public struct RawSocketConfiguration: Sendable {
         }
         guard closeTimeout >= .zero else {
             throw RawSocketError(.invalidConfiguration, "closeTimeout \(closeTimeout) must not be negative")
+        }
+        guard maxBufferedMessages >= 1 else {
+            throw RawSocketError(.invalidConfiguration, "maxBufferedMessages \(maxBufferedMessages) must be at least 1")
+        }
+        guard maxUnwrittenSendBytes >= 0 else {
+            throw RawSocketError(
+                .invalidConfiguration, "maxUnwrittenSendBytes \(maxUnwrittenSendBytes) must not be negative")
         }
         guard handshakeTimeout > .zero else {
             throw RawSocketError(.invalidConfiguration, "handshakeTimeout \(handshakeTimeout) must be positive")

@@ -39,55 +39,29 @@ public final class RawSocketConnection: WAMPTransport {
     /// Code that prefers it must not block.
     public var executor: (any TaskExecutor)? { eventLoopExecutor }
 
-    private let channel: any Channel
-    private let inboundStream: NIOAsyncChannelInboundStream<ByteBuffer>
-    private let outbound: NIOAsyncChannelOutboundWriter<RawSocketOutbound>
+    private let bridge: ChannelBridge<RawSocketOutbound>
+    private var channel: any Channel { bridge.channel }
     private let allocator: ByteBufferAllocator
     private let closeTimeout: TimeAmount
     private let eventLoopExecutor: EventLoopTaskExecutor
 
-    private init(
-        channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        outbound: NIOAsyncChannelOutboundWriter<RawSocketOutbound>, serializer: any WAMPSerializer,
+    init(
+        bridge: ChannelBridge<RawSocketOutbound>, serializer: any WAMPSerializer,
         negotiation: RawSocketStateMachine.Negotiation, closeTimeout: TimeAmount
     ) {
         self.closeTimeout = closeTimeout
-        self.channel = channel
-        self.inboundStream = inbound
-        self.outbound = outbound
+        self.bridge = bridge
         self.serializer = serializer
         self.maxSendLength = negotiation.maxSendLength
         self.maxReceiveLength = negotiation.maxReceiveLength
-        self.remoteAddress = channel.remoteAddress
-        self.allocator = channel.allocator
-        self.eventLoopExecutor = EventLoopTaskExecutor(channel.eventLoop)
+        self.remoteAddress = bridge.channel.remoteAddress
+        self.allocator = bridge.channel.allocator
+        self.eventLoopExecutor = EventLoopTaskExecutor(bridge.channel.eventLoop)
     }
 
-    /// Wraps an async channel whose handshake completed. The channel's streams are taken in
-    /// `executeThenClose`, which lives as long as the channel: until ``close()`` or the peer
-    /// closes.
-    static func open(
-        asyncChannel: NIOAsyncChannel<ByteBuffer, RawSocketOutbound>, serializer: any WAMPSerializer,
-        negotiation: RawSocketStateMachine.Negotiation, closeTimeout: TimeAmount
-    ) async throws -> RawSocketConnection {
-        let channel = asyncChannel.channel
-        let (streams, continuation) = AsyncStream<RawSocketConnection>.makeStream()
-        Task {
-            do {
-                try await asyncChannel.executeThenClose { inbound, outbound in
-                    continuation.yield(
-                        RawSocketConnection(
-                            channel: channel, inbound: inbound, outbound: outbound, serializer: serializer,
-                            negotiation: negotiation, closeTimeout: closeTimeout))
-                    continuation.finish()
-                    try? await channel.closeFuture.get()
-                }
-            } catch {
-                continuation.finish()
-            }
-        }
-        for await connection in streams { return connection }
-        throw RawSocketError(.connectionClosed, "the connection closed before it could be used")
+    /// A connection nobody holds any more is closed.
+    deinit {
+        bridge.channel.close(promise: nil)
     }
 
     /// The typed messages received, in order. It ends when the peer closes, and throws a
@@ -95,12 +69,12 @@ public final class RawSocketConnection: WAMPTransport {
     /// that does not deserialize (``RawSocketError/Code/invalidMessage``, the connection is
     /// then closed), a keepalive timeout.
     public var inbound: RawSocketMessageSequence {
-        RawSocketMessageSequence(payloads: inboundStream, serializer: serializer, channel: channel)
+        RawSocketMessageSequence(payloads: bridge.payloads, serializer: serializer, channel: channel)
     }
 
     /// The raw payloads of the messages received, in order, not deserialized (the seed's
     /// `get_next_message`). PINGs and PONGs never appear here.
-    public var payloads: NIOAsyncChannelInboundStream<ByteBuffer> { inboundStream }
+    public var payloads: PayloadSequence { bridge.payloads }
 
     /// Serializes and sends a message in one frame.
     ///
@@ -109,7 +83,10 @@ public final class RawSocketConnection: WAMPTransport {
     ///   serializer's error; an error when the connection is closed.
     ///
     /// Concurrent senders never interleave: each message is one write of header and payload.
-    /// When the peer stops reading, this waits until the channel is writable again.
+    /// When the peer stops reading, this waits: on the connection's event loop (see
+    /// ``executor``) until the channel is writable again, elsewhere while more than the
+    /// configuration's ``RawSocketConfiguration/maxUnwrittenSendBytes`` sent from other threads
+    /// are not yet written.
     public func send(_ message: WAMPMessage) async throws {
         var buffer = allocator.buffer(capacity: 128)
         buffer.writeInteger(UInt32(0))
@@ -120,7 +97,7 @@ public final class RawSocketConnection: WAMPTransport {
                 .messageTooLarge, "\(message.type) of \(length) octets exceeds the peer's limit of \(maxSendLength) octets")
         }
         buffer.setInteger(RawSocketFrameHeader(type: .message, length: length).encoded, at: buffer.readerIndex)
-        try await outbound.write(.frame(buffer))
+        try await bridge.write(.frame(buffer), size: buffer.readableBytes)
     }
 
     /// Sends an already serialized message (the seed's `send_message`).
@@ -136,7 +113,7 @@ public final class RawSocketConnection: WAMPTransport {
         var buffer = allocator.buffer(capacity: RawSocketFrameHeader.size + payload.readableBytes)
         RawSocketFrameHeader(type: .message, length: payload.readableBytes).write(to: &buffer)
         buffer.writeImmutableBuffer(payload)
-        try await outbound.write(.frame(buffer))
+        try await bridge.write(.frame(buffer), size: buffer.readableBytes)
     }
 
     /// Sends a PING now (the seed's `check_heartbeat`). When more than `maxPings` PINGs are
@@ -148,7 +125,7 @@ public final class RawSocketConnection: WAMPTransport {
     /// Writes everything sent so far, then closes the connection. When the peer does not
     /// read, the connection is closed anyway after the configuration's `closeTimeout`.
     public func close() async throws {
-        outbound.finish()
+        bridge.closeOutput()
         guard channel.isActive else { return }
         let channel = self.channel
         let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }

@@ -152,7 +152,7 @@ public final class RawSocketServer: Sendable {
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await opened in inbound {
-                    let executor = runsOnEventLoop ? EventLoopTaskExecutor(opened.asyncChannel.channel.eventLoop) : nil
+                    let executor = runsOnEventLoop ? EventLoopTaskExecutor(opened.channel.eventLoop) : nil
                     group.addTask(executorPreference: executor) {
                         do {
                             let connection = try await opened.connection(serializers: serializers)
@@ -165,7 +165,7 @@ public final class RawSocketServer: Sendable {
                             try await connection.close()
                         } catch {
                             logger.debug("RawSocket connection ended with an error", metadata: ["error": "\(error)"])
-                            opened.asyncChannel.channel.close(promise: nil)
+                            opened.channel.close(promise: nil)
                         }
                     }
                 }

@@ -119,7 +119,7 @@ package enum WebSocketPipeline {
             configuration: .init(upgradeConfiguration: upgradeConfiguration))
     }
 
-    /// Installs the WAMP handler on an upgraded channel and wraps it as an async channel.
+    /// Installs the WAMP handler and the bridge to async Swift on an upgraded channel.
     static func install(
         on channel: any Channel, serializer: any WAMPSerializer, isClient: Bool,
         configuration: WebSocketConfiguration, logger: Logger
@@ -127,10 +127,11 @@ package enum WebSocketPipeline {
         let handler = WebSocketChannelHandler(
             binary: serializer.isBinary, isClient: isClient, configuration: configuration, logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)
-        let asyncChannel = try NIOAsyncChannel<ByteBuffer, WebSocketOutbound>(
-            wrappingChannelSynchronously: channel,
-            configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 256)))
-        return OpenedWebSocket(asyncChannel: asyncChannel, serializer: serializer, configuration: configuration)
+        let bridge = try ChannelBridge<WebSocketOutbound>(
+            installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
+            maxUnwrittenBytes: configuration.maxUnwrittenSendBytes,
+            closedError: WebSocketError(.connectionClosed, "the connection is closed"))
+        return OpenedWebSocket(bridge: bridge, serializer: serializer, configuration: configuration)
     }
 
     /// Closes a channel once the upgrade handler is done with the current event (closing

@@ -85,7 +85,7 @@ public enum WebSocketClient {
         switch outcome {
         case .upgraded(let opened):
             logger.debug("WebSocket connected", metadata: ["endpoint": "\(endpoint)", "subprotocol": "\(opened.serializer.id.webSocketSubprotocol)"])
-            return try await opened.connection()
+            return opened.connection()
         case .refused(let error):
             throw error
         }

@@ -32,6 +32,17 @@ public struct WebSocketConfiguration: Sendable {
     /// message. Default: `true`. Turn it off when handlers block or compute for long.
     public var runsHandlersOnEventLoop: Bool = true
 
+    /// Received messages waiting for the consumer of ``WebSocketConnection/inbound`` above
+    /// which the connection stops reading from the socket until the consumer catches up.
+    /// Default: 256.
+    public var maxBufferedMessages: Int = 256
+
+    /// Octets that tasks running off the connection's event loop may have sent and not yet
+    /// written before ``WebSocketConnection/send(_:)`` waits for its message to be written.
+    /// Senders on the event loop are bounded by the channel's writability (64 KiB queued)
+    /// instead. Default: 256 KiB.
+    public var maxUnwrittenSendBytes: Int = 256 * 1024
+
     /// Creates a configuration with the defaults.
     public init() {}
 
@@ -39,9 +50,12 @@ public struct WebSocketConfiguration: Sendable {
     public init(
         maxMessageSize: Int = 1 << 24, maxSendSize: Int = 1 << 24, pingInterval: TimeAmount? = .seconds(30),
         pingTimeout: TimeAmount = .seconds(30), handshakeTimeout: TimeAmount = .seconds(10),
-        closeTimeout: TimeAmount = .seconds(5), runsHandlersOnEventLoop: Bool = true
+        closeTimeout: TimeAmount = .seconds(5), runsHandlersOnEventLoop: Bool = true,
+        maxBufferedMessages: Int = 256, maxUnwrittenSendBytes: Int = 256 * 1024
     ) {
         self.runsHandlersOnEventLoop = runsHandlersOnEventLoop
+        self.maxBufferedMessages = maxBufferedMessages
+        self.maxUnwrittenSendBytes = maxUnwrittenSendBytes
         self.maxMessageSize = maxMessageSize
         self.maxSendSize = maxSendSize
         self.pingInterval = pingInterval
@@ -71,6 +85,13 @@ public struct WebSocketConfiguration: Sendable {
         }
         guard closeTimeout >= .zero else {
             throw WebSocketError(.invalidConfiguration, "closeTimeout \(closeTimeout) must not be negative")
+        }
+        guard maxBufferedMessages >= 1 else {
+            throw WebSocketError(.invalidConfiguration, "maxBufferedMessages \(maxBufferedMessages) must be at least 1")
+        }
+        guard maxUnwrittenSendBytes >= 0 else {
+            throw WebSocketError(
+                .invalidConfiguration, "maxUnwrittenSendBytes \(maxUnwrittenSendBytes) must not be negative")
         }
     }
 }

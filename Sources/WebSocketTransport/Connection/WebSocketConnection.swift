@@ -32,58 +32,31 @@ public final class WebSocketConnection: WAMPTransport {
     /// The peer's address, when known.
     public let remoteAddress: SocketAddress?
 
-    private let channel: any Channel
+    private let bridge: ChannelBridge<WebSocketOutbound>
+    private var channel: any Channel { bridge.channel }
     private let eventLoopExecutor: EventLoopTaskExecutor
 
     /// The connection's event loop as a task executor (see ``WAMPTransport/executor``): a task
     /// that prefers it takes received messages and sends without a thread hop per message.
     /// Code that prefers it must not block.
     public var executor: (any TaskExecutor)? { eventLoopExecutor }
-    private let inboundStream: NIOAsyncChannelInboundStream<ByteBuffer>
-    private let outbound: NIOAsyncChannelOutboundWriter<WebSocketOutbound>
     private let allocator: ByteBufferAllocator
     private let closeTimeout: TimeAmount
 
-    private init(
-        channel: any Channel, inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-        outbound: NIOAsyncChannelOutboundWriter<WebSocketOutbound>, serializer: any WAMPSerializer,
-        configuration: WebSocketConfiguration
-    ) {
-        self.channel = channel
-        self.eventLoopExecutor = EventLoopTaskExecutor(channel.eventLoop)
-        self.inboundStream = inbound
-        self.outbound = outbound
+    init(bridge: ChannelBridge<WebSocketOutbound>, serializer: any WAMPSerializer, configuration: WebSocketConfiguration) {
+        self.bridge = bridge
+        self.eventLoopExecutor = EventLoopTaskExecutor(bridge.channel.eventLoop)
         self.serializer = serializer
         self.maxSendLength = configuration.maxSendSize
         self.maxReceiveLength = configuration.maxMessageSize
-        self.remoteAddress = channel.remoteAddress
-        self.allocator = channel.allocator
+        self.remoteAddress = bridge.channel.remoteAddress
+        self.allocator = bridge.channel.allocator
         self.closeTimeout = configuration.closeTimeout
     }
 
-    /// Wraps an upgraded async channel. Its streams are taken in `executeThenClose`, which
-    /// lives as long as the channel: until ``close()`` or the peer closes.
-    static func open(
-        asyncChannel: NIOAsyncChannel<ByteBuffer, WebSocketOutbound>, serializer: any WAMPSerializer,
-        configuration: WebSocketConfiguration
-    ) async throws -> WebSocketConnection {
-        let channel = asyncChannel.channel
-        let (connections, continuation) = AsyncStream<WebSocketConnection>.makeStream()
-        Task {
-            do {
-                try await asyncChannel.executeThenClose { inbound, outbound in
-                    continuation.yield(WebSocketConnection(
-                        channel: channel, inbound: inbound, outbound: outbound, serializer: serializer,
-                        configuration: configuration))
-                    continuation.finish()
-                    try? await channel.closeFuture.get()
-                }
-            } catch {
-                continuation.finish()
-            }
-        }
-        for await connection in connections { return connection }
-        throw WebSocketError(.connectionClosed, "the connection closed before it could be used")
+    /// A connection nobody holds any more is closed.
+    deinit {
+        bridge.channel.close(promise: nil)
     }
 
     /// The typed messages received, in order. It ends when the peer closes with code 1000 or
@@ -91,11 +64,11 @@ public final class WebSocketConnection: WAMPTransport {
     /// breaking the protocol, a message too large or of the wrong kind, another close code,
     /// a message that does not deserialize, an unanswered PING.
     public var inbound: WebSocketMessageSequence {
-        WebSocketMessageSequence(payloads: inboundStream, serializer: serializer, channel: channel)
+        WebSocketMessageSequence(payloads: bridge.payloads, serializer: serializer, channel: channel)
     }
 
     /// The raw payloads of the messages received (reassembled), in order, not deserialized.
-    public var payloads: NIOAsyncChannelInboundStream<ByteBuffer> { inboundStream }
+    public var payloads: PayloadSequence { bridge.payloads }
 
     /// Serializes and sends a message in one text (JSON) or binary (MessagePack) frame.
     ///
@@ -109,7 +82,7 @@ public final class WebSocketConnection: WAMPTransport {
             throw WebSocketError(
                 .messageTooLarge, "\(message.type) of \(buffer.readableBytes) octets exceeds the send limit of \(maxSendLength) octets")
         }
-        try await outbound.write(.message(buffer))
+        try await bridge.write(.message(buffer), size: buffer.readableBytes)
     }
 
     /// Sends an already serialized message.
@@ -121,7 +94,7 @@ public final class WebSocketConnection: WAMPTransport {
             throw WebSocketError(
                 .messageTooLarge, "a payload of \(payload.readableBytes) octets exceeds the send limit of \(maxSendLength) octets")
         }
-        try await outbound.write(.message(payload))
+        try await bridge.write(.message(payload), size: payload.readableBytes)
     }
 
     /// Closes the connection with close code 1000: messages already sent are written first,
@@ -134,7 +107,7 @@ public final class WebSocketConnection: WAMPTransport {
     /// Closes the connection with a close code (1000 normal, 1001 going away, 3000-4999 for
     /// applications).
     public func close(code: UInt16) async throws {
-        outbound.finish()
+        bridge.closeOutput()
         guard channel.isActive else { return }
         let channel = self.channel
         let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }

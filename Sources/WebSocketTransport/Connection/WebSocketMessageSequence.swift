@@ -7,7 +7,7 @@ public struct WebSocketMessageSequence: AsyncSequence, Sendable {
     public typealias Element = WAMPMessage
     public typealias Failure = any Error
 
-    let payloads: NIOAsyncChannelInboundStream<ByteBuffer>
+    let payloads: PayloadSequence
     let serializer: any WAMPSerializer
     let channel: any Channel
 
@@ -17,7 +17,7 @@ public struct WebSocketMessageSequence: AsyncSequence, Sendable {
 
     /// The iterator.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        var base: PayloadSequence.AsyncIterator
         let serializer: any WAMPSerializer
         let channel: any Channel
 
@@ -28,7 +28,12 @@ public struct WebSocketMessageSequence: AsyncSequence, Sendable {
         ///   error as `cause`) for a message that does not deserialize; the connection is then
         ///   closed with code 1002.
         public mutating func next() async throws -> WAMPMessage? {
-            guard let payload = try await base.next() else { return nil }
+            try await next(isolation: nil)
+        }
+
+        /// The next message, taken without leaving the caller's isolation.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> WAMPMessage? {
+            guard let payload = try await base.next(isolation: actor) else { return nil }
             do {
                 return try serializer.deserialize(payload)
             } catch {

@@ -179,7 +179,7 @@ public final class WebSocketServer: Sendable {
             return
         }
         do {
-            let connection = try await opened.connection()
+            let connection = opened.connection()
             do {
                 try await handler(connection)
             } catch {
@@ -189,7 +189,7 @@ public final class WebSocketServer: Sendable {
             try await connection.close()
         } catch {
             logger.debug("WebSocket connection ended with an error", metadata: ["error": "\(error)"])
-            opened.asyncChannel.channel.close(promise: nil)
+            opened.channel.close(promise: nil)
         }
     }
 

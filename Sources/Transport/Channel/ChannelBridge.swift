@@ -1,0 +1,125 @@
+package import NIOCore
+import Synchronization
+
+/// Connects a transport's channel to async Swift without `NIOAsyncChannel`: received payloads
+/// come out of ``payloads`` in batches, and ``write(_:size:)`` writes directly when called on
+/// the channel's event loop.
+///
+/// Sending is bounded two ways:
+/// - on the event loop (the transports' default for handlers), a send writes at once and then,
+///   while the channel is not writable (over its write-buffer high-water mark, 64 KiB by
+///   default), waits until it is: a peer that stops reading stops the sender;
+/// - from another thread, a send hands the message to the loop and, while more than
+///   ``maxUnwrittenBytes`` handed over that way are not yet written, waits until its own
+///   message is written: a sender cannot get ahead of a slow peer by more than that.
+///
+/// Received payloads wait in the bridge until taken; above `maxBufferedMessages` untaken the
+/// channel stops reading, so a consumer that stops taking stops the peer.
+package final class ChannelBridge<Outbound: Sendable>: Sendable {
+    /// The default bound on octets handed to the loop from other threads and not yet written:
+    /// 256 KiB.
+    package static var defaultMaxUnwrittenBytes: Int { 256 * 1024 }
+
+    package let channel: any Channel
+    let storage: ChannelBridgeStorage
+    private let handler: NIOLoopBound<ChannelBridgeHandler<Outbound>>
+    /// Octets handed to the loop from other threads, not yet written, above which a send
+    /// waits for its own message to be written.
+    package let maxUnwrittenBytes: Int
+
+    /// Adds the bridge's handler at the end of `channel`'s pipeline. Call on the channel's
+    /// event loop.
+    ///
+    /// - Parameters:
+    ///   - maxBufferedMessages: received payloads waiting untaken above which reading stops.
+    ///   - maxUnwrittenBytes: see ``maxUnwrittenBytes``.
+    ///   - closedError: what sends throw once the connection is closed.
+    package init(
+        installingOn channel: any Channel, maxBufferedMessages: Int = 256,
+        maxUnwrittenBytes: Int = ChannelBridge.defaultMaxUnwrittenBytes, closedError: any Error
+    ) throws {
+        let storage = ChannelBridgeStorage(maxBufferedMessages: maxBufferedMessages, closedError: closedError)
+        let handler = ChannelBridgeHandler<Outbound>(storage: storage)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        self.channel = channel
+        self.storage = storage
+        self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        self.maxUnwrittenBytes = maxUnwrittenBytes
+    }
+
+    /// The payloads received, in order.
+    package var payloads: PayloadSequence {
+        let handler = self.handler
+        let eventLoop = channel.eventLoop
+        return PayloadSequence(storage: storage) {
+            if eventLoop.inEventLoop {
+                handler.value.resumeReading()
+            } else {
+                eventLoop.execute { handler.value.resumeReading() }
+            }
+        }
+    }
+
+    /// Writes `value`, `size` octets, and flushes; waits as described in ``ChannelBridge``.
+    ///
+    /// - Throws: the `closedError` given at creation when the connection is closed or
+    ///   ``closeOutput()`` was called; `CancellationError` when the task is cancelled while it
+    ///   waits (the message is then still written).
+    package func write(_ value: Outbound, size: Int) async throws {
+        let eventLoop = channel.eventLoop
+        if eventLoop.inEventLoop {
+            guard !storage.state.withLock({ $0.outputClosed }) else { throw storage.closedError }
+            try handler.value.write(value, promise: nil)
+            if !channel.isWritable { try await waitForWritability() }
+            return
+        }
+        let mustWait = try storage.state.withLock { state in
+            guard !state.outputClosed else { throw storage.closedError }
+            state.unwrittenOffLoop += size
+            return state.unwrittenOffLoop > maxUnwrittenBytes
+        }
+        let promise = eventLoop.makePromise(of: Void.self)
+        let shared = self.storage
+        promise.futureResult.whenComplete { _ in
+            shared.state.withLock { $0.unwrittenOffLoop -= size }
+        }
+        let handler = self.handler
+        eventLoop.execute {
+            do {
+                try handler.value.write(value, promise: promise)
+            } catch {
+                promise.fail(error)
+            }
+        }
+        if mustWait {
+            do {
+                try await promise.futureResult.get()
+            } catch {
+                throw storage.closedError
+            }
+        }
+    }
+
+    /// Sends nothing more: later writes throw the `closedError`.
+    package func closeOutput() {
+        storage.state.withLock { $0.outputClosed = true }
+    }
+
+    private func waitForWritability() async throws {
+        let storage = self.storage
+        let channel = self.channel
+        let id = storage.state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                // Writability only changes on the loop, where this runs: no change is missed.
+                storage.addWritabilityWaiter(id, continuation, writable: channel.isWritable)
+            }
+        } onCancel: {
+            storage.state.withLock { $0.writabilityWaiters.removeValue(forKey: id) }?
+                .resume(throwing: CancellationError())
+        }
+    }
+}

@@ -1,0 +1,123 @@
+import NIOCore
+import RawSocketTransport
+import Synchronization
+import Testing
+import Transport
+
+/// How a connection hands received messages to its consumer and takes messages to send: order
+/// across batches, the end and errors after what was received, cancellation, sends after a
+/// close, and a connection dropped without a close.
+@Suite("Connection bridge", .timeLimit(.minutes(1)))
+struct ConnectionBridgeTests {
+    /// An EVENT numbered `index`.
+    static func event(_ index: Int) -> WAMPMessage {
+        .event(.init(subscription: 1, publication: WAMPID(index + 1), payload: .arguments([.integer(Int64(index))], [:])))
+    }
+
+    @Test(
+        "every message the server sent before closing arrives, in order, then the sequence ends; on the event loop or off it",
+        arguments: [true, false])
+    func everythingBeforeTheCloseArrivesInOrder(onEventLoop: Bool) async throws {
+        let count = 5000
+        try await withServer(handler: { connection in
+            for index in 0 ..< count { try await connection.send(Self.event(index)) }
+            try await connection.close()
+        }) { _, endpoint in
+            try await withTimeout(20, "receive everything") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer)
+                let received = try await withTaskExecutorPreference(onEventLoop ? connection.executor : nil) {
+                    var received = 0
+                    for try await message in connection.inbound {
+                        #expect(message == Self.event(received))
+                        received += 1
+                    }
+                    return received
+                }
+                #expect(received == count)
+            }
+        }
+    }
+
+    @Test("a consumer that takes messages slowly gets them all, in order: reading pauses and resumes")
+    func slowConsumerGetsEverything() async throws {
+        let count = 3000
+        let configuration = RawSocketConfiguration(maxBufferedMessages: 8)
+        try await withServer(handler: { connection in
+            for index in 0 ..< count { try await connection.send(Self.event(index)) }
+            try await connection.close()
+        }) { _, endpoint in
+            try await withTimeout(30, "slow consumer") {
+                let connection = try await RawSocketClient.connect(
+                    to: endpoint, serializer: msgPackSerializer, configuration: configuration)
+                var received = 0
+                for try await message in connection.inbound {
+                    #expect(message == Self.event(received))
+                    received += 1
+                    if received % 500 == 0 { try await Task.sleep(for: .milliseconds(50)) }
+                }
+                #expect(received == count)
+            }
+        }
+    }
+
+    @Test("cancelling the task that waits for a message ends the sequence with nil")
+    func cancellingTheConsumerEndsTheSequence() async throws {
+        try await withEchoServer { _, endpoint in
+            try await withTimeout(10, "cancel the consumer") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                let consumer = Task {
+                    var inbound = connection.inbound.makeAsyncIterator()
+                    return try await inbound.next()
+                }
+                try await Task.sleep(for: .milliseconds(50))
+                consumer.cancel()
+                #expect(try await consumer.value == nil)
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("a send after close() throws connectionClosed")
+    func sendAfterCloseThrowsConnectionClosed() async throws {
+        try await withEchoServer { _, endpoint in
+            try await withTimeout(10, "send after close") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                try await connection.close()
+                await expectErrorAsync(.connectionClosed) { try await connection.send(sampleMessages[0]) }
+                await expectErrorAsync(.connectionClosed) {
+                    try await withTaskExecutorPreference(connection.executor) { try await connection.send(sampleMessages[0]) }
+                }
+            }
+        }
+    }
+
+    @Test("a send after the peer closed throws connectionClosed")
+    func sendAfterThePeerClosedThrowsConnectionClosed() async throws {
+        try await withServer(handler: { connection in try await connection.close() }) { _, endpoint in
+            try await withTimeout(10, "send after the peer closed") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                for try await _ in connection.inbound {}
+                await connection.closed
+                await expectErrorAsync(.connectionClosed) { try await connection.send(sampleMessages[0]) }
+            }
+        }
+    }
+
+    @Test("a connection dropped without close() is closed: the server's handler sees the end")
+    func droppedConnectionIsClosed() async throws {
+        let (ends, end) = AsyncStream<Void>.makeStream()
+        try await withServer(handler: { connection in
+            for try await _ in connection.inbound {}
+            end.yield()
+        }) { _, endpoint in
+            try await withTimeout(10, "dropped connection") {
+                do {
+                    let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                    try await connection.send(sampleMessages[0])
+                }
+                var iterator = ends.makeAsyncIterator()
+                await iterator.next()
+            }
+        }
+    }
+}
