@@ -229,32 +229,24 @@ struct ChannelHandlerTests {
         var tooBig = ByteBuffer()
         RawSocketFrameHeader(type: .message, length: 513).write(to: &tooBig)
         tooBig.writeBytes(patternedPayload(513))
-        let failed = h.channel.writeAndFlush(RawSocketOutbound.frame(tooBig))
+        let failed = h.channel.writeAndFlush(tooBig)
         #expect((failure(of: failed) as? RawSocketError)?.code == .messageTooLarge)
         #expect(h.channel.isActive)
         #expect(try h.written() == [])
 
-        let payload = ByteBuffer(bytes: patternedPayload(513))
-        let payloadWrite = h.channel.writeAndFlush(RawSocketOutbound.payload(payload))
-        #expect((failure(of: payloadWrite) as? RawSocketError)?.code == .messageTooLarge)
-        #expect(h.channel.isActive)
-
-        // At the limit it goes through, as a frame or as a payload framed by the handler.
+        // At the limit it goes through.
         var atLimit = ByteBuffer()
         RawSocketFrameHeader(type: .message, length: 512).write(to: &atLimit)
         atLimit.writeBytes(patternedPayload(512))
-        let frameWrite = h.channel.writeAndFlush(RawSocketOutbound.frame(atLimit))
+        let frameWrite = h.channel.writeAndFlush(atLimit)
         #expect(try h.written() == frameBytes(.message, patternedPayload(512)))
         try frameWrite.wait()
-        let smallWrite = h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [1, 2, 3])))
-        #expect(try h.written() == frameBytes(.message, [1, 2, 3]))
-        try smallWrite.wait()
     }
 
     @Test("flushes are coalesced: a burst of messages is written by one flush after the loop ran what was queued")
     func flushesAreCoalesced() throws {
         let h = try Self.openServer(clientLength: 512)
-        let writes = (1 ... 3).map { i in h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [UInt8(i)]))) }
+        let writes = (1 ... 3).map { i in h.channel.writeAndFlush(ByteBuffer(bytes: frameBytes(.message, [UInt8(i)]))) }
         // Nothing has left yet: the flush waits for the event loop's next turn.
         #expect(try h.channel.readOutbound(as: ByteBuffer.self) == nil)
         h.loop.run()
@@ -266,7 +258,7 @@ struct ChannelHandlerTests {
     func outboundBeforeHandshakeFails() throws {
         let h = try Harness(role: .client(serializer: 1))
         _ = try h.written()
-        let write = h.channel.writeAndFlush(RawSocketOutbound.payload(ByteBuffer(bytes: [1])))
+        let write = h.channel.writeAndFlush(ByteBuffer(bytes: frameBytes(.message, [1])))
         #expect((failure(of: write) as? RawSocketError)?.code == .connectionClosed)
         #expect(try h.written() == [])
     }

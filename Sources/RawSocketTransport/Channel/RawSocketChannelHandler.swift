@@ -8,7 +8,9 @@ import Transport
 final class RawSocketChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = RawSocketOutbound
+    /// A complete regular-message frame (header and payload in one buffer), written as is;
+    /// an empty buffer flushes and reports when everything before it is written.
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private var core: RawSocketProtocolCore
@@ -125,30 +127,19 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        switch unwrapOutboundIn(data) {
-        case .frame(let frame):
-            do {
-                try core.machine.checkSend(length: frame.readableBytes - RawSocketFrameHeader.size)
-            } catch {
-                promise?.fail(error)
-                return
-            }
-            logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(frame.readableBytes - 4)"])
-            context.write(wrapOutboundOut(frame), promise: promise)
-        case .payload(let payload):
-            do {
-                try core.machine.checkSend(length: payload.readableBytes)
-            } catch {
-                promise?.fail(error)
-                return
-            }
-            var header = context.channel.allocator.buffer(capacity: 4)
-            RawSocketFrameHeader(type: .message, length: payload.readableBytes).write(to: &header)
-            context.write(wrapOutboundOut(header), promise: nil)
-            context.write(wrapOutboundOut(payload), promise: promise)
-        case .flushMarker:
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
+        let frame = unwrapOutboundIn(data)
+        guard frame.readableBytes > 0 else {
+            context.writeAndFlush(data, promise: promise)
+            return
         }
+        do {
+            try core.machine.checkSend(length: frame.readableBytes - RawSocketFrameHeader.size)
+        } catch {
+            promise?.fail(error)
+            return
+        }
+        logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(frame.readableBytes - 4)"])
+        context.write(data, promise: promise)
     }
 
     /// Coalesced: see ``FlushCoalescer``.

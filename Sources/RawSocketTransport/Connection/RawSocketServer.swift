@@ -210,7 +210,7 @@ public final class RawSocketServer: Sendable {
             for channel in channels {
                 group.addTask {
                     let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }
-                    try? await channel.writeAndFlush(RawSocketOutbound.flushMarker).get()
+                    try? await channel.writeAndFlush(ByteBuffer()).get()
                     deadline.cancel()
                     try? await channel.close()
                 }
