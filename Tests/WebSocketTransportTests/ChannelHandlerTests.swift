@@ -33,13 +33,13 @@ struct ChannelHandlerTests {
     func outboundFrames() throws {
         let server = try makeChannel(binary: false, isClient: false)
         // The handler coalesces flushes: the frame leaves when the loop runs its queued tasks.
-        let serverWrite = server.writeAndFlush(WebSocketOutbound.message(ByteBuffer(string: "[1]")))
+        let serverWrite = server.writeAndFlush(ByteBuffer(string: "[1]"))
         server.embeddedEventLoop.run()
         try serverWrite.wait()
         let text = try #require(try server.readOutbound(as: WebSocketFrame.self))
         #expect(text.opcode == .text && text.fin && text.maskKey == nil && text.data == ByteBuffer(string: "[1]"))
         let client = try makeChannel(binary: true, isClient: true)
-        let clientWrite = client.writeAndFlush(WebSocketOutbound.message(ByteBuffer(bytes: [0x91, 0x01])))
+        let clientWrite = client.writeAndFlush(ByteBuffer(bytes: [0x91, 0x01]))
         client.embeddedEventLoop.run()
         try clientWrite.wait()
         let binary = try #require(try client.readOutbound(as: WebSocketFrame.self))

@@ -5,7 +5,7 @@ import Transport
 
 /// A channel with the RawSocket handlers installed, before its handshake completed.
 package struct OpenedChannel: Sendable {
-    let bridge: ChannelBridge<ByteBuffer>
+    let bridge: ChannelBridge
     let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
     let closeTimeout: TimeAmount
 
@@ -62,7 +62,7 @@ package enum RawSocketPipeline {
         let sync = channel.pipeline.syncOperations
         if let sslHandler { try sync.addHandler(sslHandler) }
         try sync.addHandler(handler)
-        let bridge = try ChannelBridge<ByteBuffer>(
+        let bridge = try ChannelBridge(
             installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
             maxUnwrittenBytes: configuration.maxUnwrittenSendBytes,
             closedError: RawSocketError(.connectionClosed, "the connection is closed"))

@@ -39,14 +39,14 @@ public final class RawSocketConnection: WAMPTransport {
     /// Code that prefers it must not block.
     public var executor: (any TaskExecutor)? { eventLoopExecutor }
 
-    private let bridge: ChannelBridge<ByteBuffer>
+    private let bridge: ChannelBridge
     private var channel: any Channel { bridge.channel }
     private let allocator: ByteBufferAllocator
     private let closeTimeout: TimeAmount
     private let eventLoopExecutor: EventLoopTaskExecutor
 
     init(
-        bridge: ChannelBridge<ByteBuffer>, serializer: any WAMPSerializer,
+        bridge: ChannelBridge, serializer: any WAMPSerializer,
         negotiation: RawSocketStateMachine.Negotiation, closeTimeout: TimeAmount
     ) {
         self.closeTimeout = closeTimeout
@@ -97,7 +97,7 @@ public final class RawSocketConnection: WAMPTransport {
                 .messageTooLarge, "\(message.type) of \(length) octets exceeds the peer's limit of \(maxSendLength) octets")
         }
         buffer.setInteger(RawSocketFrameHeader(type: .message, length: length).encoded, at: buffer.readerIndex)
-        try await bridge.write(buffer, size: buffer.readableBytes)
+        try await bridge.write(buffer)
     }
 
     /// Sends an already serialized message (the seed's `send_message`).
@@ -113,7 +113,7 @@ public final class RawSocketConnection: WAMPTransport {
         var buffer = allocator.buffer(capacity: RawSocketFrameHeader.size + payload.readableBytes)
         RawSocketFrameHeader(type: .message, length: payload.readableBytes).write(to: &buffer)
         buffer.writeImmutableBuffer(payload)
-        try await bridge.write(buffer, size: buffer.readableBytes)
+        try await bridge.write(buffer)
     }
 
     /// Sends a PING now (the seed's `check_heartbeat`). When more than `maxPings` PINGs are

@@ -2,7 +2,7 @@ package import NIOCore
 import Synchronization
 
 /// Connects a transport's channel to async Swift without `NIOAsyncChannel`: received payloads
-/// come out of ``payloads`` in batches, and ``write(_:size:)`` writes directly when called on
+/// come out of ``payloads`` in batches, and ``write(_:)`` writes directly when called on
 /// the channel's event loop.
 ///
 /// Sending is bounded two ways:
@@ -15,14 +15,14 @@ import Synchronization
 ///
 /// Received payloads wait in the bridge until taken; above `maxBufferedMessages` untaken the
 /// channel stops reading, so a consumer that stops taking stops the peer.
-package final class ChannelBridge<Outbound: Sendable>: Sendable {
+package final class ChannelBridge: Sendable {
     /// The default bound on octets handed to the loop from other threads and not yet written:
     /// 256 KiB.
     package static var defaultMaxUnwrittenBytes: Int { 256 * 1024 }
 
     package let channel: any Channel
     let storage: ChannelBridgeStorage
-    private let handler: NIOLoopBound<ChannelBridgeHandler<Outbound>>
+    private let handler: NIOLoopBound<ChannelBridgeHandler>
     /// Octets handed to the loop from other threads, not yet written, above which a send
     /// waits for its own message to be written.
     package let maxUnwrittenBytes: Int
@@ -39,7 +39,7 @@ package final class ChannelBridge<Outbound: Sendable>: Sendable {
         maxUnwrittenBytes: Int = ChannelBridge.defaultMaxUnwrittenBytes, closedError: any Error
     ) throws {
         let storage = ChannelBridgeStorage(maxBufferedMessages: maxBufferedMessages, closedError: closedError)
-        let handler = ChannelBridgeHandler<Outbound>(storage: storage)
+        let handler = ChannelBridgeHandler(storage: storage)
         try channel.pipeline.syncOperations.addHandler(handler)
         self.channel = channel
         self.storage = storage
@@ -60,12 +60,13 @@ package final class ChannelBridge<Outbound: Sendable>: Sendable {
         }
     }
 
-    /// Writes `value`, `size` octets, and flushes; waits as described in ``ChannelBridge``.
+    /// Writes `value` and flushes; waits as described in ``ChannelBridge``.
     ///
     /// - Throws: the `closedError` given at creation when the connection is closed or
     ///   ``closeOutput()`` was called; `CancellationError` when the task is cancelled while it
     ///   waits (the message is then still written).
-    package func write(_ value: Outbound, size: Int) async throws {
+    package func write(_ value: ByteBuffer) async throws {
+        let size = value.readableBytes
         let eventLoop = channel.eventLoop
         if eventLoop.inEventLoop {
             guard !storage.state.withLock({ $0.outputClosed }) else { throw storage.closedError }

@@ -5,11 +5,11 @@ package import NIOCore
 /// channel becomes writable again, and writes what ``ChannelBridge`` sends on the loop.
 ///
 /// The transport's own handler, before it in the pipeline, passes on one `ByteBuffer` per
-/// message and takes `Outbound` values to write.
-package final class ChannelBridgeHandler<Outbound: Sendable>: ChannelDuplexHandler {
+/// message and takes one `ByteBuffer` per message to write.
+package final class ChannelBridgeHandler: ChannelDuplexHandler {
     package typealias InboundIn = ByteBuffer
-    package typealias OutboundIn = Outbound
-    package typealias OutboundOut = Outbound
+    package typealias OutboundIn = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     let storage: ChannelBridgeStorage
     private var context: ChannelHandlerContext?
@@ -64,7 +64,7 @@ package final class ChannelBridgeHandler<Outbound: Sendable>: ChannelDuplexHandl
     }
 
     /// Writes and flushes (the transport handler coalesces flushes), on the loop.
-    func write(_ value: Outbound, promise: EventLoopPromise<Void>?) throws {
+    func write(_ value: ByteBuffer, promise: EventLoopPromise<Void>?) throws {
         guard let context else { throw storage.closedError }
         context.write(wrapOutboundOut(value), promise: promise)
         context.flush()

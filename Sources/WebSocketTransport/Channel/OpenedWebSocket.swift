@@ -4,7 +4,7 @@ import Transport
 /// A channel upgraded to WebSocket with the WAMP handler installed, before it is wrapped
 /// as a ``WebSocketConnection``.
 package struct OpenedWebSocket: Sendable {
-    let bridge: ChannelBridge<WebSocketOutbound>
+    let bridge: ChannelBridge
     let serializer: any WAMPSerializer
     let configuration: WebSocketConfiguration
 

@@ -9,7 +9,9 @@ import NIOWebSocket
 final class WebSocketChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = WebSocketOutbound
+    /// One serialized WAMP message, sent as one text or binary frame. The closing handshake is
+    /// started with the outbound user event ``WebSocketCloseRequest``.
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = WebSocketFrame
 
     private var machine: WebSocketStateMachine
@@ -127,23 +129,27 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        switch unwrapOutboundIn(data) {
-        case .message(let payload):
-            guard !machine.closeSent else {
-                promise?.fail(WebSocketError(.connectionClosed, "the connection is closing; a message was not sent"))
-                return
-            }
-            let frame = WebSocketFrame(fin: true, opcode: machine.binary ? .binary : .text, maskKey: maskKey, data: payload)
-            context.write(wrapOutboundOut(frame), promise: promise)
-        case .close(let code):
-            if machine.startClosing() {
-                sendCloseFrame(context: context, code: code, thenClose: false, promise: promise)
-                let channel = context.channel
-                closeDeadline = context.eventLoop.scheduleTask(in: configuration.closeTimeout) { channel.close(promise: nil) }
-            } else {
-                context.flush()
-                promise?.succeed()
-            }
+        let payload = unwrapOutboundIn(data)
+        guard !machine.closeSent else {
+            promise?.fail(WebSocketError(.connectionClosed, "the connection is closing; a message was not sent"))
+            return
+        }
+        let frame = WebSocketFrame(fin: true, opcode: machine.binary ? .binary : .text, maskKey: maskKey, data: payload)
+        context.write(wrapOutboundOut(frame), promise: promise)
+    }
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let request = event as? WebSocketCloseRequest else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        if machine.startClosing() {
+            sendCloseFrame(context: context, code: request.code, thenClose: false, promise: promise)
+            let channel = context.channel
+            closeDeadline = context.eventLoop.scheduleTask(in: configuration.closeTimeout) { channel.close(promise: nil) }
+        } else {
+            context.flush()
+            promise?.succeed()
         }
     }
 

@@ -127,7 +127,7 @@ package enum WebSocketPipeline {
         let handler = WebSocketChannelHandler(
             binary: serializer.isBinary, isClient: isClient, configuration: configuration, logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)
-        let bridge = try ChannelBridge<WebSocketOutbound>(
+        let bridge = try ChannelBridge(
             installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
             maxUnwrittenBytes: configuration.maxUnwrittenSendBytes,
             closedError: WebSocketError(.connectionClosed, "the connection is closed"))

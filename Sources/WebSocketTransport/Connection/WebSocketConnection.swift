@@ -32,7 +32,7 @@ public final class WebSocketConnection: WAMPTransport {
     /// The peer's address, when known.
     public let remoteAddress: SocketAddress?
 
-    private let bridge: ChannelBridge<WebSocketOutbound>
+    private let bridge: ChannelBridge
     private var channel: any Channel { bridge.channel }
     private let eventLoopExecutor: EventLoopTaskExecutor
 
@@ -43,7 +43,7 @@ public final class WebSocketConnection: WAMPTransport {
     private let allocator: ByteBufferAllocator
     private let closeTimeout: TimeAmount
 
-    init(bridge: ChannelBridge<WebSocketOutbound>, serializer: any WAMPSerializer, configuration: WebSocketConfiguration) {
+    init(bridge: ChannelBridge, serializer: any WAMPSerializer, configuration: WebSocketConfiguration) {
         self.bridge = bridge
         self.eventLoopExecutor = EventLoopTaskExecutor(bridge.channel.eventLoop)
         self.serializer = serializer
@@ -82,7 +82,7 @@ public final class WebSocketConnection: WAMPTransport {
             throw WebSocketError(
                 .messageTooLarge, "\(message.type) of \(buffer.readableBytes) octets exceeds the send limit of \(maxSendLength) octets")
         }
-        try await bridge.write(.message(buffer), size: buffer.readableBytes)
+        try await bridge.write(buffer)
     }
 
     /// Sends an already serialized message.
@@ -94,7 +94,7 @@ public final class WebSocketConnection: WAMPTransport {
             throw WebSocketError(
                 .messageTooLarge, "a payload of \(payload.readableBytes) octets exceeds the send limit of \(maxSendLength) octets")
         }
-        try await bridge.write(.message(payload), size: payload.readableBytes)
+        try await bridge.write(payload)
     }
 
     /// Closes the connection with close code 1000: messages already sent are written first,
@@ -111,7 +111,7 @@ public final class WebSocketConnection: WAMPTransport {
         guard channel.isActive else { return }
         let channel = self.channel
         let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }
-        try? await channel.writeAndFlush(WebSocketOutbound.close(code: code)).get()
+        try? await channel.triggerUserOutboundEvent(WebSocketCloseRequest(code: code)).get()
         try? await channel.closeFuture.get()
         deadline.cancel()
     }

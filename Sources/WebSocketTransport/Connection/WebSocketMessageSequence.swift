@@ -37,7 +37,7 @@ public struct WebSocketMessageSequence: AsyncSequence, Sendable {
             do {
                 return try serializer.deserialize(payload)
             } catch {
-                channel.writeAndFlush(WebSocketOutbound.close(code: WebSocketCloseCode.protocolError), promise: nil)
+                channel.triggerUserOutboundEvent(WebSocketCloseRequest(code: WebSocketCloseCode.protocolError), promise: nil)
                 throw WebSocketError(
                     .invalidMessage, "a received \(serializer.id.name) message is invalid: \(error)",
                     closeCode: WebSocketCloseCode.protocolError, cause: error)

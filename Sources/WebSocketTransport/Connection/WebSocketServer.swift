@@ -237,7 +237,7 @@ public final class WebSocketServer: Sendable {
                         return
                     }
                     let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }
-                    try? await channel.writeAndFlush(WebSocketOutbound.close(code: WebSocketCloseCode.goingAway)).get()
+                    try? await channel.triggerUserOutboundEvent(WebSocketCloseRequest(code: WebSocketCloseCode.goingAway)).get()
                     try? await channel.closeFuture.get()
                     deadline.cancel()
                 }
