@@ -115,8 +115,7 @@ package final class ChannelBridge: Sendable {
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                // Writability only changes on the loop, where this runs: no change is missed.
-                storage.addWritabilityWaiter(id, continuation, writable: channel.isWritable)
+                storage.addWritabilityWaiter(id, continuation, channel: channel)
             }
         } onCancel: {
             storage.state.withLock { $0.writabilityWaiters.removeValue(forKey: id) }?

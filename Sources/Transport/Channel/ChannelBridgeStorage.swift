@@ -95,13 +95,14 @@ final class ChannelBridgeStorage: Sendable {
     }
 
     /// Records a sender waiting for writability, or resumes it at once: cancelled, closed, or
-    /// `writable` already.
-    func addWritabilityWaiter(_ id: Int, _ continuation: CheckedContinuation<Void, any Error>, writable: Bool) {
+    /// `channel` writable already. Writability is read under the lock that the handler takes
+    /// after the channel became writable, so no change is missed whichever thread runs this.
+    func addWritabilityWaiter(_ id: Int, _ continuation: CheckedContinuation<Void, any Error>, channel: any Channel) {
         enum Now { case wait, resume, fail(any Error) }
         let now = state.withLock { state -> Now in
             if Task.isCancelled { return .fail(CancellationError()) }
             if state.outputClosed { return .fail(closedError) }
-            if writable { return .resume }
+            if channel.isWritable { return .resume }
             state.writabilityWaiters[id] = continuation
             return .wait
         }
