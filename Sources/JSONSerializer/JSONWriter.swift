@@ -151,6 +151,8 @@ struct JSONWriter {
         var runStart = 0
         var index = 0
         while index < utf8.count {
+            index = Self.skipPlainWords(utf8, from: index)
+            guard index < utf8.count else { break }
             let byte = utf8[index]
             if byte >= 0x20 && byte != ASCII.quote && byte != ASCII.backslash && byte != 0xEF {
                 index += 1
@@ -176,6 +178,33 @@ struct JSONWriter {
         }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         output.append(ASCII.quote)
+    }
+
+    /// The index of the first 8-octet word at or after `start` that may hold an octet needing
+    /// attention (a control character, `"`, `\`, or 0xEF, the first octet of U+FEFF), tested
+    /// a word at a time; `start` itself when fewer than 8 octets remain.
+    @inline(__always)
+    static func skipPlainWords(_ utf8: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = utf8.baseAddress else { return start }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while utf8.count - index >= 8 {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            // A zero octet in `v` sets its high bit in `(v - ones) & ~v & highs` (no false
+            // negatives; a false positive only sends the word to the octet-by-octet loop).
+            let control = (word &- ones &* 0x20) & ~word & highs  // octets below 0x20
+            let quote = word ^ (ones &* UInt64(ASCII.quote))
+            let backslash = word ^ (ones &* UInt64(ASCII.backslash))
+            let bom = word ^ (ones &* 0xEF)
+            let special = control
+                | ((quote &- ones) & ~quote & highs)
+                | ((backslash &- ones) & ~backslash & highs)
+                | ((bom &- ones) & ~bom & highs)
+            if special != 0 { break }
+            index += 8
+        }
+        return index
     }
 
     private mutating func writeEscape(for byte: UInt8) {

@@ -3,10 +3,11 @@ import NIOCore
 import Testing
 import Transport
 
-/// The reader's fast paths (the word-at-a-time skip over plain string bytes in the scan, the
+/// The fast paths (the word-at-a-time skip over plain string bytes in the reader's scan and in the
+/// writer's escaping, the
 /// one-pass base64 decoder) behave exactly like the byte-at-a-time rules, wherever in a long
 /// string the interesting byte falls.
-@Suite("Reader fast paths")
+@Suite("Reader and writer fast paths")
 struct ReaderFastPathTests {
     /// A plain ASCII run of `count` characters.
     private static func run(_ count: Int) -> String {
@@ -31,6 +32,23 @@ struct ReaderFastPathTests {
             #expect(decodingError(invalid) == .serialization(.malformed), "control byte after \(prefix)")
             #expect(decodingError(Array("[1,\"\(head)".utf8)) == .serialization(.truncated), "unterminated after \(prefix)")
             #expect(decodingError(Array("\"\(head)\" x".utf8)) == .serialization(.trailingBytes), "trailing after \(prefix)")
+        }
+    }
+
+    @Test("the writer escapes a quote, backslash, control character or U+FEFF at every offset of a long string, and copies the rest")
+    func writerEscapesAtEveryOffset() throws {
+        let specials: [(String, String)] = [
+            ("\"", #"\""#), ("\\", #"\\"#), ("\n", #"\n"#), ("\u{01}", #"\u0001"#), ("\u{1F}", #"\u001f"#),
+            ("\u{FEFF}", #"\ufeff"#), ("é", "é"), ("\u{FFEF}", "\u{FFEF}"), ("\u{7F}", "\u{7F}"), (" ", " "),
+        ]
+        for prefix in 0 ... 24 {
+            let head = Self.run(prefix)
+            let tail = Self.run(19 - prefix % 20)
+            for (special, escaped) in specials {
+                let string = head + special + tail
+                #expect(try encodeValue(.string(string)) == "\"" + head + escaped + tail + "\"", "\(special.debugDescription) after \(prefix)")
+                #expect(try decodeValue(encodeValue(.string(string))) == .string(string))
+            }
         }
     }
 
