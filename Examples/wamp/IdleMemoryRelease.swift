@@ -11,8 +11,8 @@ import Synchronization
 /// after 5 s without work. Those small blocks are spread over the malloc arenas and keep whole
 /// pages in use, so `malloc_trim` can release those pages only after the threads exited. Measured
 /// after a 1,000-connection soak: a trim as the last handler returned left the server's
-/// anonymous memory 8 to 10 MiB above its start level, one 0.5 s later about 5 MiB, one after the
-/// threads exited about 1 MiB (see the README, "Hostile input, faults and load").
+/// anonymous memory 8 to 10 MiB above its start level, one 0.5 s later about 6 MiB, one after the
+/// threads exited 1 to 1.5 MiB (see the README, "Hostile input, faults and load").
 final class IdleMemoryRelease: Sendable {
     /// How long no connection must be open before the first trim.
     let quietPeriod: Duration

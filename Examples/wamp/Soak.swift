@@ -49,9 +49,13 @@ struct Soak: AsyncParsableCommand {
         """)
     var memoryToleranceMib: Double = 2
 
+    /// For investigating: an extra argument for the started echo server, e.g.
+    /// `--server-argument=--malloc-stats`; may be repeated.
     @Option(parsing: .unconditionalSingleValue, help: .hidden)
     var serverArgument: [String] = []
 
+    /// For investigating: a directory where the started server's `/proc/PID/smaps` is saved at
+    /// each phase (`cold`, `start`, `roundN-connected`, `roundN-exchanged`, `roundN-after-close`).
     @Option(help: .hidden)
     var mappingsDirectory: String?
 
