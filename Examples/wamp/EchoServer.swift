@@ -1,7 +1,5 @@
 import ArgumentParser
-import Glibc
 import Logging
-import Synchronization
 import Transport
 
 /// `wamp echo-server`: answers every WAMP message with the same message, re-serialized with the
@@ -38,40 +36,30 @@ struct EchoServer: AsyncParsableCommand {
     var verbose = false
 
     @Flag(help: """
-        Give freed memory back to the system (glibc's malloc_trim) each time the last open \
-        connection closes. `wamp soak` uses it to see whether the server's memory returns to its \
-        start level: without it, the allocator keeps freed pages for reuse.
+        Give freed memory back to the system (glibc's malloc_trim) when no connection has been open \
+        for 0.5 s, and again after 6 s. `wamp soak` uses it to see whether the server's memory \
+        returns to its start level: without it, the allocator keeps freed pages for reuse.
         """)
     var releaseIdleMemory = false
+
+    /// With `--release-idle-memory`: glibc's per-arena statistics on standard error at each trim.
+    @Flag(help: .hidden)
+    var mallocStats = false
 
     func run() async throws {
         let plugins = try SerializerOption.list(serializers).map(\.serializer)
         var logger = Logger(label: "wamp.echo-server")
         logger.logLevel = verbose ? .trace : .warning
+        let memoryRelease = releaseIdleMemory ? IdleMemoryRelease(printsStatistics: mallocStats) : nil
         try await TransportDialer.serve(
             listen, serializers: plugins, universal: universal, maxReceiveLength: maxReceiveLength,
             maxConnections: maxConnections, tls: try tls.configuration(), logger: logger
-        ) { [releaseIdleMemory] transport in
-            Self.open.withLock { $0 += 1 }
-            defer {
-                let remaining = Self.open.withLock { count in
-                    count -= 1
-                    return count
-                }
-                if releaseIdleMemory && remaining == 0 { _ = Self.trimMemory?(0) }
-            }
+        ) { [memoryRelease] transport in
+            memoryRelease?.opened()
+            defer { memoryRelease?.closed() }
             try await Self.echo(transport)
         }
     }
-
-    /// The connections open now.
-    static let open = Mutex(0)
-
-    /// glibc's `malloc_trim`, which Swift's Glibc module does not export; looked up at run time.
-    static let trimMemory: (@convention(c) (Int) -> Int32)? = {
-        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-    }()
 
     /// Sends every message received back on the same transport.
     @Sendable static func echo<T: WAMPTransport>(_ transport: T) async throws {

@@ -7,8 +7,13 @@ import Transport
 
 /// `wamp soak`: many concurrent connections to one echo server for a bounded time, every
 /// message counted. By default it starts `wamp echo-server` as a child process on loopback and
-/// reads that process's memory (VmRSS) from `/proc` at the start, while the connections are
-/// open, at the peak and after they close.
+/// reads that process's memory from `/proc` (resident, split into anonymous and file-backed, and
+/// its threads) after a warm-up, while the connections are open, at the peak and after they close.
+///
+/// The start level is taken after a few warm-up connections have exchanged messages with both
+/// serializers and closed: by then the code that serves a connection has been paged in and the
+/// threads exist. The run fails when the server's anonymous memory after the close is more than
+/// `--memory-tolerance-mib` above that level. File-backed memory (code pages) is reported, not judged.
 ///
 /// Each connection keeps `window` PUBLISH messages in flight, each carrying the connection's
 /// number and a sequence number, and checks that every echo is the next one it sent: a lost,
@@ -38,9 +43,26 @@ struct Soak: AsyncParsableCommand {
     @Option(help: "How many rounds of connect, exchange and close to run against the same server.")
     var rounds: Int = 1
 
+    @Option(help: """
+        How far the started server's anonymous memory (RssAnon) may stay above its warmed-up start \
+        level after every connection closed, in MiB; more fails the run. (Measured with 1,000 \
+        connections: 0.9 to 1.7 MiB.)
+        """)
+    var memoryToleranceMib: Double = 2.5
+
+    /// For investigating: an extra argument for the started echo server, e.g.
+    /// `--server-argument=--malloc-stats`; may be repeated.
+    @Option(parsing: .unconditionalSingleValue, help: .hidden)
+    var serverArgument: [String] = []
+
+    /// For investigating: a directory where the started server's `/proc/PID/smaps` is saved at
+    /// each phase (`cold`, `start`, `roundN-connected`, `roundN-exchanged`, `roundN-after-close`).
+    @Option(help: .hidden)
+    var mappingsDirectory: String?
+
     func validate() throws {
-        guard connections > 0, duration > 0, window > 0, payloadBytes >= 0, rounds > 0 else {
-            throw ValidationError("connections, duration, window and rounds must be positive")
+        guard connections > 0, duration > 0, window > 0, payloadBytes >= 0, rounds > 0, memoryToleranceMib >= 0 else {
+            throw ValidationError("connections, duration, window and rounds must be positive, the memory tolerance not negative")
         }
     }
 
@@ -56,16 +78,22 @@ struct Soak: AsyncParsableCommand {
 
     func run() async throws {
         let plugins = try SerializerOption.list(serializers)
-        let server = connect == nil ? try await ServerProcess.start(maxConnections: connections + 16) : nil
+        let server = connect == nil
+            ? try await ServerProcess.start(maxConnections: connections + 16, extraArguments: serverArgument) : nil
         defer { server?.stop() }
         guard let endpoint = connect ?? server?.endpoint else { throw ValidationError("no server") }
         let filler = String(repeating: "s", count: payloadBytes)
-        let startRSS = try await server?.settledRSS()
+        let coldMemory = try await server?.settledMemory()
+        save(server, "cold")
+        try await warmUp(endpoint, plugins: plugins, filler: filler)
+        let startMemory = try await server?.settledMemory()
+        save(server, "start")
         let startFDs = server?.openFileDescriptors()
         var results: [[String: Any]] = []
         var failed = false
         for round in 1 ... rounds {
             let sampler = server.map { MemorySampler(pid: $0.pid) }
+            let roundName = "round\(round)"
             // 1. Open every connection (at most 200 handshakes at a time: the listen backlog is 256).
             var opened: [RawSocketConnection?] = Array(repeating: nil, count: connections)
             var connectFailures: [String] = []
@@ -93,7 +121,8 @@ struct Soak: AsyncParsableCommand {
                 }
             }
             let clients = opened.compactMap { $0 }
-            let connectedRSS = sampler?.sample()
+            let connectedMemory = server?.memory()
+            save(server, "\(roundName)-connected")
             let connectedFDs = server?.openFileDescriptors()
             // 2. Exchange for `duration` seconds, all connections at once.
             let clock = ContinuousClock()
@@ -109,12 +138,14 @@ struct Soak: AsyncParsableCommand {
                 return all
             }
             let elapsed = clock.now - start
+            save(server, "\(roundName)-exchanged")
             // 3. Close every connection, then let the server settle.
             await withTaskGroup(of: Void.self) { group in
                 for client in clients { group.addTask { try? await client.close() } }
             }
-            let peakRSS = await sampler?.stop()
-            let afterRSS = try await server?.settledRSS()
+            let peakMemory = await sampler?.stop()
+            let afterMemory = try await server?.settledMemory()
+            save(server, "\(roundName)-after-close")
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let sent = tallies.reduce(0) { $0 + $1.sent }
             let received = tallies.reduce(0) { $0 + $1.received }
@@ -127,10 +158,25 @@ struct Soak: AsyncParsableCommand {
                 "unexpected_echoes": unexpected, "failed_connections": failures.count,
                 "messages_per_second": (Double(received) / seconds).rounded(),
             ]
-            if let startRSS { result["server_rss_start_kib"] = startRSS }
-            if let connectedRSS { result["server_rss_connected_kib"] = connectedRSS }
-            if let peakRSS { result["server_rss_peak_kib"] = peakRSS }
-            if let afterRSS { result["server_rss_after_close_kib"] = afterRSS }
+            for (phase, memory) in [
+                ("cold", coldMemory), ("start", startMemory), ("connected", connectedMemory), ("peak", peakMemory),
+                ("after_close", afterMemory),
+            ] {
+                if let memory { result.merge(memory.members(phase: phase)) { $1 } }
+            }
+            var memoryFailure: String?
+            if let startMemory, let afterMemory {
+                let retained = afterMemory.anonymous - startMemory.anonymous
+                result["server_anon_retained_kib"] = retained
+                if Double(retained) > memoryToleranceMib * 1024 {
+                    memoryFailure = """
+                        the server's anonymous memory after close is \(ProcessMemory.mebibytes(afterMemory.anonymous)) MiB, \
+                        \(ProcessMemory.mebibytes(retained)) MiB above its warmed-up start level \
+                        (\(ProcessMemory.mebibytes(startMemory.anonymous)) MiB); the tolerance is \(memoryToleranceMib) MiB
+                        """
+                }
+                result["server_memory_within_tolerance"] = memoryFailure == nil
+            }
             if let startFDs { result["server_fds_start"] = startFDs }
             if let connectedFDs { result["server_fds_connected"] = connectedFDs }
             if let afterFDs = server?.openFileDescriptors() { result["server_fds_after_close"] = afterFDs }
@@ -138,9 +184,53 @@ struct Soak: AsyncParsableCommand {
             results.append(result)
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             printLine(String(decoding: data, as: UTF8.self))
-            if sent != received || unexpected != 0 || !failures.isEmpty { failed = true }
+            if let startMemory, let peakMemory, let afterMemory, let connectedMemory {
+                printError(summary(
+                    round: round,
+                    [("start", startMemory), ("connected", connectedMemory), ("peak", peakMemory), ("after close", afterMemory)]))
+            }
+            if let memoryFailure { printError("round \(round): \(memoryFailure)") }
+            if sent != received || unexpected != 0 || !failures.isEmpty || memoryFailure != nil { failed = true }
         }
         if failed { throw ExitCode.failure }
+    }
+
+    /// Opens two connections per serializer at once, exchanges a few messages on each and closes
+    /// them: afterwards the server has run every code path a soak connection takes.
+    func warmUp(_ endpoint: RawSocketEndpoint, plugins: [SerializerOption], filler: String) async throws {
+        let clients = try await withThrowingTaskGroup(of: RawSocketConnection.self) { group in
+            for index in 0 ..< 2 * plugins.count {
+                let plugin = plugins[index % plugins.count].serializer
+                group.addTask { try await RawSocketClient.connect(to: endpoint, serializer: plugin) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let window = self.window
+        let tallies = await withTaskGroup(of: Tally.self) { group in
+            for (index, client) in clients.enumerated() {
+                group.addTask {
+                    await Self.exchange(client, connection: index, window: window, filler: filler, until: .now)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        for client in clients { try? await client.close() }
+        if let failure = tallies.compactMap(\.failure).first { throw ValidationError("warm-up failed: \(failure)") }
+    }
+
+    /// Saves the server's mappings to the hidden `--mappings-directory`, if given, as `NAME.smaps`.
+    func save(_ server: ServerProcess?, _ name: String) {
+        guard let mappingsDirectory, let server else { return }
+        server.saveMappings(to: "\(mappingsDirectory)/\(name).smaps")
+    }
+
+    /// One line per phase: `round 1 server memory (MiB): start 25.1 (anon 8.0, file 17.1, 5 threads), ...`.
+    func summary(round: Int, _ phases: [(String, ProcessMemory)]) -> String {
+        let parts = phases.map { name, memory in
+            "\(name) \(ProcessMemory.mebibytes(memory.resident)) (anon \(ProcessMemory.mebibytes(memory.anonymous)), "
+                + "file \(ProcessMemory.mebibytes(memory.file)), \(memory.threads) threads)"
+        }
+        return "round \(round) server memory, MiB: " + parts.joined(separator: "; ")
     }
 
     /// The message number `sequence` of connection `connection`.
@@ -177,105 +267,5 @@ struct Soak: AsyncParsableCommand {
             tally.failure = "connection \(connection): \(error)"
         }
         return tally
-    }
-}
-
-/// `wamp echo-server` started as a child process on a free loopback port. Use it from one task.
-final class ServerProcess {
-    let pid: Int32
-    let endpoint: RawSocketEndpoint
-    private let process: Process
-
-    private init(process: Process, endpoint: RawSocketEndpoint) {
-        self.process = process
-        self.pid = process.processIdentifier
-        self.endpoint = endpoint
-    }
-
-    static func start(maxConnections: Int) async throws -> ServerProcess {
-        // A port that is free now: bind port 0, note the port, close.
-        let probe = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-        let port = probe.localAddress?.port ?? 0
-        try await probe.close()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = [
-            "echo-server", "--listen", "rs://127.0.0.1:\(port)", "--serializers", "json,msgpack",
-            "--max-connections", "\(maxConnections)", "--release-idle-memory",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        // The server prints one line when it listens: `listening on rs://127.0.0.1:PORT`.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.hasPrefix("listening on "), let endpoint = try? RawSocketEndpoint(url: String(text.dropFirst(13))) else {
-            process.terminate()
-            throw ValidationError("the echo server did not start: \(text)")
-        }
-        return ServerProcess(process: process, endpoint: endpoint)
-    }
-
-    /// The resident set size in KiB after it stopped changing (sampled every 250 ms, at most 10 s).
-    func settledRSS() async throws -> Int? {
-        var last = MemorySampler.rss(pid: pid)
-        for _ in 0 ..< 40 {
-            try await Task.sleep(for: .milliseconds(250))
-            let now = MemorySampler.rss(pid: pid)
-            if now == last { break }
-            last = now
-        }
-        return last
-    }
-
-    /// The number of file descriptors the server has open (its listening socket, one per
-    /// connection, and a few of its own).
-    func openFileDescriptors() -> Int? {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd"))?.count
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
-}
-
-/// Samples a process's resident set size every 100 ms, keeping the peak.
-final class MemorySampler: Sendable {
-    private let task: Task<Int, Never>
-    let pid: Int32
-
-    init(pid: Int32) {
-        self.pid = pid
-        task = Task {
-            var peak = 0
-            while !Task.isCancelled {
-                peak = max(peak, Self.rss(pid: pid) ?? 0)
-                try? await Task.sleep(for: .milliseconds(100))
-            }
-            return max(peak, Self.rss(pid: pid) ?? 0)
-        }
-    }
-
-    func sample() -> Int? { Self.rss(pid: pid) }
-
-    /// Stops sampling and returns the peak in KiB.
-    func stop() async -> Int {
-        task.cancel()
-        return await task.value
-    }
-
-    /// `VmRSS` of `/proc/PID/status`, in KiB.
-    static func rss(pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        }
-        return nil
     }
 }
