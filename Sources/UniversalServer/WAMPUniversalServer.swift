@@ -149,7 +149,7 @@ public final class WAMPUniversalServer: Sendable {
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await accepted in inbound {
-                    group.addTask(executorPreference: runsOnEventLoop ? EventLoopTaskExecutor(accepted.eventLoop) : nil) {
+                    group.addTask {
                         let chosen: Accepted
                         do {
                             chosen = try await accepted.get()
@@ -161,20 +161,22 @@ public final class WAMPUniversalServer: Sendable {
                         case .rawSocket(let opened):
                             do {
                                 let connection = try await opened.connection(serializers: serializers)
-                                do {
-                                    try await handler(.rawSocket(connection))
-                                } catch {
-                                    try? await connection.close()
-                                    throw error
+                                try await withTaskExecutorPreference(runsOnEventLoop ? connection.executor : nil) {
+                                    do {
+                                        try await handler(.rawSocket(connection))
+                                    } catch {
+                                        try? await connection.close()
+                                        throw error
+                                    }
+                                    try await connection.close()
                                 }
-                                try await connection.close()
                             } catch {
                                 // A failed handshake was discarded by connection(serializers:),
                                 // a failed handler closed its connection above.
                                 logger.debug("RawSocket connection ended with an error", metadata: ["error": "\(error)"])
                             }
                         case .webSocket(let upgrade):
-                            await WebSocketServer.serve(upgrade, logger: logger) { connection in
+                            await WebSocketServer.serve(upgrade, runsOnEventLoop: runsOnEventLoop, logger: logger) { connection in
                                 try await handler(.webSocket(connection))
                             }
                         }

@@ -1,5 +1,5 @@
 package import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Connects a transport's channel to async Swift without `NIOAsyncChannel`: received payloads
 /// come out of ``payloads`` in batches, and ``write(_:)`` writes directly when called on
@@ -69,12 +69,12 @@ package final class ChannelBridge: Sendable {
         let size = value.readableBytes
         let eventLoop = channel.eventLoop
         if eventLoop.inEventLoop {
-            guard !storage.state.withLock({ $0.outputClosed }) else { throw storage.closedError }
+            guard !storage.state.withLockedValue({ $0.outputClosed }) else { throw storage.closedError }
             try handler.value.write(value, promise: nil)
             if !channel.isWritable { try await waitForWritability() }
             return
         }
-        let mustWait = try storage.state.withLock { state in
+        let mustWait = try storage.state.withLockedValue { state in
             guard !state.outputClosed else { throw storage.closedError }
             state.unwrittenOffLoop += size
             return state.unwrittenOffLoop > maxUnwrittenBytes
@@ -82,7 +82,7 @@ package final class ChannelBridge: Sendable {
         let promise = eventLoop.makePromise(of: Void.self)
         let shared = self.storage
         promise.futureResult.whenComplete { _ in
-            shared.state.withLock { $0.unwrittenOffLoop -= size }
+            shared.state.withLockedValue { $0.unwrittenOffLoop -= size }
         }
         let handler = self.handler
         eventLoop.execute {
@@ -103,13 +103,13 @@ package final class ChannelBridge: Sendable {
 
     /// Sends nothing more: later writes throw the `closedError`.
     package func closeOutput() {
-        storage.state.withLock { $0.outputClosed = true }
+        storage.state.withLockedValue { $0.outputClosed = true }
     }
 
     private func waitForWritability() async throws {
         let storage = self.storage
         let channel = self.channel
-        let id = storage.state.withLock { state in
+        let id = storage.state.withLockedValue { state in
             defer { state.nextWaiter += 1 }
             return state.nextWaiter
         }
@@ -118,7 +118,7 @@ package final class ChannelBridge: Sendable {
                 storage.addWritabilityWaiter(id, continuation, channel: channel)
             }
         } onCancel: {
-            storage.state.withLock { $0.writabilityWaiters.removeValue(forKey: id) }?
+            storage.state.withLockedValue { $0.writabilityWaiters.removeValue(forKey: id) }?
                 .resume(throwing: CancellationError())
         }
     }

@@ -1,11 +1,13 @@
 internal import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The state a connection's ``ChannelBridgeHandler`` (on the event loop) shares with the tasks
 /// that take received payloads (``PayloadSequence``) and send (``ChannelBridge``).
 ///
-/// Every access is one short critical section under a `Mutex`; continuations are resumed after
-/// the lock is released.
+/// Every access is one short critical section under a lock; continuations are resumed after
+/// the lock is released. The lock is NIO's (a pthread mutex) rather than the standard library's
+/// `Mutex`: ThreadSanitizer does not see the ordering that `Mutex` (futex-based, in an
+/// uninstrumented module) provides, and reports every access as a race.
 final class ChannelBridgeStorage: Sendable {
     /// How the inbound side ended.
     enum End {
@@ -31,7 +33,7 @@ final class ChannelBridgeStorage: Sendable {
         var unwrittenOffLoop = 0
     }
 
-    let state = Mutex(State())
+    let state = NIOLockedValueBox(State())
     /// Above this many received payloads not taken by the consumer, the channel stops reading.
     let maxBufferedMessages: Int
     /// What a send throws once the connection is closed (the transport's own error type).
@@ -46,7 +48,7 @@ final class ChannelBridgeStorage: Sendable {
 
     /// Queues a received payload; returns the consumer to resume, if it waits.
     func receive(_ payload: ByteBuffer) -> CheckedContinuation<Void, Never>? {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard state.end == nil else { return nil }
             state.inbound.append(payload)
             defer { state.consumer = nil }
@@ -56,7 +58,7 @@ final class ChannelBridgeStorage: Sendable {
 
     /// Ends the inbound side after the payloads already queued (the first end wins).
     func finish(_ error: (any Error)?) -> CheckedContinuation<Void, Never>? {
-        state.withLock { state in
+        state.withLockedValue { state in
             guard state.end == nil else { return nil }
             state.end = error.map { .failed($0) } ?? .finished
             defer { state.consumer = nil }
@@ -66,7 +68,7 @@ final class ChannelBridgeStorage: Sendable {
 
     /// Whether the handler may ask the channel for more bytes; records a held read if not.
     func mayRead() -> Bool {
-        state.withLock { state in
+        state.withLockedValue { state in
             if state.inbound.count >= maxBufferedMessages {
                 state.readHeld = true
                 return false
@@ -79,7 +81,7 @@ final class ChannelBridgeStorage: Sendable {
 
     /// The senders to resume: the channel became writable.
     func takeWritabilityWaiters() -> [CheckedContinuation<Void, any Error>] {
-        state.withLock { state in
+        state.withLockedValue { state in
             defer { state.writabilityWaiters.removeAll() }
             return Array(state.writabilityWaiters.values)
         }
@@ -87,7 +89,7 @@ final class ChannelBridgeStorage: Sendable {
 
     /// Ends the outbound side (the channel closed); returns the senders to fail.
     func closeOutput() -> [CheckedContinuation<Void, any Error>] {
-        state.withLock { state in
+        state.withLockedValue { state in
             state.outputClosed = true
             defer { state.writabilityWaiters.removeAll() }
             return Array(state.writabilityWaiters.values)
@@ -99,7 +101,7 @@ final class ChannelBridgeStorage: Sendable {
     /// after the channel became writable, so no change is missed whichever thread runs this.
     func addWritabilityWaiter(_ id: Int, _ continuation: CheckedContinuation<Void, any Error>, channel: any Channel) {
         enum Now { case wait, resume, fail(any Error) }
-        let now = state.withLock { state -> Now in
+        let now = state.withLockedValue { state -> Now in
             if Task.isCancelled { return .fail(CancellationError()) }
             if state.outputClosed { return .fail(closedError) }
             if channel.isWritable { return .resume }

@@ -1,5 +1,5 @@
 public import NIOCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The payloads a connection received, in order, as an async sequence: one element per WAMP
 /// message, not deserialized. Iterate it once.
@@ -80,7 +80,7 @@ public struct PayloadSequence: AsyncSequence, Sendable {
 
         /// Takes everything received so far into ``batch``.
         private mutating func take() -> Taken {
-            let (taken, resume) = storage.state.withLock { state -> (Taken, Bool) in
+            let (taken, resume) = storage.state.withLockedValue { state -> (Taken, Bool) in
                 if !state.inbound.isEmpty {
                     swap(&batch, &state.inbound)
                     let resume = state.readHeld
@@ -100,7 +100,7 @@ public struct PayloadSequence: AsyncSequence, Sendable {
         private static func waitForInput(_ storage: ChannelBridgeStorage, isolation: isolated (any Actor)?) async {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    let resumeNow = storage.state.withLock { state in
+                    let resumeNow = storage.state.withLockedValue { state in
                         if !state.inbound.isEmpty || state.end != nil || state.consumerCancelled {
                             state.consumerCancelled = false
                             return true
@@ -111,7 +111,7 @@ public struct PayloadSequence: AsyncSequence, Sendable {
                     if resumeNow { continuation.resume() }
                 }
             } onCancel: {
-                let consumer = storage.state.withLock { state in
+                let consumer = storage.state.withLockedValue { state in
                     defer { state.consumer = nil }
                     if state.consumer == nil { state.consumerCancelled = true }
                     return state.consumer

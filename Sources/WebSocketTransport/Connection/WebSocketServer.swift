@@ -153,17 +153,22 @@ public final class WebSocketServer: Sendable {
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await upgrade in inbound {
-                    group.addTask(executorPreference: runsOnEventLoop ? EventLoopTaskExecutor(upgrade.eventLoop) : nil) {
-                        await Self.serve(upgrade, logger: logger, handler)
+                    group.addTask {
+                        await Self.serve(upgrade, runsOnEventLoop: runsOnEventLoop, logger: logger, handler)
                     }
                 }
             }
         }
     }
 
-    /// Waits for one channel's upgrade and runs `handler` on the connection.
+    /// Waits for one channel's upgrade and runs `handler` on the connection, with the
+    /// connection's event loop as task executor preference when `runsOnEventLoop`.
+    ///
+    /// The event loop is taken from the upgraded connection, once the upgrade future delivered
+    /// it: reading it from the future as it came out of the accept stream made ThreadSanitizer
+    /// report a race on the future's initialization, now and then.
     package static func serve(
-        _ upgrade: EventLoopFuture<WebSocketUpgradeResult>, logger: Logger,
+        _ upgrade: EventLoopFuture<WebSocketUpgradeResult>, runsOnEventLoop: Bool, logger: Logger,
         _ handler: @Sendable (WebSocketConnection) async throws -> Void
     ) async {
         let opened: OpenedWebSocket
@@ -180,13 +185,15 @@ public final class WebSocketServer: Sendable {
         }
         do {
             let connection = opened.connection()
-            do {
-                try await handler(connection)
-            } catch {
-                try? await connection.close(code: WebSocketCloseCode.goingAway)
-                throw error
+            try await withTaskExecutorPreference(runsOnEventLoop ? connection.executor : nil) {
+                do {
+                    try await handler(connection)
+                } catch {
+                    try? await connection.close(code: WebSocketCloseCode.goingAway)
+                    throw error
+                }
+                try await connection.close()
             }
-            try await connection.close()
         } catch {
             logger.debug("WebSocket connection ended with an error", metadata: ["error": "\(error)"])
             opened.channel.close(promise: nil)
