@@ -2,7 +2,7 @@ import Testing
 import Transport
 import WAMPSession
 
-@Suite("Authentication", .timeLimit(.minutes(1)))
+@Suite("Authentication", .timeLimit(.minutes(1)), .closesFakeTransports)
 struct AuthenticationTests {
     @Test("WAMP-CRA signatures and the salted key match Autobahn|Python's derive_key and compute_wcs")
     func wampcraVectors() {

@@ -2,7 +2,7 @@ import Testing
 import Transport
 import WAMPSession
 
-@Suite("Callee and subscriber", .timeLimit(.minutes(1)))
+@Suite("Callee and subscriber", .timeLimit(.minutes(1)), .closesFakeTransports)
 struct CalleeSubscriberTests {
     /// Registers `procedure` and answers REGISTERED with registration 11.
     func register(

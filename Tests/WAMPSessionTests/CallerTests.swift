@@ -2,7 +2,7 @@ import Testing
 import Transport
 import WAMPSession
 
-@Suite("Caller", .timeLimit(.minutes(1)))
+@Suite("Caller", .timeLimit(.minutes(1)), .closesFakeTransports)
 struct CallerTests {
     @Test("call with args and kwargs returns the RESULT's args, kwargs and details")
     func callReturnsResult() async throws {

@@ -19,6 +19,7 @@ final class FakeTransport: WAMPTransport {
         self.inboundContinuation = inboundContinuation
         self.outboundContinuation = outboundContinuation
         self.router = FakeRouter(outbound: outbound, inbound: inboundContinuation)
+        ClosesFakeTransports.current?.add(self)
     }
 
     var serializer: any WAMPSerializer { WAMPJSONSerializer() }

@@ -4,7 +4,7 @@ import Testing
 import Transport
 import WAMPSession
 
-@Suite("Reconnection over RawSocket", .timeLimit(.minutes(1)))
+@Suite("Reconnection over RawSocket", .timeLimit(.minutes(1)), .closesFakeTransports)
 struct RawSocketReconnectTests {
     @Test("the router stops and comes back on the same port: failed attempts are reported, then the session re-joins and its subscription gets events again")
     func reconnectAfterRouterRestart() async throws {

@@ -3,7 +3,7 @@ import Testing
 import Transport
 import WAMPSession
 
-@Suite("Reconnection", .timeLimit(.minutes(1)))
+@Suite("Reconnection", .timeLimit(.minutes(1)), .closesFakeTransports)
 struct ReconnectTests {
     @Test("the backoff grows exponentially up to the cap; jitter stays within its fraction")
     func backoff() {

@@ -2,7 +2,7 @@ import Testing
 import Transport
 import WAMPSession
 
-@Suite("Joining and leaving", .timeLimit(.minutes(1)))
+@Suite("Joining and leaving", .timeLimit(.minutes(1)), .closesFakeTransports)
 struct SessionLifecycleTests {
     @Test("HELLO announces the four client roles and the features implemented; WELCOME gives the session ID")
     func helloAnnouncesRolesAndFeatures() async throws {

@@ -6,9 +6,18 @@ import Testing
 @testable import WebSocketTransport
 
 /// The channel handler on an `EmbeddedChannel`: frames in, frames out, virtual time.
+///
+/// A class, so that `deinit` finishes the channels a test made (an unfinished `EmbeddedChannel`
+/// keeps its pipeline alive, which LeakSanitizer reports).
 @Suite("WebSocket channel handler")
-struct ChannelHandlerTests {
+final class ChannelHandlerTests {
     static let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    private var channels: [EmbeddedChannel] = []
+
+    deinit {
+        for channel in channels { _ = try? channel.finish(acceptAlreadyClosed: true) }
+    }
 
     /// A client-side handler by default: the frames a server sends it are not masked.
     func makeChannel(binary: Bool = false, isClient: Bool = true, configuration: WebSocketConfiguration = .init(pingInterval: nil)) throws -> EmbeddedChannel {
@@ -16,6 +25,7 @@ struct ChannelHandlerTests {
         try channel.pipeline.syncOperations.addHandler(
             WebSocketChannelHandler(binary: binary, isClient: isClient, configuration: configuration, logger: Self.logger))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        channels.append(channel)
         return channel
     }
 
