@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
+import RawSocketTransport
 import Transport
+import WebSocketTransport
 
 /// `wamp echo-server`: answers every WAMP message with the same message, re-serialized with the
 /// connection's serializer; PINGs are answered with PONGs by the transport.
@@ -42,6 +44,12 @@ struct EchoServer: AsyncParsableCommand {
         """)
     var releaseIdleMemory = false
 
+    @Flag(help: """
+        Echo each message's payload as received, without deserializing and serializing it again \
+        (what the C limit of the benchmarks does): measures the transport alone.
+        """)
+    var opaque = false
+
     /// With `--release-idle-memory`: glibc's per-arena statistics on standard error at each trim.
     @Flag(help: .hidden)
     var mallocStats = false
@@ -54,10 +62,25 @@ struct EchoServer: AsyncParsableCommand {
         try await TransportDialer.serve(
             listen, serializers: plugins, universal: universal, maxReceiveLength: maxReceiveLength,
             maxConnections: maxConnections, tls: try tls.configuration(), logger: logger
-        ) { [memoryRelease] transport in
+        ) { [memoryRelease, opaque] transport in
             memoryRelease?.opened()
             defer { memoryRelease?.closed() }
-            try await Self.echo(transport)
+            if opaque {
+                try await Self.echoPayloads(transport)
+            } else {
+                try await Self.echo(transport)
+            }
+        }
+    }
+
+    /// Sends every payload received back as it is, on RawSocket and WebSocket connections.
+    @Sendable static func echoPayloads<T: WAMPTransport>(_ transport: T) async throws {
+        if let connection = transport as? RawSocketConnection {
+            for try await payload in connection.payloads { try await connection.send(payload: payload) }
+        } else if let connection = transport as? WebSocketConnection {
+            for try await payload in connection.payloads { try await connection.send(payload: payload) }
+        } else {
+            try await echo(transport)
         }
     }
 
