@@ -3,7 +3,7 @@ import JSONSerializer
 import Testing
 import Transport
 
-/// The WAMP conformance vectors (`../shared/vectors/wamp-proto/singlemessage`): every JSON
+/// The WAMP conformance vectors (`Tests/ConformanceVectors/wamp-proto/singlemessage`, copied from wamp-proto/wamp-proto with its NOTICE): every JSON
 /// encoding of every sample with expected attributes decodes to a message with those
 /// attributes, and this serializer's own encoding decodes back to the same message.
 @Suite("Conformance vectors")
@@ -27,8 +27,7 @@ struct ConformanceVectorTests {
 
     static var vectorDirectory: URL {
         packageRoot()
-            .deletingLastPathComponent()
-            .appendingPathComponent("shared/vectors/wamp-proto/singlemessage", isDirectory: true)
+            .appendingPathComponent("Tests/ConformanceVectors/wamp-proto/singlemessage", isDirectory: true)
             .standardizedFileURL
     }
 

@@ -56,19 +56,19 @@ enum ConformanceVectors {
         var expected: [String: JSONValue]
     }
 
-    /// The `singlemessage` folder: `../shared/vectors/wamp-proto/singlemessage` seen from the
-    /// package root, found by walking up from this file.
+    /// The `singlemessage` folder: `Tests/ConformanceVectors/wamp-proto/singlemessage` (copied
+    /// from wamp-proto/wamp-proto with its NOTICE), found by walking up from this file.
     static func directory() throws -> URL {
         var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while folder.path != "/" {
-            let candidate = folder.appendingPathComponent("shared/vectors/wamp-proto/singlemessage")
+            let candidate = folder.appendingPathComponent("ConformanceVectors/wamp-proto/singlemessage")
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
                 return candidate
             }
             folder = folder.deletingLastPathComponent()
         }
-        throw VectorError("no shared/vectors/wamp-proto/singlemessage above \(#filePath)")
+        throw VectorError("no ConformanceVectors/wamp-proto/singlemessage above \(#filePath)")
     }
 
     /// Every sample with `expected_attributes` and `serializers.msgpack`, in file order.
