@@ -26,6 +26,8 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var controlBytesPending = 0
     /// A read held back while ``maxPendingControlBytes`` is exceeded.
     private var readHeld = false
+    /// Something arrived since the last keepalive tick: no PING is needed on this tick.
+    private var receivedSinceLastTick = false
 
     /// Above this many unwritten control octets (PONGs to a peer that floods PINGs and reads
     /// nothing), this side stops reading until they are written, so that a PING flood cannot
@@ -66,7 +68,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         guard handshakeTimer == nil, !closing else { return }
         let timeout = configuration.handshakeTimeout
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        handshakeTimer = context.eventLoop.scheduleTask(in: timeout) {
+        handshakeTimer = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let (handler, context) = loopBound.value
             handler.fail(context: context, RawSocketError(.handshakeTimeout, "the handshake did not complete within \(timeout)"))
         }
@@ -78,6 +80,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
+        receivedSinceLastTick = true
         // Message payloads go on at once (the hot path; passing them on cannot re-enter this
         // handler). Everything else waits until the core is done with this read: handling it
         // may close the channel and so re-enter the core.
@@ -148,12 +151,24 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard event is RawSocketHeartbeatEvent else {
+        switch event {
+        case is RawSocketHeartbeatEvent:
+            sendPing(context: context)
+            promise?.succeed()
+        case is TransportCloseRequest:
+            // RawSocket has no closing handshake: what was sent before leaves, then the
+            // connection closes.
+            closing = true
+            stopTimers()
+            let channel = context.channel
+            pendingWrites = false
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+            channel.closeFuture.cascade(to: promise)
+        default:
             context.triggerUserOutboundEvent(event, promise: promise)
-            return
         }
-        sendPing(context: context)
-        promise?.succeed()
     }
 
     private func sendPing(context: ChannelHandlerContext) {
@@ -227,11 +242,18 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     private func startKeepalive(context: ChannelHandlerContext) {
-        guard let interval = configuration.pingInterval else { return }
+        guard let interval = configuration.pingInterval.map(TimeAmount.init) else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        receivedSinceLastTick = false
         pingTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             let (handler, context) = loopBound.value
-            handler.sendPing(context: context)
+            // Traffic from the peer shows it is alive: a PING is only needed on a quiet
+            // connection.
+            if handler.receivedSinceLastTick {
+                handler.receivedSinceLastTick = false
+            } else {
+                handler.sendPing(context: context)
+            }
         }
     }
 

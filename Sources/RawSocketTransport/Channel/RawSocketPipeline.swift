@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import NIOSSL
 import Transport
 
 /// A channel with the RawSocket handlers installed, before its handshake completed.
@@ -10,11 +9,11 @@ package struct OpenedChannel: Sendable {
     let closeTimeout: TimeAmount
 
     /// Waits for the handshake and wraps the channel as a connection using the serializer
-    /// the handshake chose.
+    /// the handshake chose. Cancelling the task closes the channel.
     package func connection(serializers: [any WAMPSerializer]) async throws -> RawSocketConnection {
         let negotiation: RawSocketStateMachine.Negotiation
         do {
-            negotiation = try await handshake.get()
+            negotiation = try await ClientConnector.handshake(handshake, on: channel)
         } catch {
             await discard()
             throw error
@@ -23,8 +22,9 @@ package struct OpenedChannel: Sendable {
             await discard()
             throw RawSocketError(.serializerUnsupported, "no serializer plugin for serializer \(negotiation.serializer)")
         }
-        return RawSocketConnection(
-            bridge: bridge, serializer: serializer, negotiation: negotiation, closeTimeout: closeTimeout)
+        return RawSocketConnection(core: ConnectionCore(
+            bridge: bridge, serializer: serializer, maxSendLength: negotiation.maxSendLength,
+            maxReceiveLength: negotiation.maxReceiveLength, closeTimeout: closeTimeout))
     }
 
     /// The channel.
@@ -38,35 +38,41 @@ package struct OpenedChannel: Sendable {
 
 /// Installs the RawSocket handlers on a channel.
 package enum RawSocketPipeline {
-    /// Installs the server side of RawSocket on an accepted channel (after TLS, if any):
-    /// the entry point for servers that share a port with other protocols and hand a
-    /// channel over once its first octet (0x7F) showed a RawSocket handshake. The
-    /// connection is then obtained with ``OpenedChannel/connection(serializers:)``.
+    /// Installs the server side of RawSocket on an accepted channel (after TLS, if any). The
+    /// connection is then obtained with ``OpenedChannel/connection(serializers:)``. A refusal
+    /// (the server is at its connection limit) answers the handshake with that error code and
+    /// closes.
     package static func installServer(
         on channel: any Channel, serializers: [any WAMPSerializer], configuration: RawSocketConfiguration,
-        logger: Logger
+        refusal: RawSocketHandshakeErrorCode? = nil, logger: Logger
     ) throws -> OpenedChannel {
-        try configuration.validate()
-        return try install(
-            on: channel, role: .server(acceptedSerializers: serializers.map(\.id.rawSocketValue), refusal: nil),
-            configuration: configuration, logger: logger, sslHandler: nil)
+        try install(
+            on: channel, role: .server(acceptedSerializers: serializers.map(\.id.rawSocketValue), refusal: refusal),
+            configuration: configuration, logger: logger)
     }
 
-    static func install(
+    /// Installs the client side, asking for `serializer`.
+    static func installClient(
+        on channel: any Channel, serializer: any WAMPSerializer, configuration: RawSocketConfiguration,
+        logger: Logger
+    ) throws -> OpenedChannel {
+        try install(
+            on: channel, role: .client(serializer: serializer.id.rawSocketValue), configuration: configuration,
+            logger: logger)
+    }
+
+    private static func install(
         on channel: any Channel, role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration,
-        logger: Logger, sslHandler: (any ChannelHandler)?
+        logger: Logger
     ) throws -> OpenedChannel {
         let promise = channel.eventLoop.makePromise(of: RawSocketStateMachine.Negotiation.self)
         let handler = RawSocketChannelHandler(
             role: role, configuration: configuration, logger: logger, handshakePromise: promise)
-        let sync = channel.pipeline.syncOperations
-        if let sslHandler { try sync.addHandler(sslHandler) }
-        try sync.addHandler(handler)
+        try channel.pipeline.syncOperations.addHandler(handler)
         let bridge = try ChannelBridge(
             installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
-            maxUnwrittenBytes: configuration.maxUnwrittenSendBytes,
-            closedError: RawSocketError(.connectionClosed, "the connection is closed"))
+            maxUnwrittenBytes: configuration.maxUnwrittenSendBytes, closedError: RawSocketFraming.connectionClosed)
         return OpenedChannel(
-            bridge: bridge, handshake: promise.futureResult, closeTimeout: configuration.closeTimeout)
+            bridge: bridge, handshake: promise.futureResult, closeTimeout: TimeAmount(configuration.closeTimeout))
     }
 }

@@ -1,3 +1,5 @@
+public import Transport
+
 /// Where a RawSocket connection goes or is accepted: a TCP host and port, or a Unix socket
 /// path; with or without TLS. Parses the URLs the `wamp` tool takes: `rs://HOST:PORT`,
 /// `rss://HOST:PORT` (TLS), `rs+unix:///PATH`.
@@ -70,6 +72,16 @@ extension RawSocketEndpoint: CustomStringConvertible {
             return "\(usesTLS ? "rss" : "rs")://\(h):\(port)"
         case .unix(let path):
             return "\(usesTLS ? "rss+unix" : "rs+unix")://\(path)"
+        }
+    }
+}
+
+extension RawSocketEndpoint {
+    /// The socket address, for the server engine and the client connector.
+    package var listenAddress: ListenAddress {
+        switch address {
+        case .tcp(let host, let port): .tcp(host: host, port: port)
+        case .unix(let path): .unix(path: path)
         }
     }
 }

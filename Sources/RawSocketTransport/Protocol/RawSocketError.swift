@@ -1,13 +1,16 @@
+public import Transport
+
 /// An error of the RawSocket transport: it says which rule was broken, with the values
-/// involved, and wraps the underlying error (TLS, socket, serializer) as ``cause``.
-public struct RawSocketError: Error, Sendable, CustomStringConvertible {
+/// involved, and wraps the underlying error (TLS, socket, serializer) as ``cause``. Its
+/// ``kind`` says the same in the terms every transport shares.
+public struct RawSocketError: WAMPTransportError {
     /// What went wrong. New codes may be added; switch with a `default` case.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case invalidConfiguration, badMagic, reservedBitsSet, reservedFrameType, frameTooLarge
             case messageTooLarge, handshakeRefused, serializerUnsupported, serializerMismatch
             case handshakeTimeout, tooManyUnansweredPings, connectionClosed, unexpectedEndOfStream
-            case invalidMessage, invalidURL, connectionFailed
+            case invalidMessage, invalidURL, connectionFailed, unexpectedHandshake, decodingFailed
         }
 
         private let base: Base
@@ -49,6 +52,28 @@ public struct RawSocketError: Error, Sendable, CustomStringConvertible {
         public static let connectionFailed = Code(.connectionFailed)
         /// A transport URL could not be understood.
         public static let invalidURL = Code(.invalidURL)
+        /// A handshake word arrived after the handshake had completed.
+        public static let unexpectedHandshake = Code(.unexpectedHandshake)
+        /// The frame decoder failed with an error of its own (not a rule of RawSocket);
+        /// ``RawSocketError/cause`` holds it.
+        public static let decodingFailed = Code(.decodingFailed)
+
+        /// The transport-independent kind of this code.
+        public var kind: WAMPTransportErrorKind {
+            switch base {
+            case .invalidConfiguration: .invalidConfiguration
+            case .invalidURL: .invalidURL
+            case .badMagic, .reservedBitsSet, .reservedFrameType, .serializerMismatch, .unexpectedEndOfStream,
+                 .unexpectedHandshake, .decodingFailed:
+                .protocolViolation
+            case .frameTooLarge, .messageTooLarge: .messageTooLarge
+            case .handshakeRefused, .serializerUnsupported: .refused
+            case .handshakeTimeout, .tooManyUnansweredPings: .timedOut
+            case .connectionClosed: .connectionClosed
+            case .invalidMessage: .invalidMessage
+            case .connectionFailed: .connectionFailed
+            }
+        }
 
         public var description: String { String(describing: base) }
     }
@@ -61,6 +86,9 @@ public struct RawSocketError: Error, Sendable, CustomStringConvertible {
     public var handshakeErrorCode: RawSocketHandshakeErrorCode?
     /// The underlying error, if any.
     public var cause: (any Error)?
+
+    /// The transport-independent kind of the failure.
+    public var kind: WAMPTransportErrorKind { code.kind }
 
     /// Creates an error.
     public init(

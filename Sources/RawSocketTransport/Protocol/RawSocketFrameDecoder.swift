@@ -6,7 +6,7 @@ public import NIOCore
 ///
 /// Runs inside a pipeline (`ByteToMessageHandler`) or outside one
 /// (`NIOSingleStepByteToMessageProcessor`), as ``RawSocketProtocolCore`` uses it.
-public struct RawSocketFrameDecoder: NIOSingleStepByteToMessageDecoder {
+@_spi(SansIO) public struct RawSocketFrameDecoder: NIOSingleStepByteToMessageDecoder {
     /// One decoded unit of the stream.
     public enum Unit: Hashable, Sendable {
         /// The peer's 4-octet handshake (request or reply), as a big-endian word.

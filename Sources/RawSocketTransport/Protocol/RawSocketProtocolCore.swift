@@ -20,7 +20,7 @@ public import NIOCore
 /// ```
 ///
 /// Not `Sendable`: use it from one thread (a channel's event loop).
-public struct RawSocketProtocolCore {
+@_spi(SansIO) public struct RawSocketProtocolCore {
     /// Something the driver must do or learn.
     public enum Event {
         /// Write these bytes to the peer.
@@ -162,8 +162,13 @@ public struct RawSocketProtocolCore {
     private mutating func fail(_ error: any Error, _ onEvent: (Event) -> Void) {
         failed = true
         machine.closed()
-        let rawSocketError = error as? RawSocketError
-            ?? RawSocketError(.unexpectedEndOfStream, "decoding failed: \(error)", cause: error)
-        onEvent(.failed(rawSocketError))
+        onEvent(.failed(Self.failure(from: error)))
+    }
+
+    /// The error a decoding failure is reported as: a ``RawSocketError`` as it is, anything else
+    /// (an error of NIO's byte-to-message processor) as ``RawSocketError/Code/decodingFailed``
+    /// with it as the cause.
+    static func failure(from error: any Error) -> RawSocketError {
+        error as? RawSocketError ?? RawSocketError(.decodingFailed, "the frame decoder failed: \(error)", cause: error)
     }
 }

@@ -5,7 +5,7 @@ public import NIOCore
 ///
 /// Each event returns a small action for the caller (a channel handler, or any other byte
 /// stream driver) to perform.
-public struct RawSocketStateMachine: Sendable {
+@_spi(SansIO) public struct RawSocketStateMachine: Sendable {
     /// The side of the connection.
     public enum Role: Sendable, Hashable {
         /// A client asking for one serializer.
@@ -110,7 +110,7 @@ public struct RawSocketStateMachine: Sendable {
         if case .idle = state { state = .awaitingHandshake }
         guard case .awaitingHandshake = state else {
             state = .closed
-            return .fail(.badMagic, reason: "unexpected second handshake")
+            return .fail(.unexpectedHandshake, reason: "a second handshake word arrived after the handshake")
         }
         switch role {
         case .client(let serializer):

@@ -33,10 +33,12 @@ package final class ChannelBridge: Sendable {
     /// - Parameters:
     ///   - maxBufferedMessages: received payloads waiting untaken above which reading stops.
     ///   - maxUnwrittenBytes: see ``maxUnwrittenBytes``.
-    ///   - closedError: what sends throw once the connection is closed.
+    ///   - closedError: makes what sends throw once the connection is closed, from the
+    ///     failure that closed it (a write that failed after its send returned), if any.
     package init(
         installingOn channel: any Channel, maxBufferedMessages: Int = 256,
-        maxUnwrittenBytes: Int = ChannelBridge.defaultMaxUnwrittenBytes, closedError: any Error
+        maxUnwrittenBytes: Int = ChannelBridge.defaultMaxUnwrittenBytes,
+        closedError: @escaping @Sendable ((any Error)?) -> any Error
     ) throws {
         let storage = ChannelBridgeStorage(maxBufferedMessages: maxBufferedMessages, closedError: closedError)
         let handler = ChannelBridgeHandler(storage: storage)
@@ -62,6 +64,10 @@ package final class ChannelBridge: Sendable {
 
     /// Writes `value` and flushes; waits as described in ``ChannelBridge``.
     ///
+    /// A send from another thread that returns before its message is written (under
+    /// ``maxUnwrittenBytes``) cannot report that write's failure itself: a failed write closes
+    /// the connection, and every later send throws the `closedError` with it as the cause.
+    ///
     /// - Throws: the `closedError` given at creation when the connection is closed or
     ///   ``closeOutput()`` was called; `CancellationError` when the task is cancelled while it
     ///   waits (the message is then still written).
@@ -75,14 +81,19 @@ package final class ChannelBridge: Sendable {
             return
         }
         let mustWait = try storage.state.withLockedValue { state in
-            guard !state.outputClosed else { throw storage.closedError }
+            guard !state.outputClosed else { throw storage.makeClosedError(state.writeFailure) }
             state.unwrittenOffLoop += size
             return state.unwrittenOffLoop > maxUnwrittenBytes
         }
         let promise = eventLoop.makePromise(of: Void.self)
         let shared = self.storage
-        promise.futureResult.whenComplete { _ in
+        let channel = self.channel
+        promise.futureResult.whenComplete { result in
             shared.state.withLockedValue { $0.unwrittenOffLoop -= size }
+            if case .failure(let error) = result, !mustWait, shared.recordWriteFailure(error) {
+                // Nobody waits for this write: the connection must not go on as if it was sent.
+                channel.close(promise: nil)
+            }
         }
         let handler = self.handler
         eventLoop.execute {
@@ -96,7 +107,7 @@ package final class ChannelBridge: Sendable {
             do {
                 try await promise.futureResult.get()
             } catch {
-                throw storage.closedError
+                throw storage.makeClosedError(error)
             }
         }
     }
@@ -104,6 +115,35 @@ package final class ChannelBridge: Sendable {
     /// Sends nothing more: later writes throw the `closedError`.
     package func closeOutput() {
         storage.state.withLockedValue { $0.outputClosed = true }
+    }
+
+    /// Sends nothing more, then closes the connection gracefully (see ``close(_:reason:timeout:)``).
+    package func close(reason: TransportCloseRequest.Reason = .normal, timeout: TimeAmount) async {
+        closeOutput()
+        await Self.close(channel, reason: reason, timeout: timeout)
+    }
+
+    /// Closes `channel` gracefully: what was sent before is written, then the transport's own
+    /// closing (``TransportCloseRequest``), and the call returns when the channel is closed. A
+    /// peer that does not read, or does not answer a closing handshake, cannot make it wait
+    /// longer than `timeout`: the channel is closed then. A channel still in its opening
+    /// handshake is closed at once.
+    package static func close(
+        _ channel: any Channel, reason: TransportCloseRequest.Reason, timeout: TimeAmount
+    ) async {
+        startClosing(channel, reason: reason, timeout: timeout)
+        try? await channel.closeFuture.get()
+    }
+
+    /// Starts what ``close(_:reason:timeout:)`` does, without waiting for the end.
+    package static func startClosing(
+        _ channel: any Channel, reason: TransportCloseRequest.Reason, timeout: TimeAmount
+    ) {
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        channel.closeFuture.whenComplete { _ in deadline.cancel() }
+        channel.triggerUserOutboundEvent(TransportCloseRequest(reason)).whenFailure { _ in
+            channel.close(promise: nil)
+        }
     }
 
     private func waitForWritability() async throws {

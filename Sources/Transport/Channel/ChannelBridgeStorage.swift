@@ -31,17 +31,36 @@ final class ChannelBridgeStorage: Sendable {
         var outputClosed = false
         /// Octets handed to the event loop by senders on other threads and not yet written.
         var unwrittenOffLoop = 0
+        /// The first write that failed after its send had returned (a send from another thread
+        /// under ``ChannelBridge/maxUnwrittenBytes``): later sends throw it as their cause.
+        var writeFailure: (any Error)?
     }
 
     let state = NIOLockedValueBox(State())
     /// Above this many received payloads not taken by the consumer, the channel stops reading.
     let maxBufferedMessages: Int
-    /// What a send throws once the connection is closed (the transport's own error type).
-    let closedError: any Error
+    /// Makes what a send throws once the connection is closed (the transport's own error
+    /// type), with the failure that closed it as its cause, when there was one.
+    let makeClosedError: @Sendable ((any Error)?) -> any Error
 
-    init(maxBufferedMessages: Int, closedError: any Error) {
+    init(maxBufferedMessages: Int, closedError: @escaping @Sendable ((any Error)?) -> any Error) {
         self.maxBufferedMessages = maxBufferedMessages
-        self.closedError = closedError
+        self.makeClosedError = closedError
+    }
+
+    /// What a send throws now that the connection is closed.
+    var closedError: any Error {
+        makeClosedError(state.withLockedValue { $0.writeFailure })
+    }
+
+    /// Records a write that failed after its send returned; returns whether it was the first.
+    func recordWriteFailure(_ error: any Error) -> Bool {
+        state.withLockedValue { state in
+            guard state.writeFailure == nil else { return false }
+            state.writeFailure = error
+            state.outputClosed = true
+            return true
+        }
     }
 
     // MARK: Inbound, from the handler
@@ -103,7 +122,7 @@ final class ChannelBridgeStorage: Sendable {
         enum Now { case wait, resume, fail(any Error) }
         let now = state.withLockedValue { state -> Now in
             if Task.isCancelled { return .fail(CancellationError()) }
-            if state.outputClosed { return .fail(closedError) }
+            if state.outputClosed { return .fail(makeClosedError(state.writeFailure)) }
             if channel.isWritable { return .resume }
             state.writabilityWaiters[id] = continuation
             return .wait

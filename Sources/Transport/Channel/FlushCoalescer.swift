@@ -12,24 +12,24 @@ public import NIOCore
 ///
 /// Use it on the channel's event loop only: a handler calls ``flush(context:)`` from its own
 /// `flush(context:)`.
-public final class FlushCoalescer {
+package final class FlushCoalescer {
     /// The default slice: 16 messages.
-    public static let defaultBatch = 16
+    package static let defaultBatch = 16
 
     /// The most messages a flush holds back.
-    public let batch: Int
+    package let batch: Int
 
     private var scheduled = false
     private var unflushed = 0
 
     /// Creates a coalescer flushing at least every `batch` messages.
-    public init(batch: Int = FlushCoalescer.defaultBatch) {
+    package init(batch: Int = FlushCoalescer.defaultBatch) {
         self.batch = batch
     }
 
     /// Counts one message's flush, and flushes now (a full slice) or schedules one flush for
     /// the end of the event loop's current work.
-    public func flush(context: ChannelHandlerContext) {
+    package func flush(context: ChannelHandlerContext) {
         unflushed += 1
         if unflushed >= batch {
             unflushed = 0

@@ -10,14 +10,11 @@ package struct OpenedWebSocket: Sendable {
 
     /// Wraps the channel as a connection.
     package func connection() -> WebSocketConnection {
-        WebSocketConnection(bridge: bridge, serializer: serializer, configuration: configuration)
+        WebSocketConnection(core: ConnectionCore(
+            bridge: bridge, serializer: serializer, maxSendLength: configuration.maxSendLength,
+            maxReceiveLength: configuration.maxReceiveLength, closeTimeout: TimeAmount(configuration.closeTimeout)))
     }
 
     /// The channel.
     package var channel: any Channel { bridge.channel }
-
-    /// Closes a channel that will not become a connection.
-    package func discard() async {
-        try? await bridge.channel.close()
-    }
 }

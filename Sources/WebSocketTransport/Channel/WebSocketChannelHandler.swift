@@ -10,7 +10,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
     typealias InboundOut = ByteBuffer
     /// One serialized WAMP message, sent as one text or binary frame. The closing handshake is
-    /// started with the outbound user event ``WebSocketCloseRequest``.
+    /// started with the outbound user event `TransportCloseRequest`.
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = WebSocketFrame
 
@@ -29,7 +29,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
 
     init(binary: Bool, isClient: Bool, configuration: WebSocketConfiguration, logger: Logger) {
         self.machine = WebSocketStateMachine(
-            binary: binary, maxMessageSize: configuration.maxMessageSize, peerMasks: !isClient)
+            binary: binary, maxMessageSize: configuration.maxReceiveLength, peerMasks: !isClient)
         self.isClient = isClient
         self.configuration = configuration
         self.logger = logger
@@ -38,7 +38,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     private var maskKey: WebSocketMaskingKey? { isClient ? .random() : nil }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        guard let interval = configuration.pingInterval else { return }
+        guard let interval = configuration.pingInterval.map(TimeAmount.init) else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         pingTimer = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
             let (handler, context) = loopBound.value
@@ -106,7 +106,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
             switch decoderError {
             case .invalidFrameLength:
                 mapped = WebSocketError(
-                    .messageTooLarge, "a frame is longer than the limit of \(configuration.maxMessageSize) octets",
+                    .messageTooLarge, "a frame is longer than the limit of \(configuration.maxReceiveLength) octets",
                     closeCode: WebSocketCloseCode.messageTooBig, cause: error)
             default:
                 mapped = WebSocketError(
@@ -139,14 +139,14 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
-        guard let request = event as? WebSocketCloseRequest else {
+        guard let request = event as? TransportCloseRequest else {
             context.triggerUserOutboundEvent(event, promise: promise)
             return
         }
         if machine.startClosing() {
-            sendCloseFrame(context: context, code: request.code, thenClose: false, promise: promise)
+            sendCloseFrame(context: context, code: request.reason.webSocketCode, thenClose: false, promise: promise)
             let channel = context.channel
-            closeDeadline = context.eventLoop.scheduleTask(in: configuration.closeTimeout) { channel.close(promise: nil) }
+            closeDeadline = context.eventLoop.scheduleTask(in: TimeAmount(configuration.closeTimeout)) { channel.close(promise: nil) }
         } else {
             context.flush()
             promise?.succeed()
@@ -193,7 +193,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
         outstandingPing = payload
         let timeout = configuration.pingTimeout
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        pongDeadline = context.eventLoop.scheduleTask(in: timeout) {
+        pongDeadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let (handler, context) = loopBound.value
             handler.fail(
                 context: context,

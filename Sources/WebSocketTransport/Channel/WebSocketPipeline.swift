@@ -19,7 +19,7 @@ package enum WebSocketPipeline {
         // upgrade handler does not pass it on).
         let refusedHead = NIOLoopBoundBox<HTTPRequestHead?>(nil, eventLoop: channel.eventLoop)
         let upgrader = NIOTypedWebSocketServerUpgrader<WebSocketUpgradeResult>(
-            maxFrameSize: min(configuration.maxMessageSize, Int(UInt32.max)),
+            maxFrameSize: min(configuration.maxReceiveLength, Int(UInt32.max)),
             shouldUpgrade: { channel, head in
                 let offered = WebSocketSubprotocol.parse(head.headers["Sec-WebSocket-Protocol"])
                 guard pathOf(head.uri) == pathOf(path),
@@ -54,7 +54,7 @@ package enum WebSocketPipeline {
         let result = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
             configuration: .init(upgradeConfiguration: upgradeConfiguration))
         let timeout = configuration.handshakeTimeout
-        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             logger.debug("WebSocket handshake timed out", metadata: ["timeout": "\(timeout)"])
             channel.close(promise: nil)
         }
@@ -71,7 +71,7 @@ package enum WebSocketPipeline {
         try channel.pipeline.syncOperations.addHandler(WebSocketRefusalHandler(
             path: path, subprotocols: serializers.map(\.id.webSocketSubprotocol), refusedUpgrade: nil, overloaded: true))
         let timeout = configuration.handshakeTimeout
-        let timer = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
         channel.closeFuture.whenComplete { _ in timer.cancel() }
         return channel.eventLoop.makeSucceededFuture(.refused(WebSocketError(
             .upgradeRefused, "the server is at its connection limit; the request gets HTTP 503")))
@@ -85,7 +85,7 @@ package enum WebSocketPipeline {
     ) throws -> EventLoopFuture<WebSocketUpgradeResult> {
         let offered = serializers.map(\.id.webSocketSubprotocol)
         let upgrader = NIOTypedWebSocketClientUpgrader<WebSocketUpgradeResult>(
-            maxFrameSize: min(configuration.maxMessageSize, Int(UInt32.max)),
+            maxFrameSize: min(configuration.maxReceiveLength, Int(UInt32.max)),
             upgradePipelineHandler: { channel, response in
                 channel.eventLoop.makeCompletedFuture {
                     let chosen = WebSocketSubprotocol.parse(response.headers["Sec-WebSocket-Protocol"])
@@ -130,7 +130,7 @@ package enum WebSocketPipeline {
         let bridge = try ChannelBridge(
             installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
             maxUnwrittenBytes: configuration.maxUnwrittenSendBytes,
-            closedError: WebSocketError(.connectionClosed, "the connection is closed"))
+            closedError: WebSocketFraming.connectionClosed)
         return OpenedWebSocket(bridge: bridge, serializer: serializer, configuration: configuration)
     }
 

@@ -18,106 +18,87 @@ public import Transport
 /// ```
 public final class WebSocketConnection: WAMPTransport {
     /// The typed messages received, in order. See ``WAMPTransport/inbound``.
-    public typealias Inbound = WebSocketMessageSequence
+    public typealias Inbound = WAMPMessageSequence
 
-    /// The serializer chosen by the subprotocol negotiation.
-    public let serializer: any WAMPSerializer
-    /// The negotiated subprotocol, `wamp.2.` and the serializer's name.
-    public var subprotocol: String { serializer.id.webSocketSubprotocol }
-    /// The largest message this side sends: ``WebSocketConfiguration/maxSendSize`` (WebSocket
-    /// does not tell the peer's limit).
-    public let maxSendLength: Int
-    /// The largest message this side accepts: ``WebSocketConfiguration/maxMessageSize``.
-    public let maxReceiveLength: Int
-    /// The peer's address, when known.
-    public let remoteAddress: SocketAddress?
+    let core: ConnectionCore<WebSocketFraming>
 
-    private let bridge: ChannelBridge
-    private var channel: any Channel { bridge.channel }
-    private let eventLoopExecutor: EventLoopTaskExecutor
-
-    /// The connection's event loop as a task executor (see ``WAMPTransport/executor``): a task
-    /// that prefers it takes received messages and sends without a thread hop per message.
-    /// Code that prefers it must not block.
-    public var executor: (any TaskExecutor)? { eventLoopExecutor }
-    private let allocator: ByteBufferAllocator
-    private let closeTimeout: TimeAmount
-
-    init(bridge: ChannelBridge, serializer: any WAMPSerializer, configuration: WebSocketConfiguration) {
-        self.bridge = bridge
-        self.eventLoopExecutor = EventLoopTaskExecutor(bridge.channel.eventLoop)
-        self.serializer = serializer
-        self.maxSendLength = configuration.maxSendSize
-        self.maxReceiveLength = configuration.maxMessageSize
-        self.remoteAddress = bridge.channel.remoteAddress
-        self.allocator = bridge.channel.allocator
-        self.closeTimeout = configuration.closeTimeout
+    init(core: ConnectionCore<WebSocketFraming>) {
+        self.core = core
     }
 
     /// A connection nobody holds any more is closed.
     deinit {
-        bridge.channel.close(promise: nil)
+        core.channel.close(promise: nil)
     }
+
+    /// The serializer chosen by the subprotocol negotiation.
+    public var serializer: any WAMPSerializer { core.serializer }
+    /// The negotiated subprotocol, `wamp.2.` and the serializer's name.
+    public var subprotocol: String { core.serializer.id.webSocketSubprotocol }
+    /// The largest message this side sends: ``WebSocketConfiguration/maxSendLength`` (WebSocket
+    /// does not tell the peer's limit).
+    public var maxSendLength: Int { core.maxSendLength }
+    /// The largest message this side accepts: ``WebSocketConfiguration/maxReceiveLength``.
+    public var maxReceiveLength: Int { core.maxReceiveLength }
+    /// The peer's address, when known.
+    public var remoteAddress: SocketAddress? { core.channel.remoteAddress }
+
+    /// The connection's event loop as a task executor (see ``WAMPTransport/executor``): a task
+    /// that prefers it takes received messages and sends without a thread hop per message.
+    /// Code that prefers it must not block.
+    public var executor: (any TaskExecutor)? { core.executor }
 
     /// The typed messages received, in order. It ends when the peer closes with code 1000 or
     /// 1001 (or none), and throws a ``WebSocketError`` when the connection fails: a frame
     /// breaking the protocol, a message too large or of the wrong kind, another close code,
-    /// a message that does not deserialize, an unanswered PING.
-    public var inbound: WebSocketMessageSequence {
-        WebSocketMessageSequence(payloads: bridge.payloads, serializer: serializer, channel: channel)
-    }
+    /// a message that does not deserialize (the connection is then closed with code 1002), an
+    /// unanswered PING.
+    public var inbound: WAMPMessageSequence { core.inbound }
 
     /// The raw payloads of the messages received (reassembled), in order, not deserialized.
-    public var payloads: PayloadSequence { bridge.payloads }
+    public var payloads: PayloadSequence { core.bridge.payloads }
 
     /// Serializes and sends a message in one text (JSON) or binary (MessagePack) frame.
     ///
     /// - Throws: ``WebSocketError/Code/messageTooLarge`` when the serialized message is longer
     ///   than ``maxSendLength`` (nothing is sent, the connection stays usable); the
-    ///   serializer's error; an error when the connection is closed or closing.
+    ///   serializer's error; ``WebSocketError/Code/connectionClosed`` when the connection is
+    ///   closed or closing. A send from another thread may return before its message is
+    ///   written; if that write fails, the connection is closed and later sends throw
+    ///   ``WebSocketError/Code/connectionClosed`` with the failure as the cause.
     public func send(_ message: WAMPMessage) async throws {
-        var buffer = allocator.buffer(capacity: 128)
-        try serializer.serialize(message, into: &buffer)
-        guard buffer.readableBytes <= maxSendLength else {
-            throw WebSocketError(
-                .messageTooLarge, "\(message.type) of \(buffer.readableBytes) octets exceeds the send limit of \(maxSendLength) octets")
-        }
-        try await bridge.write(buffer)
+        try await core.send(message)
     }
 
     /// Sends an already serialized message.
     ///
     /// - Throws: ``WebSocketError/Code/messageTooLarge`` over ``maxSendLength`` (nothing is
-    ///   sent); an error when the connection is closed.
+    ///   sent); ``WebSocketError/Code/connectionClosed`` when the connection is closed.
     public func send(payload: ByteBuffer) async throws {
-        guard payload.readableBytes <= maxSendLength else {
-            throw WebSocketError(
-                .messageTooLarge, "a payload of \(payload.readableBytes) octets exceeds the send limit of \(maxSendLength) octets")
-        }
-        try await bridge.write(payload)
+        try await core.send(payload: payload)
     }
 
     /// Closes the connection with close code 1000: messages already sent are written first,
-    /// then the close frame; the socket is closed when the peer answers, or after the
-    /// configuration's `closeTimeout`.
+    /// then the close frame; the socket is closed when the peer answers, or after
+    /// ``WebSocketConfiguration/closeTimeout``.
     public func close() async throws {
-        try await close(code: WebSocketCloseCode.normalClosure)
+        await core.close(reason: .normal)
     }
 
     /// Closes the connection with a close code (1000 normal, 1001 going away, 3000-4999 for
     /// applications).
     public func close(code: UInt16) async throws {
-        bridge.closeOutput()
-        guard channel.isActive else { return }
-        let channel = self.channel
-        let deadline = channel.eventLoop.scheduleTask(in: closeTimeout) { channel.close(promise: nil) }
-        try? await channel.triggerUserOutboundEvent(WebSocketCloseRequest(code: code)).get()
-        try? await channel.closeFuture.get()
-        deadline.cancel()
+        await core.close(reason: .code(code))
     }
 
     /// Completes when the connection is closed, by either side.
     public var closed: Void {
-        get async { try? await channel.closeFuture.get() }
+        get async { await core.closed }
+    }
+}
+
+extension WebSocketConnection: ServedConnection {
+    package func close(reason: TransportCloseRequest.Reason) async {
+        await core.close(reason: reason)
     }
 }

@@ -1,7 +1,9 @@
+public import Transport
+
 /// An error of the WebSocket transport: it says which rule was broken, with the values
 /// involved, the close code sent or received when there was one, and wraps the underlying
 /// error (TLS, socket, HTTP, serializer) as ``cause``.
-public struct WebSocketError: Error, Sendable, CustomStringConvertible {
+public struct WebSocketError: WAMPTransportError {
     /// What went wrong. New codes may be added; switch with a `default` case.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
@@ -35,7 +37,7 @@ public struct WebSocketError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedData = Code(.unsupportedData)
         /// A text message that is not valid UTF-8 (close code 1007).
         public static let invalidUTF8 = Code(.invalidUTF8)
-        /// A received message is larger than ``WebSocketConfiguration/maxMessageSize`` (close
+        /// A received message is larger than ``WebSocketConfiguration/maxReceiveLength`` (close
         /// code 1009), or a message to send is larger than the peer accepts (nothing sent, the
         /// connection stays usable).
         public static let messageTooLarge = Code(.messageTooLarge)
@@ -50,7 +52,25 @@ public struct WebSocketError: Error, Sendable, CustomStringConvertible {
         public static let invalidMessage = Code(.invalidMessage)
 
         public var description: String { String(describing: base) }
+
+        /// The transport-independent kind of this code.
+        public var kind: WAMPTransportErrorKind {
+            switch base {
+            case .invalidConfiguration: .invalidConfiguration
+            case .invalidURL: .invalidURL
+            case .upgradeRefused, .subprotocolUnsupported: .refused
+            case .handshakeTimeout, .pingTimeout: .timedOut
+            case .connectionFailed: .connectionFailed
+            case .protocolViolation, .unsupportedData, .invalidUTF8: .protocolViolation
+            case .messageTooLarge: .messageTooLarge
+            case .closedByPeer, .connectionClosed: .connectionClosed
+            case .invalidMessage: .invalidMessage
+            }
+        }
     }
+
+    /// The transport-independent kind of the failure.
+    public var kind: WAMPTransportErrorKind { code.kind }
 
     /// What went wrong.
     public var code: Code

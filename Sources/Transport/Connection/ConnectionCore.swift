@@ -1,0 +1,87 @@
+package import NIOCore
+
+/// The part of a connection that every transport on a SwiftNIO channel shares: the channel
+/// bridge, the negotiated serializer and limits, the executor, sending typed and serialized
+/// messages, and closing with a deadline. A transport's public connection type wraps one and
+/// adds what is its own (RawSocket's heartbeat, WebSocket's close codes).
+package struct ConnectionCore<Framing: MessageFraming>: Sendable {
+    package let bridge: ChannelBridge
+    package let serializer: any WAMPSerializer
+    /// The largest serialized message this side may send.
+    package let maxSendLength: Int
+    /// The largest message this side accepts.
+    package let maxReceiveLength: Int
+    /// The longest ``close(reason:)`` waits before closing the socket anyway.
+    package let closeTimeout: TimeAmount
+    package let executor: EventLoopTaskExecutor
+    private let allocator: ByteBufferAllocator
+
+    package init(
+        bridge: ChannelBridge, serializer: any WAMPSerializer, maxSendLength: Int, maxReceiveLength: Int,
+        closeTimeout: TimeAmount
+    ) {
+        self.bridge = bridge
+        self.serializer = serializer
+        self.maxSendLength = maxSendLength
+        self.maxReceiveLength = maxReceiveLength
+        self.closeTimeout = closeTimeout
+        self.executor = EventLoopTaskExecutor(bridge.channel.eventLoop)
+        self.allocator = bridge.channel.allocator
+    }
+
+    package var channel: any Channel { bridge.channel }
+
+    /// The received messages, deserialized as they are taken. A message that does not
+    /// deserialize closes the connection (``TransportCloseRequest/Reason/protocolError``) and
+    /// is thrown as the transport's ``MessageFraming/invalidMessage(serializer:cause:)``.
+    package var inbound: WAMPMessageSequence {
+        let channel = self.channel
+        let closeTimeout = self.closeTimeout
+        let id = serializer.id
+        return WAMPMessageSequence(payloads: bridge.payloads, serializer: serializer) { error in
+            ChannelBridge.startClosing(channel, reason: .protocolError, timeout: closeTimeout)
+            return Framing.invalidMessage(serializer: id, cause: error)
+        }
+    }
+
+    /// Serializes `message` and sends it in one frame.
+    package func send(_ message: WAMPMessage) async throws {
+        var buffer = allocator.buffer(capacity: 128)
+        buffer.moveWriterIndex(forwardBy: Framing.headerSize)
+        try serializer.serialize(message, into: &buffer)
+        let length = buffer.readableBytes - Framing.headerSize
+        guard length <= maxSendLength else {
+            throw Framing.messageTooLarge("\(message.type) of \(length) octets", length: length, limit: maxSendLength)
+        }
+        Framing.writeHeader(&buffer, payloadLength: length)
+        try await bridge.write(buffer)
+    }
+
+    /// Sends an already serialized message in one frame.
+    package func send(payload: ByteBuffer) async throws {
+        let length = payload.readableBytes
+        guard length <= maxSendLength else {
+            throw Framing.messageTooLarge("a payload of \(length) octets", length: length, limit: maxSendLength)
+        }
+        guard Framing.headerSize > 0 else {
+            try await bridge.write(payload)
+            return
+        }
+        var buffer = allocator.buffer(capacity: Framing.headerSize + length)
+        buffer.moveWriterIndex(forwardBy: Framing.headerSize)
+        buffer.writeImmutableBuffer(payload)
+        Framing.writeHeader(&buffer, payloadLength: length)
+        try await bridge.write(buffer)
+    }
+
+    /// Sends nothing more, writes what was sent, closes with `reason`; at most
+    /// ``closeTimeout``.
+    package func close(reason: TransportCloseRequest.Reason = .normal) async {
+        await bridge.close(reason: reason, timeout: closeTimeout)
+    }
+
+    /// Completes when the connection is closed, by either side.
+    package var closed: Void {
+        get async { try? await channel.closeFuture.get() }
+    }
+}
