@@ -121,6 +121,8 @@ let package = Package(
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
                 "MsgPackSerializer", "WAMPSession",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -8,8 +8,8 @@ import Transport
 
 let url = CommandLine.arguments.dropFirst().first ?? "rs://127.0.0.1:8080"
 
-try await RawSocketClient.withConnection(to: try RawSocketEndpoint(url: url), serializer: WAMPJSONSerializer()) { connection in
-    print("connected: \(connection.serialization), the peer accepts up to \(connection.maxSendLength) octets")
+try await RawSocketClient.withConnection(to: try RawSocketEndpoint(url: url), serializers: [WAMPJSONSerializer()]) { connection in
+    print("connected: \(connection.serializer.id), the peer accepts up to \(connection.maxSendLength) octets")
     var inbound = connection.inbound.makeAsyncIterator()
 
     try await connection.send(.hello(.init(realm: "realm1", details: ["roles": ["caller": [:]]])))

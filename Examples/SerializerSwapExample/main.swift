@@ -17,13 +17,13 @@ let serverTask = Task {
 
 /// Written once, against the plugin protocol.
 func roundTrip(with serializer: any WAMPSerializer) async throws {
-    try await RawSocketClient.withConnection(to: .tcp(host: "127.0.0.1", port: server.port!), serializer: serializer) { connection in
+    try await RawSocketClient.withConnection(to: .tcp(host: "127.0.0.1", port: server.port!), serializers: [serializer]) { connection in
         let event = WAMPMessage.event(.init(
             subscription: 1, publication: 2, payload: .arguments(["hello", 42, 3.14, .binary([1, 2, 3])], ["k": "v"])))
         try await connection.send(event)
         for try await echo in connection.inbound {
             let size = (try serializer.serialize(event) as [UInt8]).count
-            print("\(connection.serialization.name): \(size) octets on the wire, echo equal: \(echo == event)")
+            print("\(connection.serializer.id.name): \(size) octets on the wire, echo equal: \(echo == event)")
             return
         }
     }

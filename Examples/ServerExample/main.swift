@@ -15,7 +15,7 @@ let server = try await RawSocketServer.bind(
 print("listening on rs://127.0.0.1:\(server.port ?? 8080)")
 
 try await server.run { connection in
-    print("client connected, serializer \(connection.serialization), it accepts up to \(connection.maxSendLength) octets")
+    print("client connected, serializer \(connection.serializer.id), it accepts up to \(connection.maxSendLength) octets")
     for try await message in connection.inbound {
         switch message {
         case .hello:

@@ -26,10 +26,10 @@ struct Demo: AsyncParsableCommand {
             let (pongs, pongSeen) = AsyncStream<Void>.makeStream()
             var logger = Logger(label: "demo.client") { _ in DemoLogHandler(onPong: { pongSeen.yield() }) }
             logger.logLevel = .trace
-            let connection = try await RawSocketClient.connect(to: endpoint, serializer: option.serializer, logger: logger)
-            let request = RawSocketHandshake.Request(maxLength: connection.maxReceiveLength, serializer: connection.serialization.rawSocketValue)
-            let reply = RawSocketHandshake.Reply.accepted(maxLength: connection.maxSendLength, serializer: connection.serialization.rawSocketValue)
-            print("client → server  handshake \(hex(request.encoded))  (client accepts up to \(connection.maxReceiveLength) octets, asks for \(connection.serialization))")
+            let connection = try await RawSocketClient.connect(to: endpoint, serializers: [option.serializer], logger: logger)
+            let request = RawSocketHandshake.Request(maxLength: connection.maxReceiveLength, serializer: connection.serializer.id.rawSocketValue)
+            let reply = RawSocketHandshake.Reply.accepted(maxLength: connection.maxSendLength, serializer: connection.serializer.id.rawSocketValue)
+            print("client → server  handshake \(hex(request.encoded))  (client accepts up to \(connection.maxReceiveLength) octets, asks for \(connection.serializer.id))")
             print("server → client  handshake \(hex(reply.encoded))  (server accepts up to \(connection.maxSendLength) octets, serializer echoed)")
 
             var inbound = connection.inbound.makeAsyncIterator()

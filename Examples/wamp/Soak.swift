@@ -105,7 +105,7 @@ struct Soak: AsyncParsableCommand {
                     let plugin = plugins[index % plugins.count].serializer
                     group.addTask {
                         do {
-                            return (index, .success(try await RawSocketClient.connect(to: endpoint, serializer: plugin)))
+                            return (index, .success(try await RawSocketClient.connect(to: endpoint, serializers: [plugin])))
                         } catch {
                             return (index, .failure(error))
                         }
@@ -201,7 +201,7 @@ struct Soak: AsyncParsableCommand {
         let clients = try await withThrowingTaskGroup(of: RawSocketConnection.self) { group in
             for index in 0 ..< 2 * plugins.count {
                 let plugin = plugins[index % plugins.count].serializer
-                group.addTask { try await RawSocketClient.connect(to: endpoint, serializer: plugin) }
+                group.addTask { try await RawSocketClient.connect(to: endpoint, serializers: [plugin]) }
             }
             return try await group.reduce(into: []) { $0.append($1) }
         }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Logging
 import NIOSSL
 import RawSocketTransport
+import ServiceLifecycle
+import UnixSignals
 import Transport
 import UniversalServer
 import WebSocketTransport
@@ -74,30 +76,39 @@ enum TransportDialer {
     static func connect(
         _ url: TransportURL, serializer: any WAMPSerializer, tls: ClientTLSOptions
     ) async throws -> any WAMPTransport {
+        let tlsConfiguration = try tls.configuration()
         switch url {
         case .rawSocket(let endpoint):
-            return try await RawSocketClient.connect(
-                to: endpoint, serializer: serializer, tlsConfiguration: try tls.configuration(),
-                serverHostname: tls.tlsServerName)
+            let configuration = RawSocketConfiguration {
+                $0.tls = tlsConfiguration
+                $0.serverHostname = tls.tlsServerName
+            }
+            return try await RawSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration)
         case .webSocket(let endpoint):
-            return try await WebSocketClient.connect(
-                to: endpoint, serializers: [serializer], tlsConfiguration: try tls.configuration(),
-                serverHostname: tls.tlsServerName)
+            let configuration = WebSocketConfiguration {
+                $0.tls = tlsConfiguration
+                $0.serverHostname = tls.tlsServerName
+            }
+            return try await WebSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration)
         }
     }
 
     /// Binds a server at `url` (or a universal server on its TCP port when `universal`),
-    /// prints `listening on URL`, and runs `handler` for every connection until the process
-    /// ends.
+    /// prints `listening on URL`, and runs `handler` for every connection until SIGINT or
+    /// SIGTERM, which shut the server down gracefully (a `ServiceGroup`).
     static func serve(
         _ url: TransportURL, serializers: [any WAMPSerializer], universal: Bool, maxReceiveLength: Int,
         maxConnections: Int?, tls: TLSConfiguration?, logger: Logger,
         _ handler: @escaping @Sendable (any WAMPTransport) async throws -> Void
     ) async throws {
-        var rawSocketConfiguration = RawSocketConfiguration()
-        rawSocketConfiguration.maxReceiveLength = maxReceiveLength
-        var webSocketConfiguration = WebSocketConfiguration()
-        webSocketConfiguration.maxMessageSize = maxReceiveLength
+        let rawSocketConfiguration = RawSocketConfiguration {
+            $0.maxReceiveLength = maxReceiveLength
+            $0.tls = tls
+        }
+        let webSocketConfiguration = WebSocketConfiguration {
+            $0.maxReceiveLength = maxReceiveLength
+            $0.tls = tls
+        }
         if universal {
             let (host, port, path): (String, Int, String)
             switch url {
@@ -109,35 +120,43 @@ enum TransportDialer {
                 (host, port, path) = (h, p, "/ws")
             }
             let server = try await WAMPUniversalServer.bind(
-                host: host, port: port, webSocketPath: path, serializers: serializers,
+                to: WebSocketEndpoint(host: host, port: port, path: path, usesTLS: tls != nil), serializers: serializers,
                 rawSocketConfiguration: rawSocketConfiguration, webSocketConfiguration: webSocketConfiguration,
-                tlsConfiguration: tls, logger: logger)
+                maxConnections: maxConnections, logger: logger, handler: handler)
             let shown = host.contains(":") ? "[\(host)]" : host
             let actual = server.port ?? port
             let (rs, ws) = tls == nil ? ("rs", "ws") : ("rss", "wss")
             printLine("listening on \(rs)://\(shown):\(actual) and \(ws)://\(shown):\(actual)\(path)")
-            try await server.run { connection in try await handler(connection.transport) }
+            try await runUntilSignal(server, logger: logger)
             return
         }
         switch url {
         case .rawSocket(let endpoint):
             let server = try await RawSocketServer.bind(
                 to: endpoint, serializers: serializers, configuration: rawSocketConfiguration,
-                maxConnections: maxConnections, tlsConfiguration: tls, logger: logger)
+                maxConnections: maxConnections, logger: logger, handler: handler)
             if case .tcp(let host, _) = endpoint.address, let port = server.port {
                 printLine("listening on \(RawSocketEndpoint(.tcp(host: host, port: port), usesTLS: endpoint.usesTLS))")
             } else {
                 printLine("listening on \(endpoint)")
             }
-            try await server.run { connection in try await handler(connection) }
+            try await runUntilSignal(server, logger: logger)
         case .webSocket(let endpoint):
             let server = try await WebSocketServer.bind(
                 to: endpoint, serializers: serializers, configuration: webSocketConfiguration,
-                maxConnections: maxConnections, tlsConfiguration: tls, logger: logger)
+                maxConnections: maxConnections, logger: logger, handler: handler)
             var shown = endpoint
             shown.port = server.port ?? endpoint.port
             printLine("listening on \(shown)")
-            try await server.run { connection in try await handler(connection) }
+            try await runUntilSignal(server, logger: logger)
         }
+    }
+
+    /// Runs `server` as the one service of a `ServiceGroup` that shuts it down gracefully on
+    /// SIGINT or SIGTERM; returns once every connection ended.
+    static func runUntilSignal(_ server: some Service, logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
