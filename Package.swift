@@ -152,7 +152,11 @@ let package = Package(
 
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer"],
+            dependencies: [
+                "Transport", "JSONSerializer", "MsgPackSerializer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -183,6 +187,8 @@ let package = Package(
             dependencies: [
                 "Transport", "WebSocketTransport", "RawSocketTransport", "UniversalServer", "JSONSerializer",
                 "MsgPackSerializer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
