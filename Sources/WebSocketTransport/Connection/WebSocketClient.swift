@@ -95,7 +95,7 @@ public enum WebSocketClient {
     /// returns or throws.
     ///
     /// `body` runs on the connection's event loop (see
-    /// ``WebSocketConfiguration/runsHandlersOnEventLoop``): it must not block.
+    /// ``WAMPConnectionSettings/runsHandlersOnEventLoop``): it must not block.
     public static func withConnection<Result: Sendable>(
         to endpoint: WebSocketEndpoint,
         serializers: [any WAMPSerializer],

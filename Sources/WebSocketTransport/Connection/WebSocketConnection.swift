@@ -38,7 +38,7 @@ public final class WebSocketConnection: WAMPTransport {
     /// The largest message this side sends: ``WebSocketConfiguration/maxSendLength`` (WebSocket
     /// does not tell the peer's limit).
     public var maxSendLength: Int { core.maxSendLength }
-    /// The largest message this side accepts: ``WebSocketConfiguration/maxReceiveLength``.
+    /// The largest message this side accepts: ``WAMPConnectionSettings/maxReceiveLength``.
     public var maxReceiveLength: Int { core.maxReceiveLength }
     /// The peer's address, when known.
     public var remoteAddress: SocketAddress? { core.channel.remoteAddress }
@@ -80,7 +80,7 @@ public final class WebSocketConnection: WAMPTransport {
 
     /// Closes the connection with close code 1000: messages already sent are written first,
     /// then the close frame; the socket is closed when the peer answers, or after
-    /// ``WebSocketConfiguration/closeTimeout``.
+    /// ``WAMPConnectionSettings/closeTimeout``.
     public func close() async throws {
         await core.close(reason: .normal)
     }
