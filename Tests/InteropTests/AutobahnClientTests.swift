@@ -31,7 +31,7 @@ final class RecordingEchoServer: Sendable {
         self.recorder = recorder
         self.runTask = Task {
             try await server.run { connection in
-                recorder.state.withLock { $0.serializations.append(connection.serialization) }
+                recorder.state.withLock { $0.serializations.append(connection.serializer.id) }
                 for try await message in connection.inbound {
                     recorder.state.withLock { $0.messages.append(message) }
                     try await connection.send(message)

@@ -338,7 +338,7 @@ struct CrossbarTests {
             // RawSocketError .unexpectedEndOfStream: either way it must fail, not hang.
             let error = await #expect(throws: (any Error).self) {
                 let connection = try await withTimeout(InteropTimeouts.message, "connecting with CBOR to \(endpoint)") {
-                    try await RawSocketClient.connect(to: endpoint, serializer: UnofferedSerializer())
+                    try await RawSocketClient.connect(to: endpoint, serializers: [UnofferedSerializer()])
                 }
                 try? await connection.close()
             }

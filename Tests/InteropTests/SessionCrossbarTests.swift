@@ -10,7 +10,7 @@ func crossbarSession(
     configuration: WAMPSession.Configuration = .init(), rawSocket: RawSocketConfiguration = .init()
 ) async throws -> WAMPSession {
     let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint)") {
-        try await RawSocketClient.connect(to: endpoint, serializer: serializer.serializer, configuration: rawSocket)
+        try await RawSocketClient.connect(to: endpoint, serializers: [serializer.serializer], configuration: rawSocket)
     }
     return try await WAMPSession.join(connection, realm: realm, configuration: configuration)
 }
@@ -143,7 +143,7 @@ extension CrossbarTests {
         configuration.joinTimeout = .seconds(2)
         let error = await #expect(throws: WAMPSessionError.self) {
             _ = try await crossbarSession(
-                router.tcp, .json, configuration: configuration, rawSocket: RawSocketConfiguration(maxReceiveLength: 512))
+                router.tcp, .json, configuration: configuration, rawSocket: RawSocketConfiguration { $0.maxReceiveLength = 512 })
         }
         #expect(error?.code == .joinTimedOut)
     }
@@ -251,7 +251,7 @@ extension CrossbarTests {
         // The connector looks the router up each time: after the restart it listens on new ports.
         let session = try await WAMPSession.connect(realm: "realm1", configuration: configuration) {
             let endpoint = try await CrossbarRouter.shared.endpoints().tcp
-            return try await RawSocketClient.connect(to: endpoint, serializer: InteropSerializer.msgpack.serializer)
+            return try await RawSocketClient.connect(to: endpoint, serializers: [InteropSerializer.msgpack.serializer])
         }
         let lifecycle = session.lifecycle
         let firstID = await session.sessionID

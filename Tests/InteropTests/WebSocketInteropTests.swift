@@ -13,7 +13,7 @@ import WebSocketTransport
 /// flag (a mutex) admits one caller at a time, as in ``InteropConnection``.
 final class WebSocketInteropConnection: @unchecked Sendable {
     let connection: WebSocketConnection
-    private var iterator: WebSocketMessageSequence.AsyncIterator
+    private var iterator: WAMPMessageSequence.AsyncIterator
     private let receiving = Mutex(false)
 
     init(_ connection: WebSocketConnection) {
@@ -140,7 +140,7 @@ struct AutobahnWebSocketTests {
     @Test("an Autobahn WebSocket client sending over our limit is closed with code 1009")
     func autobahnClientOversize() async throws {
         let python = try PeerEnvironment.requirePython()
-        try await withWebSocketEchoServer(configuration: .init(maxMessageSize: 65536)) { server in
+        try await withWebSocketEchoServer(configuration: .init { $0.maxReceiveLength = 65536 }) { server in
             let arguments = [
                 PeerEnvironment.peerScript("autobahn_websocket.py"), "client", "--port", String(server.port ?? 0),
                 "--serializer", "json", "--oversize", "70000",
@@ -158,7 +158,8 @@ struct AutobahnWebSocketTests {
     func universalServer(_ serializer: InteropSerializer) async throws {
         let python = try PeerEnvironment.requirePython()
         let server = try await WAMPUniversalServer.bind(
-            host: "127.0.0.1", port: 0, serializers: [WAMPJSONSerializer(), WAMPMsgPackSerializer()])
+            to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: "/ws"),
+            serializers: [WAMPJSONSerializer(), WAMPMsgPackSerializer()])
         let task = Task {
             try await server.run { connection in
                 switch connection {

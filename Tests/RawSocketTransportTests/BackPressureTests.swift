@@ -18,9 +18,9 @@ struct BackPressureTests {
             // Never read again: kernel buffers fill, then TCP's window closes.
             try await Task.sleep(for: .seconds(30))
         }) { fake in
-            let configuration = RawSocketConfiguration(closeTimeout: .milliseconds(300))
+            let configuration = RawSocketConfiguration { $0.closeTimeout = .milliseconds(300) }
             let connection = try await withTimeout(5, "connect") {
-                try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+                try await RawSocketClient.connect(to: fake.endpoint, serializers: [jsonSerializer], configuration: configuration)
             }
             let sent = Atomic<Int>(0)
             let payload = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 * 1024)

@@ -13,9 +13,9 @@ import Transport
 @Suite("Bad input against our client", .timeLimit(.minutes(1)))
 struct BadInputClientTests {
     /// The client's configuration: a short close timeout (the fake server may not read).
-    static let shortTimeouts = RawSocketConfiguration(closeTimeout: .milliseconds(300))
+    static let shortTimeouts = RawSocketConfiguration { $0.closeTimeout = .milliseconds(300) }
     /// For the handshake timeout cases: 1 s (it also bounds the TCP connect).
-    static let shortHandshakeTimeout = RawSocketConfiguration(handshakeTimeout: .seconds(1), closeTimeout: .milliseconds(300))
+    static let shortHandshakeTimeout = RawSocketConfiguration { $0.handshakeTimeout = .seconds(1); $0.closeTimeout = .milliseconds(300) }
 
     // MARK: Handshake replies
 
@@ -190,7 +190,7 @@ struct BadInputClientTests {
             try await withTimeout(30, "bad frame") {
                 let connection = try await connectClient(
                     to: endpoint, serializer: jsonSerializer,
-                    configuration: .init(maxReceiveLength: Self.clientLimit, closeTimeout: .milliseconds(300)))
+                    configuration: .init { $0.maxReceiveLength = Self.clientLimit; $0.closeTimeout = .milliseconds(300) })
                 await expectErrorAsync(testCase.error) {
                     for try await message in connection.inbound { Issue.record("unexpected \(message)") }
                 }

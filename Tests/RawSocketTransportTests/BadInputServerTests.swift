@@ -70,7 +70,7 @@ struct BadInputServerTests {
         "a handshake request cut short is closed without reply, by the handshake timeout or at the client's close",
         arguments: [0, 1, 2, 3], CutEnding.allCases)
     func handshakeCutShort(octets: Int, ending: CutEnding) async throws {
-        try await withHostileServer(configuration: .init(handshakeTimeout: .seconds(2))) { context in
+        try await withHostileServer(configuration: .init { $0.handshakeTimeout = .seconds(2) }) { context in
             let received = try await withRawPeer(port: context.port) { raw, peer in
                 if octets > 0 { try await raw.write(Array(jsonRequest.prefix(octets))) }
                 if ending == .close { peer.finishWriting() }
@@ -120,7 +120,7 @@ struct BadInputServerTests {
 
     @Test("a bad frame closes the connection with nothing sent back and a typed error for the handler; the server keeps serving", arguments: frameCases)
     func badFrame(_ testCase: FrameCase) async throws {
-        try await withHostileServer(configuration: .init(maxReceiveLength: Self.frameLimit)) { context in
+        try await withHostileServer(configuration: .init { $0.maxReceiveLength = Self.frameLimit }) { context in
             let after = try await withRawPeer(port: context.port) { raw, peer in
                 try await raw.write(jsonRequest)
                 #expect(try await raw.read(4) == [0x7F, 0x11, 0x00, 0x00])

@@ -1,8 +1,9 @@
 import Logging
 import NIOCore
 import NIOEmbedded
-@testable import RawSocketTransport
+@_spi(SansIO) @testable import RawSocketTransport
 import Testing
+import Transport
 
 /// `RawSocketChannelHandler` on an `EmbeddedChannel`: what it writes, passes on, and when it
 /// closes.

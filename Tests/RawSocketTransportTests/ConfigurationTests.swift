@@ -1,6 +1,7 @@
 import NIOCore
 import RawSocketTransport
 import Testing
+import Transport
 
 @Suite("Configuration")
 struct ConfigurationTests {
@@ -26,22 +27,22 @@ struct ConfigurationTests {
 
     @Test("every power of two from 512 to 2^24 is accepted", arguments: 9 ... 24)
     func powersOfTwoAccepted(exponent: Int) throws {
-        try RawSocketConfiguration(maxReceiveLength: 1 << exponent).validate()
+        try RawSocketConfiguration { $0.maxReceiveLength = 1 << exponent }.validate()
     }
 
     @Test("maxPings below 1, a non-positive ping interval or handshake timeout are rejected")
     func otherInvalidValuesRejected() {
-        expectError(.invalidConfiguration) { try RawSocketConfiguration(maxPings: 0).validate() }
-        expectError(.invalidConfiguration) { try RawSocketConfiguration(pingInterval: .zero).validate() }
-        expectError(.invalidConfiguration) { try RawSocketConfiguration(pingInterval: .milliseconds(-1)).validate() }
-        expectError(.invalidConfiguration) { try RawSocketConfiguration(handshakeTimeout: .zero).validate() }
+        expectError(.invalidConfiguration) { try RawSocketConfiguration { $0.maxPings = 0 }.validate() }
+        expectError(.invalidConfiguration) { try RawSocketConfiguration { $0.pingInterval = .zero }.validate() }
+        expectError(.invalidConfiguration) { try RawSocketConfiguration { $0.pingInterval = .milliseconds(-1) }.validate() }
+        expectError(.invalidConfiguration) { try RawSocketConfiguration { $0.handshakeTimeout = .zero }.validate() }
     }
 
     @Test("client and server refuse an invalid configuration before touching the network")
     func clientAndServerValidate() async {
-        let invalid = RawSocketConfiguration(maxReceiveLength: 1000)
+        let invalid = RawSocketConfiguration { $0.maxReceiveLength = 1000 }
         await expectErrorAsync(.invalidConfiguration) {
-            try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: 1), serializer: jsonSerializer, configuration: invalid)
+            try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: 1), serializers: [jsonSerializer], configuration: invalid)
         }
         await expectErrorAsync(.invalidConfiguration) {
             try await RawSocketServer.bind(to: .tcp(host: "127.0.0.1", port: 0), serializers: [jsonSerializer], configuration: invalid)

@@ -24,7 +24,7 @@ struct ConnectionBridgeTests {
             try await connection.close()
         }) { _, endpoint in
             try await withTimeout(20, "receive everything") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [msgPackSerializer])
                 let received = try await withTaskExecutorPreference(onEventLoop ? connection.executor : nil) {
                     var received = 0
                     for try await message in connection.inbound {
@@ -41,14 +41,14 @@ struct ConnectionBridgeTests {
     @Test("a consumer that takes messages slowly gets them all, in order: reading pauses and resumes")
     func slowConsumerGetsEverything() async throws {
         let count = 3000
-        let configuration = RawSocketConfiguration(maxBufferedMessages: 8)
+        let configuration = RawSocketConfiguration { $0.maxBufferedMessages = 8 }
         try await withServer(handler: { connection in
             for index in 0 ..< count { try await connection.send(Self.event(index)) }
             try await connection.close()
         }) { _, endpoint in
             try await withTimeout(30, "slow consumer") {
                 let connection = try await RawSocketClient.connect(
-                    to: endpoint, serializer: msgPackSerializer, configuration: configuration)
+                    to: endpoint, serializers: [msgPackSerializer], configuration: configuration)
                 var received = 0
                 for try await message in connection.inbound {
                     #expect(message == Self.event(received))
@@ -64,7 +64,7 @@ struct ConnectionBridgeTests {
     func cancellingTheConsumerEndsTheSequence() async throws {
         try await withEchoServer { _, endpoint in
             try await withTimeout(10, "cancel the consumer") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                 let consumer = Task {
                     var inbound = connection.inbound.makeAsyncIterator()
                     return try await inbound.next()
@@ -81,7 +81,7 @@ struct ConnectionBridgeTests {
     func sendAfterCloseThrowsConnectionClosed() async throws {
         try await withEchoServer { _, endpoint in
             try await withTimeout(10, "send after close") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                 try await connection.close()
                 await expectErrorAsync(.connectionClosed) { try await connection.send(sampleMessages[0]) }
                 await expectErrorAsync(.connectionClosed) {
@@ -95,7 +95,7 @@ struct ConnectionBridgeTests {
     func sendAfterThePeerClosedThrowsConnectionClosed() async throws {
         try await withServer(handler: { connection in try await connection.close() }) { _, endpoint in
             try await withTimeout(10, "send after the peer closed") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                 for try await _ in connection.inbound {}
                 await connection.closed
                 await expectErrorAsync(.connectionClosed) { try await connection.send(sampleMessages[0]) }
@@ -112,7 +112,7 @@ struct ConnectionBridgeTests {
         }) { _, endpoint in
             try await withTimeout(10, "dropped connection") {
                 do {
-                    let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                    let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                     try await connection.send(sampleMessages[0])
                 }
                 var iterator = ends.makeAsyncIterator()

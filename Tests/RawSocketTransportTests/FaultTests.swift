@@ -10,7 +10,7 @@ import Transport
 @Suite("Faults", .timeLimit(.minutes(3)))
 struct FaultTests {
     /// A short close timeout: some peers here never read.
-    static let shortTimeouts = RawSocketConfiguration(closeTimeout: .milliseconds(300))
+    static let shortTimeouts = RawSocketConfiguration { $0.closeTimeout = .milliseconds(300) }
 
     // MARK: The peer disappears
 
@@ -335,7 +335,7 @@ struct FaultTests {
     private func runGracefulShutdownWithOpenConnections() async throws {
         let server = try await RawSocketServer.bind(
             to: .tcp(host: "127.0.0.1", port: 0), serializers: [jsonSerializer, msgPackSerializer],
-            configuration: .init(handshakeTimeout: .seconds(30), closeTimeout: .milliseconds(500)), eventLoopGroup: hostileGroup)
+            configuration: .init { $0.handshakeTimeout = .seconds(30); $0.closeTimeout = .milliseconds(500) }, eventLoopGroup: hostileGroup)
         let handlersStarted = Counter()
         let handlersReturned = Counter()
         let runner = Task {

@@ -1,7 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
-import RawSocketTransport
+@_spi(SansIO) import RawSocketTransport
 import Testing
 
 /// A transparent wrapper that restarts the wrapped ``RawSocketFrameDecoder`` (expecting a

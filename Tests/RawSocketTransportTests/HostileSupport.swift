@@ -15,15 +15,15 @@ import Transport
 /// them, not through the shared singleton that the timing-sensitive keepalive tests use.
 let hostileGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 
-/// ``RawSocketClient/connect(to:serializer:configuration:tlsConfiguration:serverHostname:eventLoopGroup:logger:)``
+/// ``RawSocketClient/connect(to:serializers:configuration:eventLoopGroup:logger:)``
 /// on ``hostileGroup``.
 func connectClient(
     to endpoint: RawSocketEndpoint, serializer: any WAMPSerializer, configuration: RawSocketConfiguration = .init()
 ) async throws -> RawSocketConnection {
-    try await RawSocketClient.connect(to: endpoint, serializer: serializer, configuration: configuration, eventLoopGroup: hostileGroup)
+    try await RawSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration, eventLoopGroup: hostileGroup)
 }
 
-/// ``withServer(endpoint:serializers:configuration:maxConnections:tlsConfiguration:logger:handler:_:)``
+/// ``withServer(endpoint:serializers:configuration:maxConnections:logger:eventLoopGroup:handler:_:)``
 /// on ``hostileGroup``, TCP on 127.0.0.1, JSON and MessagePack.
 @discardableResult
 func withHostileGroupServer<R: Sendable>(

@@ -35,8 +35,8 @@ struct LoopbackTests {
     }
 
     static func roundTrip(endpoint: RawSocketEndpoint, serializer: any WAMPSerializer) async throws {
-        let connection = try await RawSocketClient.connect(to: endpoint, serializer: serializer)
-        #expect(connection.serialization == serializer.id)
+        let connection = try await RawSocketClient.connect(to: endpoint, serializers: [serializer])
+        #expect(connection.serializer.id == serializer.id)
         #expect(connection.maxSendLength == 1 << 24)
         #expect(connection.maxReceiveLength == 1 << 24)
         var inbound = connection.inbound.makeAsyncIterator()
@@ -52,7 +52,7 @@ struct LoopbackTests {
     func withConnectionCloses() async throws {
         try await withEchoServer { server, endpoint in
             try await withTimeout(10, "withConnection") {
-                let connection = try await RawSocketClient.withConnection(to: endpoint, serializer: jsonSerializer) { connection in
+                let connection = try await RawSocketClient.withConnection(to: endpoint, serializers: [jsonSerializer]) { connection in
                     try await connection.send(sampleMessages[0])
                     var inbound = connection.inbound.makeAsyncIterator()
                     #expect(try await inbound.next() == sampleMessages[0])
@@ -67,7 +67,7 @@ struct LoopbackTests {
     @Test("server handlers and withConnection bodies run on an event loop by default, on the global executor when configured off",
           arguments: [true, false])
     func handlersRunOnTheEventLoop(_ onEventLoop: Bool) async throws {
-        let configuration = RawSocketConfiguration(runsHandlersOnEventLoop: onEventLoop)
+        let configuration = RawSocketConfiguration { $0.runsHandlersOnEventLoop = onEventLoop }
         let (reports, reporter) = AsyncStream<Bool>.makeStream()
         try await withServer(configuration: configuration, handler: { connection in
             // A child task inherits the preference, so a server's per-message work stays on the loop.
@@ -79,7 +79,7 @@ struct LoopbackTests {
         }) { _, endpoint in
             try await withTimeout(10, "withConnection") {
                 let clientOnLoop = try await RawSocketClient.withConnection(
-                    to: endpoint, serializer: jsonSerializer, configuration: configuration
+                    to: endpoint, serializers: [jsonSerializer], configuration: configuration
                 ) { connection in
                     try await connection.send(sampleMessages[0])
                     var inbound = connection.inbound.makeAsyncIterator()
@@ -95,7 +95,7 @@ struct LoopbackTests {
 
     @Test("a 2^24 - 1 octet payload, then one of exactly 2^24 (the X bit), arrive intact over TCP")
     func largestPayloadsArriveIntact() async throws {
-        let configuration = RawSocketConfiguration(maxReceiveLength: 1 << 24)
+        let configuration = RawSocketConfiguration { $0.maxReceiveLength = 1 << 24 }
         let (reports, report) = AsyncStream<(count: Int, intact: Bool)>.makeStream()
         try await withServer(configuration: configuration, handler: { connection in
             for try await payload in connection.payloads {
@@ -104,7 +104,7 @@ struct LoopbackTests {
             }
         }) { server, endpoint in
             try await withTimeout(30, "16 MiB transfers") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: configuration)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer], configuration: configuration)
                 #expect(connection.maxSendLength == 1 << 24)
                 var reportIterator = reports.makeAsyncIterator()
                 var payloads = connection.payloads.makeAsyncIterator()
@@ -123,10 +123,10 @@ struct LoopbackTests {
 
     @Test("a server announcing 512 limits the client; a larger send throws messageTooLarge and the connection stays usable")
     func serverLimitBoundsClientSends() async throws {
-        let serverConfiguration = RawSocketConfiguration(maxReceiveLength: 512)
+        let serverConfiguration = RawSocketConfiguration { $0.maxReceiveLength = 512 }
         try await withEchoServer(configuration: serverConfiguration) { server, endpoint in
             try await withTimeout(10, "limit test") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                 #expect(connection.maxSendLength == 512)
                 #expect(connection.maxReceiveLength == 1 << 24)
                 let large = WAMPMessage.publish(.init(request: 1, topic: "com.example.big", payload: .arguments([.string(String(repeating: "x", count: 600))], [:])))
@@ -160,12 +160,12 @@ struct LoopbackTests {
         try await withEchoServer(serializers: [jsonSerializer]) { server, endpoint in
             try await withTimeout(10, "refused connect") {
                 let error = await expectErrorAsync(.handshakeRefused) {
-                    try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer)
+                    try await RawSocketClient.connect(to: endpoint, serializers: [msgPackSerializer])
                 }
                 #expect(error?.handshakeErrorCode == .serializerUnsupported)
                 // JSON still works.
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
-                #expect(connection.serialization == .json)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
+                #expect(connection.serializer.id == .json)
                 try await connection.close()
             }
         }
@@ -175,10 +175,10 @@ struct LoopbackTests {
     func maxConnectionsRefusesWithCode4() async throws {
         try await withEchoServer(maxConnections: 1) { server, endpoint in
             try await withTimeout(10, "connection limit") {
-                let first = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                let first = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                 #expect(server.connectionCount == 1)
                 let error = await expectErrorAsync(.handshakeRefused) {
-                    try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                    try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                 }
                 #expect(error?.handshakeErrorCode == .maxConnectionCountReached)
                 // The first connection is unaffected.
@@ -187,7 +187,7 @@ struct LoopbackTests {
                 #expect(try await inbound.next() == sampleMessages[2])
                 try await first.close()
                 try await waitUntil(5, "the server to notice the close") { server.connectionCount == 0 }
-                let third = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+                let third = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
                 var thirdInbound = third.inbound.makeAsyncIterator()
                 try await third.send(sampleMessages[0])
                 #expect(try await thirdInbound.next() == sampleMessages[0])
@@ -224,7 +224,7 @@ struct LoopbackTests {
 
     @Test("the server's handshake timeout closes a client that sends nothing")
     func serverHandshakeTimeoutClosesSilentClient() async throws {
-        let configuration = RawSocketConfiguration(handshakeTimeout: .milliseconds(200))
+        let configuration = RawSocketConfiguration { $0.handshakeTimeout = .milliseconds(200) }
         try await withEchoServer(configuration: configuration) { server, endpoint in
             try await withTimeout(10, "server handshake timeout") {
                 let received = try await withRawClient(port: server.port!) { raw in await raw.readToEnd() }
@@ -239,10 +239,10 @@ struct LoopbackTests {
             _ = try await raw.read(4)
             _ = await raw.readToEnd()
         }) { fake in
-            let configuration = RawSocketConfiguration(handshakeTimeout: .milliseconds(200))
+            let configuration = RawSocketConfiguration { $0.handshakeTimeout = .milliseconds(200) }
             try await withTimeout(5, "client handshake timeout") {
                 await expectErrorAsync(.handshakeTimeout) {
-                    try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+                    try await RawSocketClient.connect(to: fake.endpoint, serializers: [jsonSerializer], configuration: configuration)
                 }
             }
         }
@@ -257,7 +257,7 @@ struct LoopbackTests {
         }) { fake in
             try await withTimeout(5, "mismatch") {
                 await expectErrorAsync(.serializerMismatch) {
-                    try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
+                    try await RawSocketClient.connect(to: fake.endpoint, serializers: [jsonSerializer])
                 }
             }
         }
@@ -267,10 +267,10 @@ struct LoopbackTests {
 
     @Test("the client's PINGs are answered by our server: with maxPings 1 the connection keeps working")
     func clientHeartbeatAnsweredByServer() async throws {
-        let configuration = RawSocketConfiguration(maxPings: 1)
+        let configuration = RawSocketConfiguration { $0.maxPings = 1 }
         try await withEchoServer { server, endpoint in
             try await withTimeout(10, "heartbeats") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, configuration: configuration)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer], configuration: configuration)
                 var inbound = connection.inbound.makeAsyncIterator()
                 // With maxPings 1, a second heartbeat while the first is unanswered would fail the
                 // connection; the server's PONG precedes the echo on the wire, so each echo
@@ -302,7 +302,7 @@ struct LoopbackTests {
             _ = await raw.readToEnd()
         }) { fake in
             try await withTimeout(5, "PONG") {
-                let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer)
+                let connection = try await RawSocketClient.connect(to: fake.endpoint, serializers: [jsonSerializer])
                 var iterator = pongs.makeAsyncIterator()
                 #expect(await iterator.next() == [0x02] + pingPayload)
                 #expect(await iterator.next() == [0x02])
@@ -317,7 +317,7 @@ struct LoopbackTests {
         // cooperative pool, which other tests may keep busy. With maxPings 10, a 14th PING only
         // comes when the PONGs to earlier ones were accepted; the margin of 10 intervals lets a
         // loaded test run (other tests' handlers share the event loops) stall for 300 ms.
-        let configuration = RawSocketConfiguration(maxPings: 10, pingInterval: .milliseconds(30))
+        let configuration = RawSocketConfiguration { $0.maxPings = 10; $0.pingInterval = .milliseconds(30) }
         try await withEchoServer(configuration: configuration, eventLoopGroup: keepaliveGroup) { server, endpoint in
             try await withTimeout(10, "server keepalive") {
                 let (events, continuation) = AsyncStream<AutoPongHandler.Event>.makeStream()
@@ -345,7 +345,7 @@ struct LoopbackTests {
 
     @Test("our server closes a raw client that does not answer its PINGs")
     func serverClosesSilentClient() async throws {
-        let configuration = RawSocketConfiguration(maxPings: 2, pingInterval: .milliseconds(30))
+        let configuration = RawSocketConfiguration { $0.maxPings = 2; $0.pingInterval = .milliseconds(30) }
         try await withEchoServer(configuration: configuration) { server, endpoint in
             try await withTimeout(10, "server closing a silent client") {
                 try await withRawClient(port: server.port!) { raw in
@@ -366,11 +366,11 @@ struct LoopbackTests {
     func pingsBothWays() async throws {
         // 40 unanswered PINGs at 50 ms: a 2-second stall of a loaded test run is tolerated,
         // while 600 ms of traffic still carries about a dozen PING rounds each way.
-        let configuration = RawSocketConfiguration(maxPings: 40, pingInterval: .milliseconds(50))
+        let configuration = RawSocketConfiguration { $0.maxPings = 40; $0.pingInterval = .milliseconds(50) }
         try await withEchoServer(configuration: configuration, eventLoopGroup: keepaliveGroup) { server, endpoint in
             try await withTimeout(15, "pings both ways") {
                 let connection = try await RawSocketClient.connect(
-                    to: endpoint, serializer: msgPackSerializer, configuration: configuration, eventLoopGroup: keepaliveGroup)
+                    to: endpoint, serializers: [msgPackSerializer], configuration: configuration, eventLoopGroup: keepaliveGroup)
                 var inbound = connection.inbound.makeAsyncIterator()
                 let clock = ContinuousClock()
                 let end = clock.now.advanced(by: .milliseconds(600))
@@ -400,9 +400,9 @@ struct LoopbackTests {
             }
             pingCount.yield(pings)
         }) { fake in
-            let configuration = RawSocketConfiguration(maxPings: 2, pingInterval: .milliseconds(50))
+            let configuration = RawSocketConfiguration { $0.maxPings = 2; $0.pingInterval = .milliseconds(50) }
             try await withTimeout(5, "keepalive failure") {
-                let connection = try await RawSocketClient.connect(to: fake.endpoint, serializer: jsonSerializer, configuration: configuration)
+                let connection = try await RawSocketClient.connect(to: fake.endpoint, serializers: [jsonSerializer], configuration: configuration)
                 await expectErrorAsync(.tooManyUnansweredPings) {
                     for try await message in connection.inbound { Issue.record("unexpected \(message)") }
                 }
@@ -484,7 +484,7 @@ struct LoopbackTests {
 
     @Test("a raw client sending a frame over the server's limit is disconnected")
     func oversizeFrameDisconnects() async throws {
-        let configuration = RawSocketConfiguration(maxReceiveLength: 1024)
+        let configuration = RawSocketConfiguration { $0.maxReceiveLength = 1024 }
         try await withEchoServer(configuration: configuration) { server, endpoint in
             try await withTimeout(10, "oversize frame") {
                 let after = try await withRawClient(port: server.port!) { raw in
@@ -513,8 +513,8 @@ struct LoopbackTests {
         defer { Task { await server.shutdown() } } // in case the test fails half-way; a second shutdown is harmless
         try await withTimeout(10, "shutdown") {
             let clients = [
-                try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer),
-                try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer),
+                try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer]),
+                try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer]),
             ]
             let (ready, readyContinuation) = AsyncStream<Void>.makeStream()
             let readers = clients.map { client in
@@ -576,7 +576,7 @@ struct LoopbackTests {
             summary.yield(result)
         }) { server, endpoint in
             try await withTimeout(30, "concurrent senders") {
-                let connection = try await RawSocketClient.connect(to: endpoint, serializer: msgPackSerializer)
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [msgPackSerializer])
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for task in 0 ..< tasks {
                         group.addTask {
@@ -620,12 +620,12 @@ struct LoopbackTests {
             for try await connection in server.connections() {
                 var inbound = connection.inbound.makeAsyncIterator()
                 if let message = try await inbound.next() { try await connection.send(message) }
-                return Optional(connection.serialization)
+                return Optional(connection.serializer.id)
             }
             return nil
         }
         try await withTimeout(10, "connections()") {
-            let client = try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer)
+            let client = try await RawSocketClient.connect(to: endpoint, serializers: [jsonSerializer])
             try await client.send(sampleMessages[1])
             var inbound = client.inbound.makeAsyncIterator()
             #expect(try await inbound.next() == sampleMessages[1])
@@ -646,7 +646,7 @@ struct LoopbackFailureTests {
         await raw.shutdown()
         try await withTimeout(10, "refused connect") {
             await #expect(throws: (any Error).self) {
-                try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializer: jsonSerializer)
+                try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializers: [jsonSerializer])
             }
         }
     }
@@ -658,7 +658,7 @@ struct LoopbackFailureTests {
         try await withTimeout(10, "missing socket") {
             await #expect(throws: (any Error).self) {
                 try await RawSocketClient.connect(
-                    to: .unix(path: directory.appendingPathComponent("none.sock").path), serializer: jsonSerializer)
+                    to: .unix(path: directory.appendingPathComponent("none.sock").path), serializers: [jsonSerializer])
             }
         }
     }

@@ -1,5 +1,5 @@
 import NIOCore
-import RawSocketTransport
+@_spi(SansIO) import RawSocketTransport
 import Testing
 
 /// A comparable view of ``RawSocketProtocolCore/Event``.

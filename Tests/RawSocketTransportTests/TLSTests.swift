@@ -75,12 +75,12 @@ struct TLSTests {
     @Test("messages round trip over TLS with a trusted self-signed certificate", arguments: ["json", "msgpack"])
     func messagesRoundTripOverTLS(serializerName: String) async throws {
         let identity = try await withTimeout(30, "openssl") { try await IdentityCache.shared.identity() }
-        try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
+        try await withEchoServer(endpoint: Self.endpoint, configuration: .init { $0.tls = identity.serverConfiguration }) { server, endpoint in
             #expect(endpoint.usesTLS)
             try await withTimeout(15, "TLS round trip") {
                 let connection = try await RawSocketClient.connect(
-                    to: endpoint, serializer: serializer(named: serializerName),
-                    tlsConfiguration: identity.trustingClientConfiguration, serverHostname: "localhost")
+                    to: endpoint, serializers: [serializer(named: serializerName)],
+                    configuration: .init { $0.tls = identity.trustingClientConfiguration; $0.serverHostname = "localhost" })
                 var inbound = connection.inbound.makeAsyncIterator()
                 for message in sampleMessages {
                     try await connection.send(message)
@@ -98,24 +98,25 @@ struct TLSTests {
     @Test("a client that does not trust the certificate fails to connect")
     func untrustingClientFails() async throws {
         let identity = try await withTimeout(30, "openssl") { try await IdentityCache.shared.identity() }
-        try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
+        try await withEchoServer(endpoint: Self.endpoint, configuration: .init { $0.tls = identity.serverConfiguration }) { server, endpoint in
             try await withTimeout(15, "untrusted TLS connect") {
                 let error = await #expect(throws: RawSocketError.self) {
                     try await RawSocketClient.connect(
-                        to: endpoint, serializer: jsonSerializer, tlsConfiguration: .makeClientConfiguration(),
-                        serverHostname: "localhost")
+                        to: endpoint, serializers: [jsonSerializer],
+                        configuration: .init { $0.tls = .makeClientConfiguration(); $0.serverHostname = "localhost" })
                 }
                 // A typed error that carries the TLS failure as its cause.
                 #expect(error?.code == .connectionFailed)
                 #expect(error?.cause != nil)
                 // The default configuration for a TLS endpoint verifies certificates too.
                 await #expect(throws: (any Error).self) {
-                    try await RawSocketClient.connect(to: endpoint, serializer: jsonSerializer, serverHostname: "localhost")
+                    try await RawSocketClient.connect(
+                        to: endpoint, serializers: [jsonSerializer], configuration: .init { $0.serverHostname = "localhost" })
                 }
                 // The server is still fine for a client that trusts it.
                 let connection = try await RawSocketClient.connect(
-                    to: endpoint, serializer: jsonSerializer, tlsConfiguration: identity.trustingClientConfiguration,
-                    serverHostname: "localhost")
+                    to: endpoint, serializers: [jsonSerializer],
+                    configuration: .init { $0.tls = identity.trustingClientConfiguration; $0.serverHostname = "localhost" })
                 try await connection.close()
             }
         }
@@ -124,12 +125,12 @@ struct TLSTests {
     @Test("a client verifying another host name fails to connect")
     func wrongHostNameFails() async throws {
         let identity = try await withTimeout(30, "openssl") { try await IdentityCache.shared.identity() }
-        try await withEchoServer(endpoint: Self.endpoint, tlsConfiguration: identity.serverConfiguration) { server, endpoint in
+        try await withEchoServer(endpoint: Self.endpoint, configuration: .init { $0.tls = identity.serverConfiguration }) { server, endpoint in
             try await withTimeout(15, "wrong host name") {
                 await #expect(throws: (any Error).self) {
                     try await RawSocketClient.connect(
-                        to: endpoint, serializer: jsonSerializer, tlsConfiguration: identity.trustingClientConfiguration,
-                        serverHostname: "example.com")
+                        to: endpoint, serializers: [jsonSerializer],
+                        configuration: .init { $0.tls = identity.trustingClientConfiguration; $0.serverHostname = "example.com" })
                 }
             }
         }

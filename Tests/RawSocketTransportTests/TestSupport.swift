@@ -4,7 +4,6 @@ import JSONSerializer
 import MsgPackSerializer
 import NIOCore
 import NIOPosix
-import NIOSSL
 import RawSocketTransport
 import Synchronization
 import Testing
@@ -195,14 +194,13 @@ func withEchoServer<R: Sendable>(
     serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
     configuration: RawSocketConfiguration = .init(),
     maxConnections: Int? = nil,
-    tlsConfiguration: TLSConfiguration? = nil,
     logger: Logger? = nil,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
 ) async throws -> R {
     try await withServer(
         endpoint: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
-        tlsConfiguration: tlsConfiguration, logger: logger, eventLoopGroup: eventLoopGroup,
+        logger: logger, eventLoopGroup: eventLoopGroup,
         handler: { connection in
             for try await message in connection.inbound {
                 try await connection.send(message)
@@ -217,7 +215,6 @@ func withServer<R: Sendable>(
     serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
     configuration: RawSocketConfiguration = .init(),
     maxConnections: Int? = nil,
-    tlsConfiguration: TLSConfiguration? = nil,
     logger: Logger? = nil,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     handler: @escaping @Sendable (RawSocketConnection) async throws -> Void,
@@ -225,7 +222,7 @@ func withServer<R: Sendable>(
 ) async throws -> R {
     let server = try await RawSocketServer.bind(
         to: endpoint, serializers: serializers, configuration: configuration, maxConnections: maxConnections,
-        tlsConfiguration: tlsConfiguration, eventLoopGroup: eventLoopGroup,
+        eventLoopGroup: eventLoopGroup,
         logger: logger ?? Logger(label: "test.server", factory: { _ in SwiftLogNoOpLogHandler() }))
     let runner = Task { try await server.run(handler) }
     let clientEndpoint: RawSocketEndpoint

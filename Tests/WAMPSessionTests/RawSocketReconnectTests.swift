@@ -13,7 +13,7 @@ struct RawSocketReconnectTests {
         var configuration = WAMPSession.Configuration()
         configuration.reconnect = WAMPReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200))
         let session = try await WAMPSession.connect(realm: "realm1", configuration: configuration) {
-            try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializer: WAMPJSONSerializer())
+            try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializers: [WAMPJSONSerializer()])
         }
         var lifecycle = session.lifecycle.makeAsyncIterator()
         #expect(await lifecycle.next() == .joined(session: 1))

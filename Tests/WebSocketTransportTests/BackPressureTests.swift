@@ -13,8 +13,9 @@ struct BackPressureTests {
         "sending to a server that stops reading suspends the sender after a bounded amount, on the event loop or off it",
         arguments: [true, false])
     func sendsWaitWhenThePeerStopsReading(onEventLoop: Bool) async throws {
-        let serverConfiguration = WebSocketConfiguration(
-            pingInterval: nil, closeTimeout: .milliseconds(200), maxBufferedMessages: 2)
+        let serverConfiguration = WebSocketConfiguration {
+            $0.pingInterval = nil; $0.closeTimeout = .milliseconds(200); $0.maxBufferedMessages = 2
+        }
         let server = try await WebSocketServer.bind(
             to: .init(host: "127.0.0.1", port: 0, path: "/"), serializers: [WAMPJSONSerializer()],
             configuration: serverConfiguration)
@@ -22,7 +23,7 @@ struct BackPressureTests {
         let task = Task { try await server.run { connection in await connection.closed } }
         let connection = try await WebSocketClient.connect(
             to: WebSocketEndpoint(host: "127.0.0.1", port: server.port ?? 0), serializers: [WAMPJSONSerializer()],
-            configuration: WebSocketConfiguration(pingInterval: nil, closeTimeout: .milliseconds(200)))
+            configuration: WebSocketConfiguration { $0.pingInterval = nil; $0.closeTimeout = .milliseconds(200) })
         let sent = Atomic<Int>(0)
         let payload = ByteBuffer(repeating: UInt8(ascii: "a"), count: 64 * 1024)
         let sender = Task {

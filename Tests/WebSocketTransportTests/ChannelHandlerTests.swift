@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import Testing
+import Transport
 @testable import WebSocketTransport
 
 /// The channel handler on an `EmbeddedChannel`: frames in, frames out, virtual time.
@@ -20,7 +21,7 @@ final class ChannelHandlerTests {
     }
 
     /// A client-side handler by default: the frames a server sends it are not masked.
-    func makeChannel(binary: Bool = false, isClient: Bool = true, configuration: WebSocketConfiguration = .init(pingInterval: nil)) throws -> EmbeddedChannel {
+    func makeChannel(binary: Bool = false, isClient: Bool = true, configuration: WebSocketConfiguration = .init { $0.pingInterval = nil }) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
             WebSocketChannelHandler(binary: binary, isClient: isClient, configuration: configuration, logger: Self.logger))
@@ -85,7 +86,7 @@ final class ChannelHandlerTests {
 
     @Test("an oversize message is answered with close code 1009 and the connection fails with messageTooLarge")
     func oversizeCloses() throws {
-        let channel = try makeChannel(configuration: .init(maxMessageSize: 8, pingInterval: nil))
+        let channel = try makeChannel(configuration: .init { $0.maxReceiveLength = 8; $0.pingInterval = nil })
         #expect {
             try channel.writeInbound(WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: "[1,\"1234567890\"]")))
         } throws: { ($0 as? WebSocketError)?.code == .messageTooLarge }
@@ -109,7 +110,7 @@ final class ChannelHandlerTests {
 
     @Test("a quiet connection is PINGed after the interval and closed with 1008 when no PONG comes")
     func keepalive() throws {
-        let channel = try makeChannel(configuration: .init(pingInterval: .seconds(10), pingTimeout: .seconds(5)))
+        let channel = try makeChannel(configuration: .init { $0.pingInterval = .seconds(10); $0.pingTimeout = .seconds(5) })
         channel.embeddedEventLoop.advanceTime(by: .seconds(10))
         let ping = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(ping.opcode == .ping)
@@ -122,7 +123,7 @@ final class ChannelHandlerTests {
 
     @Test("a PONG with the PING's payload keeps the connection open")
     func pongKeepsOpen() throws {
-        let channel = try makeChannel(configuration: .init(pingInterval: .seconds(10), pingTimeout: .seconds(5)))
+        let channel = try makeChannel(configuration: .init { $0.pingInterval = .seconds(10); $0.pingTimeout = .seconds(5) })
         channel.embeddedEventLoop.advanceTime(by: .seconds(10))
         let ping = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         try channel.writeInbound(WebSocketFrame(fin: true, opcode: .pong, data: ping.data))

@@ -34,9 +34,9 @@ struct EndpointTests {
 
     @Test("configuration values out of range are refused")
     func validatesConfiguration() {
-        #expect(throws: WebSocketError.self) { try WebSocketConfiguration(maxMessageSize: 0).validate() }
-        #expect(throws: WebSocketError.self) { try WebSocketConfiguration(pingInterval: .seconds(-1)).validate() }
-        #expect(throws: WebSocketError.self) { try WebSocketConfiguration(handshakeTimeout: .zero).validate() }
+        #expect(throws: WebSocketError.self) { try WebSocketConfiguration { $0.maxReceiveLength = 0 }.validate() }
+        #expect(throws: WebSocketError.self) { try WebSocketConfiguration { $0.pingInterval = .seconds(-1) }.validate() }
+        #expect(throws: WebSocketError.self) { try WebSocketConfiguration { $0.handshakeTimeout = .zero }.validate() }
         #expect(throws: Never.self) { try WebSocketConfiguration().validate() }
     }
 }

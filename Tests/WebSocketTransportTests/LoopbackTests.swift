@@ -81,7 +81,7 @@ struct LoopbackTests {
 
     @Test("a message over the server's limit makes it close with 1009")
     func oversize() async throws {
-        try await withEchoServer(serializers: Self.serializers, configuration: .init(maxMessageSize: 1024)) { _, endpoint in
+        try await withEchoServer(serializers: Self.serializers, configuration: .init { $0.maxReceiveLength = 1024 }) { _, endpoint in
             let connection = try await WebSocketClient.connect(to: endpoint, serializers: [WAMPJSONSerializer()])
             try await connection.send(.publish(.init(request: 1, topic: "t", payload: .arguments([.string(String(repeating: "x", count: 2000))], [:]))))
             await #expect {
@@ -98,7 +98,7 @@ struct LoopbackTests {
     func sendLimit() async throws {
         try await withEchoServer(serializers: Self.serializers) { _, endpoint in
             let connection = try await WebSocketClient.connect(
-                to: endpoint, serializers: [WAMPMsgPackSerializer()], configuration: .init(maxSendSize: 100))
+                to: endpoint, serializers: [WAMPMsgPackSerializer()], configuration: .init { $0.maxSendLength = 100 })
             await #expect { try await connection.send(.publish(.init(request: 1, topic: "t", payload: .arguments([.binary(Array(repeating: 1, count: 200))], [:])))) } throws: {
                 ($0 as? WebSocketError)?.code == .messageTooLarge
             }
@@ -160,17 +160,18 @@ struct LoopbackTests {
     @Test("wss:// with a trusted self-signed certificate round-trips; an untrusting client fails")
     func tls() async throws {
         let identity = try TestIdentity.make()
-        try await withEchoServer(serializers: Self.serializers, tls: identity.server) { _, endpoint in
+        try await withEchoServer(serializers: Self.serializers, configuration: .init { $0.tls = identity.server }) { _, endpoint in
             try await WebSocketClient.withConnection(
-                to: endpoint, serializers: [WAMPMsgPackSerializer()], tlsConfiguration: identity.trustingClient,
-                serverHostname: "localhost"
+                to: endpoint, serializers: [WAMPMsgPackSerializer()],
+                configuration: .init { $0.tls = identity.trustingClient; $0.serverHostname = "localhost" }
             ) { connection in
                 try await connection.send(sampleMessages[1])
                 var iterator = connection.inbound.makeAsyncIterator()
                 #expect(try await iterator.next() == sampleMessages[1])
             }
             await #expect(throws: WebSocketError.self) {
-                try await WebSocketClient.connect(to: endpoint, serializers: [WAMPJSONSerializer()], serverHostname: "localhost")
+                try await WebSocketClient.connect(
+                    to: endpoint, serializers: [WAMPJSONSerializer()], configuration: .init { $0.serverHostname = "localhost" })
             }
         }
     }

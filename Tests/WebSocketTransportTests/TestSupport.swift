@@ -48,21 +48,21 @@ struct TestIdentity: Sendable {
     }
 }
 
-/// Runs an echo server on 127.0.0.1 (a free port) for the duration of `body`.
+/// Runs an echo server on 127.0.0.1 (a free port) for the duration of `body`; `wss://` when the
+/// configuration has `tls`.
 func withEchoServer<T: Sendable>(
     path: String = "/ws", serializers: [any WAMPSerializer], configuration: WebSocketConfiguration = .init(),
-    tls: TLSConfiguration? = nil,
     _ body: (WebSocketServer, WebSocketEndpoint) async throws -> T
 ) async throws -> T {
     let server = try await WebSocketServer.bind(
-        to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: path, usesTLS: tls != nil), serializers: serializers,
-        configuration: configuration, tlsConfiguration: tls)
+        to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: path, usesTLS: configuration.tls != nil),
+        serializers: serializers, configuration: configuration)
     let task = Task {
         try await server.run { connection in
             for try await message in connection.inbound { try await connection.send(message) }
         }
     }
-    let endpoint = WebSocketEndpoint(host: "127.0.0.1", port: server.port ?? 0, path: path, usesTLS: tls != nil)
+    let endpoint = WebSocketEndpoint(host: "127.0.0.1", port: server.port ?? 0, path: path, usesTLS: configuration.tls != nil)
     do {
         let result = try await body(server, endpoint)
         await server.shutdown()

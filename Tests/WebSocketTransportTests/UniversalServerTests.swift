@@ -17,7 +17,8 @@ struct UniversalServerTests {
 
     @Test("a RawSocket and a WebSocket client are told apart by their first octet and both echoed")
     func bothOnOnePort() async throws {
-        let server = try await WAMPUniversalServer.bind(host: "127.0.0.1", port: 0, serializers: Self.serializers)
+        let server = try await WAMPUniversalServer.bind(
+            to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: "/ws"), serializers: Self.serializers)
         let (kinds, kind) = AsyncStream<String>.makeStream()
         let task = Task {
             try await server.run { connection in
@@ -29,7 +30,7 @@ struct UniversalServerTests {
             }
         }
         let port = try #require(server.port)
-        let rs = try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializer: WAMPMsgPackSerializer())
+        let rs = try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializers: [WAMPMsgPackSerializer()])
         let ws = try await WebSocketClient.connect(
             to: WebSocketEndpoint(host: "127.0.0.1", port: port, path: "/ws"), serializers: [WAMPJSONSerializer()])
         for message in sampleMessages {
@@ -58,15 +59,17 @@ struct UniversalServerTests {
     func bothOverTLS() async throws {
         let identity = try TestIdentity.make()
         let server = try await WAMPUniversalServer.bind(
-            host: "127.0.0.1", port: 0, serializers: Self.serializers, tlsConfiguration: identity.server)
+            to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: "/ws", usesTLS: true), serializers: Self.serializers,
+            webSocketConfiguration: .init { $0.tls = identity.server })
         let task = Task { try await server.run { connection in try await Self.echo(connection.transport) } }
         let port = try #require(server.port)
         let rs = try await RawSocketClient.connect(
-            to: RawSocketEndpoint(.tcp(host: "127.0.0.1", port: port), usesTLS: true), serializer: WAMPJSONSerializer(),
-            tlsConfiguration: identity.trustingClient, serverHostname: "localhost")
+            to: RawSocketEndpoint(.tcp(host: "127.0.0.1", port: port), usesTLS: true), serializers: [WAMPJSONSerializer()],
+            configuration: .init { $0.tls = identity.trustingClient; $0.serverHostname = "localhost" })
         let ws = try await WebSocketClient.connect(
             to: WebSocketEndpoint(host: "127.0.0.1", port: port, path: "/ws", usesTLS: true),
-            serializers: [WAMPMsgPackSerializer()], tlsConfiguration: identity.trustingClient, serverHostname: "localhost")
+            serializers: [WAMPMsgPackSerializer()],
+            configuration: .init { $0.tls = identity.trustingClient; $0.serverHostname = "localhost" })
         try await rs.send(sampleMessages[1])
         try await ws.send(sampleMessages[2])
         var rsIterator = rs.inbound.makeAsyncIterator()
@@ -81,11 +84,12 @@ struct UniversalServerTests {
 
     @Test("a RawSocket client asking for a serializer the server lacks is refused; WebSocket still works")
     func refusalDoesNotAffectOthers() async throws {
-        let server = try await WAMPUniversalServer.bind(host: "127.0.0.1", port: 0, serializers: [WAMPJSONSerializer()])
+        let server = try await WAMPUniversalServer.bind(
+            to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: "/ws"), serializers: [WAMPJSONSerializer()])
         let task = Task { try await server.run { connection in try await Self.echo(connection.transport) } }
         let port = try #require(server.port)
         await #expect(throws: RawSocketError.self) {
-            try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializer: WAMPMsgPackSerializer())
+            try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializers: [WAMPMsgPackSerializer()])
         }
         try await WebSocketClient.withConnection(
             to: WebSocketEndpoint(host: "127.0.0.1", port: port, path: "/ws"), serializers: [WAMPJSONSerializer()]

@@ -3,7 +3,7 @@ import JSONSerializer
 import MsgPackSerializer
 import NIOCore
 import NIOPosix
-import RawSocketTransport
+@_spi(SansIO) import RawSocketTransport
 import Transport
 
 // The RawSocket transport, from the 4-octet words up to a TCP connection:
@@ -53,7 +53,7 @@ final class EchoLoop: @unchecked Sendable {
     let server: RawSocketServer
     let serverTask: Task<Void, any Error>
     let connection: RawSocketConnection
-    var replies: RawSocketMessageSequence.AsyncIterator
+    var replies: WAMPMessageSequence.AsyncIterator
     let message: WAMPMessage
 
     private init(
@@ -78,7 +78,7 @@ final class EchoLoop: @unchecked Sendable {
             }
         }
         let connection = try await RawSocketClient.connect(
-            to: .tcp(host: "127.0.0.1", port: server.port!), serializer: serializer)
+            to: .tcp(host: "127.0.0.1", port: server.port!), serializers: [serializer])
         let loop = EchoLoop(server: server, serverTask: serverTask, connection: connection, message: message)
         for _ in 0 ..< window {
             try await connection.send(message)

@@ -1,5 +1,5 @@
 import NIOCore
-import RawSocketTransport
+@_spi(SansIO) import RawSocketTransport
 
 /// libFuzzer entry point: an arbitrary byte stream into the RawSocket protocol.
 ///

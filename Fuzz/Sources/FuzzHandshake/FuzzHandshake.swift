@@ -1,4 +1,4 @@
-import RawSocketTransport
+@_spi(SansIO) import RawSocketTransport
 
 /// libFuzzer entry point: the first 4 octets as a RawSocket handshake word, parsed as a
 /// server parses a request and as a client parses a reply (for every serializer it could

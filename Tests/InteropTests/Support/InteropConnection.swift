@@ -27,7 +27,7 @@ enum InteropSerializer: String, CaseIterable, Sendable, CustomTestStringConverti
 /// read through one iterator (a connection's inbound sequence can be iterated only once).
 final class InteropConnection: @unchecked Sendable {
     let connection: RawSocketConnection
-    private var iterator: RawSocketMessageSequence.AsyncIterator
+    private var iterator: WAMPMessageSequence.AsyncIterator
     /// Whether a receive is in progress (a timed-out one may still be).
     private let receiving = Mutex(false)
 
@@ -42,13 +42,13 @@ final class InteropConnection: @unchecked Sendable {
         configuration: RawSocketConfiguration = .init()
     ) async throws -> InteropConnection {
         let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint) with \(serializer)") {
-            try await RawSocketClient.connect(to: endpoint, serializer: serializer.serializer, configuration: configuration)
+            try await RawSocketClient.connect(to: endpoint, serializers: [serializer.serializer], configuration: configuration)
         }
         return InteropConnection(connection)
     }
 
     var maxSendLength: Int { connection.maxSendLength }
-    var serialization: WAMPSerializerID { connection.serialization }
+    var serialization: WAMPSerializerID { connection.serializer.id }
 
     /// Sends a message; waits at most `timeout` seconds.
     func send(_ message: WAMPMessage, timeout: Double = InteropTimeouts.message) async throws {
