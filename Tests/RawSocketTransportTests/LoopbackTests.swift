@@ -364,8 +364,9 @@ struct LoopbackTests {
 
     @Test("both sides pinging each other keep a connection open while messages flow")
     func pingsBothWays() async throws {
-        // 40 unanswered PINGs at 50 ms: a 2-second stall of a loaded test run is tolerated,
-        // while 600 ms of traffic still carries about a dozen PING rounds each way.
+        // 40 unanswered PINGs at 50 ms: a 2-second stall of a loaded test run is tolerated.
+        // A PING goes out after an interval without traffic, so the messages leave 150 ms of
+        // quiet between them: 600 ms of traffic still carries PING rounds each way.
         let configuration = RawSocketConfiguration { $0.maxPings = 40; $0.pingInterval = .milliseconds(50) }
         try await withEchoServer(configuration: configuration, eventLoopGroup: keepaliveGroup) { server, endpoint in
             try await withTimeout(15, "pings both ways") {
@@ -381,7 +382,7 @@ struct LoopbackTests {
                     let message = WAMPMessage.published(.init(request: index, publication: index))
                     try await connection.send(message)
                     #expect(try await inbound.next() == message)
-                    try await Task.sleep(for: .milliseconds(5))
+                    try await Task.sleep(for: .milliseconds(150))
                 }
                 try await connection.close()
             }
