@@ -1,6 +1,8 @@
 import NIOCore
-@testable import RawSocketTransport
+import NIOEmbedded
+@_spi(SansIO) @testable import RawSocketTransport
 import Testing
+import Transport
 
 /// `pingInterval` means the same on both transports: a PING after that long without anything
 /// received. (RawSocket used to send one every interval, traffic or not.)

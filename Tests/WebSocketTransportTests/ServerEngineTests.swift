@@ -29,13 +29,22 @@ struct ServerEngineTests {
         let connectionCount: @Sendable () -> Int
     }
 
+    /// Binds a server of `kind`. With `unboundedOffLoopSends`, handlers run off the event loop
+    /// and their sends return at once, whatever is still unwritten (it waits in the server).
     static func bind(
         _ kind: Kind, maxConnections: Int? = nil, closeTimeout: Duration = .seconds(30),
+        unboundedOffLoopSends: Bool = false,
         handler: @escaping @Sendable (any WAMPTransport) async throws -> Void
     ) async throws -> Bound {
         let serializers: [any WAMPSerializer] = [WAMPJSONSerializer()]
-        let rawSocketConfiguration = RawSocketConfiguration { $0.closeTimeout = closeTimeout }
-        let webSocketConfiguration = WebSocketConfiguration { $0.closeTimeout = closeTimeout }
+        var shared = WAMPConnectionSettings()
+        shared.closeTimeout = closeTimeout
+        if unboundedOffLoopSends {
+            shared.runsHandlersOnEventLoop = false
+            shared.maxUnwrittenSendBytes = 1 << 30
+        }
+        let rawSocketConfiguration = RawSocketConfiguration { $0.shared = shared }
+        let webSocketConfiguration = WebSocketConfiguration { $0.shared = shared }
         switch kind {
         case .rawSocket:
             let server = try await RawSocketServer.bind(
@@ -141,10 +150,12 @@ struct ServerEngineTests {
     @Test("Shutdown writes what a handler sent before closing, for a peer that reads late",
           arguments: [Kind.rawSocket, .universalRawSocket])
     func shutdownFlushes(_ kind: Kind) async throws {
-        let count = 64
+        // 16 MiB: more than loopback's socket buffers take, so that most of it still waits in
+        // the server when the shutdown begins.
+        let count = 256
         let filler = String(repeating: "x", count: 64 * 1024)
         let sent = AsyncStream<Void>.makeStream()
-        let bound = try await Self.bind(kind) { transport in
+        let bound = try await Self.bind(kind, unboundedOffLoopSends: true) { transport in
             for index in 1 ... count {
                 try await transport.send(.publish(.init(request: UInt64(index), topic: "t", payload: .arguments([.string(filler)], [:]))))
             }
