@@ -1,0 +1,75 @@
+import Transport
+
+/// A request option of the wrong type or value: answered with ERROR `wamp.error.invalid_argument`
+/// whose argument is ``message``.
+struct InvalidOption: Error, Hashable {
+    /// What was wrong, naming the option and the value: `PUBLISH.Options.exclude must be a list
+    /// of integer session IDs, got string "x"`.
+    let message: String
+}
+
+/// Reads typed options from a request's `Options` dict, throwing ``InvalidOption`` that names
+/// the option and the offending value.
+struct OptionReader {
+    let options: [String: WAMPValue]
+    /// The message type for error texts: `PUBLISH`, `CALL` ...
+    let messageType: WAMPMessageType
+
+    private func invalid(_ key: String, _ expected: String, _ value: WAMPValue) -> InvalidOption {
+        InvalidOption(message: "\(messageType.name).Options.\(key) must be \(expected), got \(value.kindName) \(value)")
+    }
+
+    /// A boolean option, or `defaultValue` when absent.
+    func bool(_ key: String, default defaultValue: Bool = false) throws(InvalidOption) -> Bool {
+        guard let value = options[key] else { return defaultValue }
+        guard let bool = value.boolValue else { throw invalid(key, "a bool", value) }
+        return bool
+    }
+
+    /// A string option, `nil` when absent.
+    func string(_ key: String) throws(InvalidOption) -> String? {
+        guard let value = options[key] else { return nil }
+        guard let string = value.stringValue else { throw invalid(key, "a string", value) }
+        return string
+    }
+
+    /// One of the strings in `allowed`, `nil` when absent.
+    func oneOf(_ key: String, _ allowed: [String]) throws(InvalidOption) -> String? {
+        guard let string = try string(key) else { return nil }
+        guard allowed.contains(string) else {
+            throw invalid(key, "one of " + allowed.map { "\"\($0)\"" }.joined(separator: ", "), .string(string))
+        }
+        return string
+    }
+
+    /// A non-negative integer option, `nil` when absent.
+    func count(_ key: String) throws(InvalidOption) -> UInt64? {
+        guard let value = options[key] else { return nil }
+        guard let number = value.uint64Value else { throw invalid(key, "a non-negative integer", value) }
+        return number
+    }
+
+    /// A list of WAMP IDs, `nil` when absent.
+    func ids(_ key: String) throws(InvalidOption) -> Set<WAMPID>? {
+        guard let value = options[key] else { return nil }
+        guard let list = value.listValue else { throw invalid(key, "a list of integer session IDs", value) }
+        var ids = Set<WAMPID>()
+        for element in list {
+            guard let id = element.uint64Value else { throw invalid(key, "a list of integer session IDs", value) }
+            ids.insert(id)
+        }
+        return ids
+    }
+
+    /// A list of strings, `nil` when absent.
+    func strings(_ key: String) throws(InvalidOption) -> Set<String>? {
+        guard let value = options[key] else { return nil }
+        guard let list = value.listValue else { throw invalid(key, "a list of strings", value) }
+        var strings = Set<String>()
+        for element in list {
+            guard let string = element.stringValue else { throw invalid(key, "a list of strings", value) }
+            strings.insert(string)
+        }
+        return strings
+    }
+}
