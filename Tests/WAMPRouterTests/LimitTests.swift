@@ -11,6 +11,16 @@ struct LimitTests {
         return configuration
     }
 
+    /// Runs `body` with a router whose sessions may queue `queueLength` messages, on in-memory
+    /// connections that buffer 2, and a short close grace period.
+    static func withSmallQueues(_ queueLength: Int, _ body: (RouterHarness) async throws -> Void) async throws {
+        var configuration = Self.configuration { $0.outboundQueueLength = queueLength }
+        configuration.closeGracePeriod = .milliseconds(50)
+        var transport = InMemoryTransport.Configuration()
+        transport.bufferedMessages = 2
+        try await RouterHarness.run(configuration, transport: transport, body)
+    }
+
     @Test("subscriptions over the per-session limit are refused; subscribing again to one held is not")
     func subscriptionLimit() async throws {
         try await RouterHarness.run(Self.configuration { $0.subscriptionsPerSession = 2 }) { harness in
@@ -72,11 +82,7 @@ struct LimitTests {
 
     @Test("a subscriber that does not read is ended with ABORT outbound_queue_overflow while the others get every event")
     func slowSubscriber() async throws {
-        var configuration = Self.configuration { $0.outboundQueueLength = 4 }
-        configuration.closeGracePeriod = .milliseconds(50)
-        var transport = InMemoryTransport.Configuration()
-        transport.bufferedMessages = 2
-        try await RouterHarness.run(configuration, transport: transport) { harness in
+        try await Self.withSmallQueues(4) { harness in
             let slow = try await harness.join()
             let fast = try await harness.join()
             let publisher = try await harness.join()
@@ -102,11 +108,7 @@ struct LimitTests {
 
     @Test("a publisher that floods without reading its acknowledgements is ended; the subscribers are not")
     func floodingPublisher() async throws {
-        var configuration = Self.configuration { $0.outboundQueueLength = 8 }
-        configuration.closeGracePeriod = .milliseconds(50)
-        var transport = InMemoryTransport.Configuration()
-        transport.bufferedMessages = 2
-        try await RouterHarness.run(configuration, transport: transport) { harness in
+        try await Self.withSmallQueues(8) { harness in
             let subscriber = try await harness.join()
             let flooder = try await harness.join()
             _ = try await subscriber.subscribe("com.example.feed")

@@ -158,11 +158,7 @@ struct RPCFlowTests {
     @Test("CANCEL skip answers at once and drops the callee's late answer, without INTERRUPT")
     func cancelSkip() async throws {
         try await RouterHarness.run { harness in
-            let callee = try await harness.join()
-            let caller = try await harness.join()
-            _ = try await callee.register("com.example.slow")
-            let request = try await caller.call("com.example.slow")
-            let invocation = try await callee.receiveInvocation()
+            let (callee, caller, request, invocation) = try await harness.callInFlight()
             try await caller.send(.cancel(.init(request: request, options: ["mode": "skip"])))
             let error = try await caller.receiveError()
             #expect(error.request == request && error.error == "wamp.error.canceled")
@@ -179,11 +175,7 @@ struct RPCFlowTests {
     @Test("CANCEL killnowait answers at once and sends INTERRUPT")
     func cancelKillNoWait() async throws {
         try await RouterHarness.run { harness in
-            let callee = try await harness.join()
-            let caller = try await harness.join()
-            _ = try await callee.register("com.example.slow")
-            let request = try await caller.call("com.example.slow")
-            let invocation = try await callee.receiveInvocation()
+            let (callee, caller, request, invocation) = try await harness.callInFlight()
             try await caller.send(.cancel(.init(request: request, options: [:])))
             #expect(try await caller.receiveError().error == "wamp.error.canceled")
             let interrupt = try await callee.receiveInterrupt()
@@ -194,11 +186,7 @@ struct RPCFlowTests {
     @Test("CANCEL kill sends INTERRUPT and the callee's answer ends the call")
     func cancelKill() async throws {
         try await RouterHarness.run { harness in
-            let callee = try await harness.join()
-            let caller = try await harness.join()
-            _ = try await callee.register("com.example.slow")
-            let request = try await caller.call("com.example.slow")
-            let invocation = try await callee.receiveInvocation()
+            let (callee, caller, request, invocation) = try await harness.callInFlight()
             try await caller.send(.cancel(.init(request: request, options: ["mode": "kill"])))
             let interrupt = try await callee.receiveInterrupt()
             #expect(interrupt.request == invocation.request && interrupt.options["mode"] == "kill")
@@ -212,11 +200,7 @@ struct RPCFlowTests {
     @Test("the dealer enforces CALL timeout: ERROR canceled to the caller, INTERRUPT to the callee")
     func dealerTimeout() async throws {
         try await RouterHarness.run { harness in
-            let callee = try await harness.join()
-            let caller = try await harness.join()
-            _ = try await callee.register("com.example.never")
-            let request = try await caller.call("com.example.never", ["timeout": 20])
-            let invocation = try await callee.receiveInvocation()
+            let (callee, caller, request, invocation) = try await harness.callInFlight("com.example.never", ["timeout": 20])
             #expect(invocation.details["timeout"] == 20)
             let error = try await caller.receiveError()
             #expect(error.request == request && error.error == "wamp.error.canceled")

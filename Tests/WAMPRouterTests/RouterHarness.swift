@@ -64,6 +64,17 @@ final class RouterHarness: Sendable {
         return peer
     }
 
+    /// A callee registered for `procedure`, a caller, and one call in flight between them.
+    func callInFlight(
+        _ procedure: String = "com.example.slow", _ options: [String: WAMPValue] = [:]
+    ) async throws -> (callee: TestPeer, caller: TestPeer, request: WAMPID, invocation: WAMPMessage.Invocation) {
+        let callee = try await join()
+        let caller = try await join()
+        _ = try await callee.register(procedure)
+        let request = try await caller.call(procedure, options)
+        return (callee, caller, request, try await callee.receiveInvocation())
+    }
+
     private func closeAll() async {
         connections.finish()
         for client in clients.withLock({ $0 }) { try? await client.close() }

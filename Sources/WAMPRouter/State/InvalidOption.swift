@@ -42,6 +42,11 @@ struct OptionReader {
         return string
     }
 
+    /// The case of `T` named by the option, `defaultValue` when absent.
+    func choice<T: RawRepresentable<String> & CaseIterable>(_ key: String, default defaultValue: T) throws(InvalidOption) -> T {
+        try oneOf(key, T.allCases.map(\.rawValue)).flatMap(T.init(rawValue:)) ?? defaultValue
+    }
+
     /// A non-negative integer option, `nil` when absent.
     func count(_ key: String) throws(InvalidOption) -> UInt64? {
         guard let value = options[key] else { return nil }
@@ -51,25 +56,25 @@ struct OptionReader {
 
     /// A list of WAMP IDs, `nil` when absent.
     func ids(_ key: String) throws(InvalidOption) -> Set<WAMPID>? {
-        guard let value = options[key] else { return nil }
-        guard let list = value.listValue else { throw invalid(key, "a list of integer session IDs", value) }
-        var ids = Set<WAMPID>()
-        for element in list {
-            guard let id = element.uint64Value else { throw invalid(key, "a list of integer session IDs", value) }
-            ids.insert(id)
-        }
-        return ids
+        try list(key, "a list of integer session IDs", \.uint64Value)
     }
 
     /// A list of strings, `nil` when absent.
     func strings(_ key: String) throws(InvalidOption) -> Set<String>? {
+        try list(key, "a list of strings", \.stringValue)
+    }
+
+    /// A list whose every element `element` converts, `nil` when absent.
+    private func list<T: Hashable>(
+        _ key: String, _ expected: String, _ element: (WAMPValue) -> T?
+    ) throws(InvalidOption) -> Set<T>? {
         guard let value = options[key] else { return nil }
-        guard let list = value.listValue else { throw invalid(key, "a list of strings", value) }
-        var strings = Set<String>()
-        for element in list {
-            guard let string = element.stringValue else { throw invalid(key, "a list of strings", value) }
-            strings.insert(string)
+        guard let list = value.listValue else { throw invalid(key, expected, value) }
+        var result = Set<T>()
+        for item in list {
+            guard let converted = element(item) else { throw invalid(key, expected, value) }
+            result.insert(converted)
         }
-        return strings
+        return result
     }
 }

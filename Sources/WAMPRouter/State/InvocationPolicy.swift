@@ -13,8 +13,7 @@ enum InvocationPolicy: String, Hashable, Sendable, CaseIterable {
 
     /// The policy in `options["invoke"]`, ``single`` when absent.
     init(_ options: OptionReader) throws(InvalidOption) {
-        let name = try options.oneOf("invoke", Self.allCases.map(\.rawValue))
-        self = name.flatMap(Self.init(rawValue:)) ?? .single
+        self = try options.choice("invoke", default: .single)
     }
 
     /// The index, among `count > 0` callees in registration order, of the one to invoke;

@@ -18,26 +18,17 @@ extension RouterCore {
         let existing = realms[session.realm]?.broker.subscriptionID(subscribe.topic, policy)
         let isNew = existing.map { !session.subscriptions.contains($0) } ?? true
         if isNew && session.subscriptions.count >= limits.subscriptionsPerSession {
-            return reply(
-                WAMPRouter.limitExceededURI,
-                "the session has \(limits.subscriptionsPerSession) subscriptions, the limit (subscriptionsPerSession)")
+            return reply(WAMPRouter.limitExceededURI, Self.overLimit(
+                limits.subscriptionsPerSession, "subscriptions", "subscriptionsPerSession"))
         }
         guard let id = realms[session.realm]?.broker.subscribe(session.id, to: subscribe.topic, policy) else { return }
         sessions[session.id]?.subscriptions.insert(id)
         actions.append(.send(.subscribed(.init(request: subscribe.request, subscription: id)), to: session.connection))
     }
 
+    /// UNSUBSCRIBE: ends one of the session's subscriptions (``end(_:_:request:_:into:)``).
     mutating func unsubscribe(_ unsubscribe: WAMPMessage.Unsubscribe, _ session: RouterSession, into actions: inout [RouterAction]) {
-        guard session.subscriptions.contains(unsubscribe.subscription) else {
-            actions.append(.send(
-                Self.error(.unsubscribe, unsubscribe.request, WAMPURI.noSuchSubscription,
-                           "the session has no subscription \(unsubscribe.subscription)"),
-                to: session.connection))
-            return
-        }
-        realms[session.realm]?.broker.unsubscribe(session.id, from: unsubscribe.subscription)
-        sessions[session.id]?.subscriptions.remove(unsubscribe.subscription)
-        actions.append(.send(.unsubscribed(.init(request: unsubscribe.request)), to: session.connection))
+        end(.subscription, unsubscribe.subscription, request: unsubscribe.request, session, into: &actions)
     }
 
     /// Delivers an EVENT for each subscription matching the topic to each of its subscribers the

@@ -25,9 +25,8 @@ extension RouterCore {
             return reply(WAMPURI.invalidURI, "procedures under \"wamp.\" are reserved for the router")
         }
         guard session.registrations.count < limits.registrationsPerSession else {
-            return reply(
-                WAMPRouter.limitExceededURI,
-                "the session has \(limits.registrationsPerSession) registrations, the limit (registrationsPerSession)")
+            return reply(WAMPRouter.limitExceededURI, Self.overLimit(
+                limits.registrationsPerSession, "registrations", "registrationsPerSession"))
         }
         let callee = Dealer.Callee(session: session.id, discloseCaller: discloseCaller)
         let id: WAMPID?
@@ -48,17 +47,9 @@ extension RouterCore {
         actions.append(.send(.registered(.init(request: register.request, registration: id)), to: session.connection))
     }
 
+    /// UNREGISTER: ends one of the session's registrations (``end(_:_:request:_:into:)``).
     mutating func unregister(_ unregister: WAMPMessage.Unregister, _ session: RouterSession, into actions: inout [RouterAction]) {
-        guard session.registrations.contains(unregister.registration) else {
-            actions.append(.send(
-                Self.error(.unregister, unregister.request, WAMPURI.noSuchRegistration,
-                           "the session has no registration \(unregister.registration)"),
-                to: session.connection))
-            return
-        }
-        realms[session.realm]?.dealer.unregister(session.id, from: unregister.registration)
-        sessions[session.id]?.registrations.remove(unregister.registration)
-        actions.append(.send(.unregistered(.init(request: unregister.request)), to: session.connection))
+        end(.registration, unregister.registration, request: unregister.request, session, into: &actions)
     }
 
     /// Routes a CALL to the best-matching registration's callee as an INVOCATION.
@@ -87,9 +78,8 @@ extension RouterCore {
             return reply(WAMPURI.invalidURI, "\"\(call.procedure)\" is not a valid procedure to call")
         }
         guard session.calls.count < limits.pendingCallsPerSession else {
-            return reply(
-                WAMPRouter.limitExceededURI,
-                "the session has \(limits.pendingCallsPerSession) calls in flight, the limit (pendingCallsPerSession)")
+            return reply(WAMPRouter.limitExceededURI, Self.overLimit(
+                limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
         }
         guard let (registration, callee) = realms[session.realm]?.dealer.route(call.procedure, using: &random),
               let calleeSession = sessions[callee.session]

@@ -146,8 +146,11 @@ struct RouterCore: Sendable {
         case .established(let session):
             receive(message, in: session, on: connection, now: now, into: &actions)
         case .closing:
-            // After its GOODBYE the router reads nothing but the reply.
-            if case .goodbye = message { close(connection, into: &actions) }
+            // After its GOODBYE the router reads nothing but the reply (or an ABORT).
+            switch message {
+            case .goodbye, .abort: close(connection, into: &actions)
+            default: break
+            }
         case .closed:
             break
         }
@@ -331,6 +334,39 @@ struct RouterCore: Sendable {
     mutating func protocolViolation(on connection: ConnectionID, _ text: String, into actions: inout [RouterAction]) {
         if case .established(let session)? = connections[connection]?.phase { leave(session, into: &actions) }
         abort(connection, reason: WAMPURI.protocolViolation, text, into: &actions)
+    }
+
+    /// The text of a refusal over a limit: `the session has 2 subscriptions, the limit
+    /// (subscriptionsPerSession)`.
+    static func overLimit(_ limit: Int, _ what: String, _ setting: String) -> String {
+        "the session has \(limit) \(what), the limit (\(setting))"
+    }
+
+    /// What a session holds and ends with UNSUBSCRIBE or UNREGISTER.
+    enum Held {
+        case subscription, registration
+    }
+
+    /// UNSUBSCRIBE or UNREGISTER of the session's subscription or registration `id`: removed
+    /// from the broker or dealer and acknowledged; ERROR `no_such_subscription` or
+    /// `no_such_registration` when the session does not hold it.
+    mutating func end(_ kind: Held, _ id: WAMPID, request: WAMPID, _ session: RouterSession, into actions: inout [RouterAction]) {
+        let reply: WAMPMessage
+        switch kind {
+        case .subscription where session.subscriptions.contains(id):
+            realms[session.realm]?.broker.unsubscribe(session.id, from: id)
+            sessions[session.id]?.subscriptions.remove(id)
+            reply = .unsubscribed(.init(request: request))
+        case .registration where session.registrations.contains(id):
+            realms[session.realm]?.dealer.unregister(session.id, from: id)
+            sessions[session.id]?.registrations.remove(id)
+            reply = .unregistered(.init(request: request))
+        case .subscription:
+            reply = Self.error(.unsubscribe, request, WAMPURI.noSuchSubscription, "the session has no subscription \(id)")
+        case .registration:
+            reply = Self.error(.unregister, request, WAMPURI.noSuchRegistration, "the session has no registration \(id)")
+        }
+        actions.append(.send(reply, to: session.connection))
     }
 
     /// An ERROR answering request `request` of type `type`, with `text` as its argument.

@@ -14,8 +14,7 @@ enum URIMatchPolicy: String, Hashable, Sendable, CaseIterable {
 
     /// The policy in `options["match"]`, ``exact`` when absent.
     init(_ options: OptionReader) throws(InvalidOption) {
-        let name = try options.oneOf("match", Self.allCases.map(\.rawValue))
-        self = name.flatMap(Self.init(rawValue:)) ?? .exact
+        self = try options.choice("match", default: .exact)
     }
 
     /// Whether `pattern` can be subscribed or registered under this policy: no empty component
