@@ -1,3 +1,4 @@
+import JSONSerializer
 import Testing
 import Transport
 import WAMPRouter
@@ -242,6 +243,50 @@ struct RPCFlowTests {
             #expect(try await caller.receiveAbort().reason == "wamp.error.protocol_violation")
             // The caller left: its callee is told to stop.
             #expect(try await callee.receiveInterrupt().options["mode"] == "killnowait")
+        }
+    }
+}
+
+@Suite("Messages larger than a session's transport accepts", .timeLimit(.minutes(1)))
+struct OversizedMessageTests {
+    /// JSON on the way, at most 1000 octets a message.
+    static let small: InMemoryTransport.Configuration = {
+        var configuration = InMemoryTransport.Configuration(serializer: WAMPJSONSerializer())
+        configuration.maxSendLength = 1000
+        return configuration
+    }()
+
+    static let large = WAMPPayload.arguments([.string(String(repeating: "x", count: 2000))], [:])
+
+    @Test("a RESULT too large for the caller's transport becomes ERROR payload_size_exceeded")
+    func resultTooLarge() async throws {
+        try await RouterHarness.run { harness in
+            let callee = try await harness.join()
+            let caller = harness.connect(Self.small)
+            try await caller.join()
+            _ = try await callee.register("com.example.big")
+            let request = try await caller.call("com.example.big")
+            let invocation = try await callee.receiveInvocation()
+            try await callee.send(.yield(.init(request: invocation.request, payload: Self.large)))
+            let error = try await caller.receiveError()
+            #expect(error.request == request && error.error == "wamp.error.payload_size_exceeded")
+        }
+    }
+
+    @Test("an INVOCATION too large for the callee's transport fails the call, and the callee goes on")
+    func invocationTooLarge() async throws {
+        try await RouterHarness.run { harness in
+            let callee = harness.connect(Self.small)
+            try await callee.join()
+            let caller = try await harness.join()
+            _ = try await callee.register("com.example.p")
+            let request = try await caller.call("com.example.p", payload: Self.large)
+            let error = try await caller.receiveError()
+            #expect(error.request == request && error.error == "wamp.error.payload_size_exceeded")
+            let next = try await caller.call("com.example.p")
+            let invocation = try await callee.receiveInvocation()
+            try await callee.send(.yield(.init(request: invocation.request)))
+            #expect(try await caller.receive() == .result(.init(request: next)))
         }
     }
 }

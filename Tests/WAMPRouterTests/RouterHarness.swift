@@ -49,9 +49,10 @@ final class RouterHarness: Sendable {
         self.transportConfiguration = transportConfiguration
     }
 
-    /// A new connection to the router, not joined.
-    func connect() -> TestPeer {
-        let (client, server) = InMemoryTransport.makePair(configuration: transportConfiguration)
+    /// A new connection to the router, not joined; with `configuration` in place of the
+    /// harness's transport configuration when given.
+    func connect(_ configuration: InMemoryTransport.Configuration? = nil) -> TestPeer {
+        let (client, server) = InMemoryTransport.makePair(configuration: configuration ?? transportConfiguration)
         clients.withLock { $0.append(client) }
         connections.yield(server)
         return TestPeer(client)

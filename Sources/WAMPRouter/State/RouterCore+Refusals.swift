@@ -39,16 +39,16 @@ extension RouterCore {
 
     /// `message` was too large for the transport of `connection`, which refused it: a caller
     /// whose INVOCATION, RESULT or ERROR could not be delivered gets ERROR
-    /// `wamp.error.payload_size_exceeded` instead (and the callee of a call still in flight gets
-    /// INTERRUPT); anything else is dropped.
+    /// `wamp.error.payload_size_exceeded` instead (and the callee of a call still in flight after
+    /// a progressive RESULT gets INTERRUPT); anything else (an EVENT) is dropped.
     mutating func undeliverable(_ message: WAMPMessage, to connection: ConnectionID) -> [RouterAction] {
         guard let session = session(on: connection) else { return [] }
         var actions: [RouterAction] = []
         let text = "the answer is larger than this session's transport accepts"
         switch message {
         case .invocation(let invocation):
+            // The callee never got it: nothing to interrupt.
             guard let ended = finish(invocation.request, in: session.realm), let caller = sessions[ended.caller] else { break }
-            interrupt(ended, mode: "killnowait", reason: WAMPURI.payloadSizeExceeded, into: &actions)
             actions.append(.send(
                 Self.error(.call, ended.callRequest, WAMPURI.payloadSizeExceeded,
                            "the call's arguments are larger than the callee's transport accepts"),
