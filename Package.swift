@@ -227,7 +227,11 @@ let package = Package(
         ),
         .testTarget(
             name: "WAMPRouterTests",
-            dependencies: ["Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer"],
+            dependencies: [
+                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Interoperability with real peers (Autobahn|Python, Crossbar.io), started by the tests.

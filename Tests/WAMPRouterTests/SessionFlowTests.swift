@@ -1,3 +1,5 @@
+import Logging
+import ServiceLifecycle
 import Testing
 import Transport
 import WAMPRouter
@@ -116,6 +118,45 @@ struct SessionFlowTests {
             await shutdown
             let late = harness.connect()
             #expect(try await late.receiveAbort().reason == "wamp.close.system_shutdown")
+        }
+    }
+
+    @Test("a session that does not answer the shutdown GOODBYE is closed after the grace period")
+    func shutdownWithoutReply() async throws {
+        var configuration = WAMPRouter.Configuration()
+        configuration.closeGracePeriod = .milliseconds(20)
+        try await RouterHarness.run(configuration) { harness in
+            let peer = try await harness.join()
+            await harness.router.shutdown()
+            let last = try await peer.lastMessageBeforeEnd()
+            #expect(last == .goodbye(.init(details: ["message": "the router is shutting down"], reason: "wamp.close.system_shutdown")))
+        }
+    }
+
+    @Test("a connection that sends no HELLO is closed at the hello timeout")
+    func helloTimeout() async throws {
+        var configuration = WAMPRouter.Configuration()
+        configuration.helloTimeout = .milliseconds(20)
+        try await RouterHarness.run(configuration) { harness in
+            let peer = harness.connect()
+            let next = try await peer.next()
+            #expect(next == nil)
+        }
+    }
+
+    @Test("as a Service in a ServiceGroup, graceful shutdown says GOODBYE and run returns")
+    func serviceGroupShutdown() async throws {
+        try await RouterHarness.run { harness in
+            let peer = try await harness.join()
+            let group = ServiceGroup(services: [harness.router], logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                await group.triggerGracefulShutdown()
+                let goodbye = try await peer.receive("GOODBYE") { if case .goodbye(let m) = $0 { m } else { nil } }
+                #expect(goodbye.reason == "wamp.close.system_shutdown")
+                try await peer.send(.goodbye(.init(reason: "wamp.close.goodbye_and_out")))
+                try await tasks.waitForAll()
+            }
         }
     }
 
