@@ -21,7 +21,7 @@ public import Transport
 /// try await group.run()
 /// ```
 ///
-/// The routing is pure state (``RouterCore``, tested without any transport); this type only
+/// The routing is pure state (tested without any transport); this type only
 /// performs what it decides. Each session has a reading task, a writing task fed by a bounded
 /// outbound queue (so a slow session never holds up routing to the others: once its queue is
 /// full it is ended with ABORT ``outboundQueueOverflowURI``), and a timer for its deadlines.
