@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
         .library(name: "UniversalServer", targets: ["UniversalServer"]),
         .library(name: "WAMPSession", targets: ["WAMPSession"]),
+        .library(name: "WAMPRouter", targets: ["WAMPRouter"]),
+        .library(name: "WAMPTesting", targets: ["WAMPTesting"]),
         .executable(name: "wamp", targets: ["wamp"]),
     ],
     dependencies: [
@@ -97,6 +99,25 @@ let package = Package(
         .target(
             name: "WAMPSession",
             dependencies: ["Transport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
+        // The WAMP router (broker and dealer): runs on any WAMPTransport, knows no transport and
+        // no serializer.
+        .target(
+            name: "WAMPRouter",
+            dependencies: [
+                "Transport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test support for code written against WAMPTransport: an in-memory transport pair.
+        .target(
+            name: "WAMPTesting",
+            dependencies: ["Transport", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
 
@@ -201,6 +222,15 @@ let package = Package(
             name: "WAMPSessionTests",
             dependencies: [
                 "Transport", "WAMPSession", "RawSocketTransport", "JSONSerializer",
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WAMPRouterTests",
+            dependencies: [
+                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

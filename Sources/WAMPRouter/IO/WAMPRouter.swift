@@ -1,0 +1,261 @@
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+public import Transport
+
+/// A WAMP router: a broker and a dealer for any number of realms, serving sessions on any
+/// ``WAMPTransport`` (RawSocket, WebSocket, in-memory), embedded in a program.
+///
+/// Hand each accepted connection to ``serve(_:)``; run the router as a swift-service-lifecycle
+/// `Service` so that a graceful shutdown says GOODBYE to every session:
+///
+/// ```swift
+/// let router = WAMPRouter(configuration: .init(realms: ["realm1"]))
+/// let server = try await RawSocketServer.bind(
+///     to: .tcp(host: "127.0.0.1", port: 8080), serializers: [WAMPJSONSerializer()]
+/// ) { connection in
+///     await router.serve(connection)
+/// }
+/// // The router is listed last so that it shuts down first, while connections are still open.
+/// let group = ServiceGroup(services: [server, router], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()
+/// ```
+///
+/// The routing is pure state (tested without any transport); this type only
+/// performs what it decides. Each session has a reading task, a writing task fed by a bounded
+/// outbound queue (so a slow session never holds up routing to the others: once its queue is
+/// full it is ended with ABORT ``outboundQueueOverflowURI``), and a timer for its deadlines.
+public final class WAMPRouter: Service, Sendable {
+    /// The router's settings.
+    public let configuration: Configuration
+    private let logger: Logger
+    private let state: Mutex<State>
+
+    private struct State {
+        var core: RouterCore
+        var links: [ConnectionID: SessionLink] = [:]
+        /// Connections in ``serve(_:)``.
+        var served = 0
+        /// ``shutdown()`` calls waiting for the last connection to end.
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// The tasks serving one connection.
+    private enum SessionTask {
+        case reader, writer, timer, graceExpired
+    }
+
+    /// A router with `configuration`, logging to `logger`.
+    public init(configuration: Configuration = .init(), logger: Logger = Logger(label: "wamp.router")) {
+        self.configuration = configuration
+        self.logger = logger
+        state = Mutex(State(core: RouterCore(configuration: configuration)))
+    }
+
+    /// The names of the realms clients may join.
+    public var realms: [String] {
+        state.withLock { $0.core.realms.keys.sorted() }
+    }
+
+    /// Adds a realm at run time; `false` when one of that name exists (it is left unchanged).
+    @discardableResult
+    public func addRealm(_ realm: Realm) -> Bool {
+        state.withLock { $0.core.addRealm(realm) }
+    }
+
+    // MARK: - Serving
+
+    /// Serves one connection until it ends: reads the client's messages and routes them,
+    /// writes what is routed to it, and closes the transport at the end. A server's connection
+    /// handler calls it; it returns when the client left and the transport is closed, or after
+    /// the router ended the session (protocol violation, slow consumer, shutdown) and the close
+    /// grace period.
+    ///
+    /// While the router is shutting down, the connection gets ABORT `wamp.close.system_shutdown`
+    /// and is closed at once.
+    public func serve(_ transport: some WAMPTransport) async {
+        let link = SessionLink(queueLength: configuration.limits.outboundQueueLength)
+        let connection: ConnectionID? = state.withLock { state in
+            guard let id = state.core.connect(now: .now) else { return nil }
+            state.links[id] = link
+            state.served += 1
+            return id
+        }
+        guard let connection else {
+            try? await transport.send(.abort(.init(
+                details: ["message": "the router is shutting down"], reason: WAMPURI.systemShutdown)))
+            try? await transport.close()
+            return
+        }
+        let grace = configuration.closeGracePeriod
+        await withTaskGroup(of: SessionTask.self) { group in
+            group.addTask {
+                await self.read(transport, connection)
+                return .reader
+            }
+            group.addTask {
+                await self.write(link, to: transport, connection)
+                return .writer
+            }
+            group.addTask {
+                await self.runTimer(connection, link)
+                return .timer
+            }
+            group.addTask {
+                // Once the router closes the connection, the writer and reader get the grace
+                // period to finish; then they are cancelled.
+                await link.closing.wait()
+                if !Task.isCancelled { try? await Task.sleep(for: grace) }
+                return .graceExpired
+            }
+            var running: Set<SessionTask> = [.reader, .writer]
+            while let done = await group.next() {
+                switch done {
+                case .reader: perform { $0.disconnect(connection) }
+                case .graceExpired: group.cancelAll()
+                case .writer, .timer: break
+                }
+                running.remove(done)
+                if running.isEmpty { group.cancelAll() }
+            }
+        }
+        let waiters = state.withLock { state in
+            state.links[connection] = nil
+            state.served -= 1
+            guard state.served == 0 else { return [CheckedContinuation<Void, Never>]() }
+            defer { state.idleWaiters = [] }
+            return state.idleWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Reads the connection's messages and routes each, asking the authorizer first; returns
+    /// when the transport's inbound ends or fails, or when the router closed the connection.
+    private func read(_ transport: some WAMPTransport, _ connection: ConnectionID) async {
+        do {
+            for try await message in transport.inbound {
+                if let authorizer = configuration.authorizer,
+                   let request = state.withLock({ $0.core.authorizationRequest(for: message, on: connection) }) {
+                    let refusal: (uri: String, text: String)?
+                    do {
+                        refusal = try await authorizer.authorize(request)
+                            ? nil : (WAMPURI.notAuthorized, "\(request.action.rawValue) \"\(request.uri)\" is not authorized")
+                    } catch {
+                        refusal = (WAMPURI.authorizationFailed, "the authorizer failed: \(error)")
+                    }
+                    if let refusal {
+                        guard perform({ $0.refuse(message, from: connection, uri: refusal.uri, refusal.text) }, connection)
+                        else { return }
+                        continue
+                    }
+                }
+                guard perform({ $0.receive(message, from: connection, now: .now) }, connection) else { return }
+            }
+        } catch {
+            logger.debug("connection ended with an error", metadata: ["connection": "\(connection)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes the queued messages in order; at the end (the queue finished, the connection
+    /// failed, or the task was cancelled after the grace period) writes the slow-consumer ABORT
+    /// when that is why, and closes the transport.
+    private func write(_ link: SessionLink, to transport: some WAMPTransport, _ connection: ConnectionID) async {
+        for await message in link.outbound {
+            if link.isOverflowed { break }
+            do {
+                try await transport.send(message)
+            } catch let error as any WAMPTransportError where error.kind == .messageTooLarge {
+                logger.notice("message too large for the connection, not sent",
+                              metadata: ["connection": "\(connection)", "type": "\(message.type)", "error": "\(error)"])
+                perform { $0.undeliverable(message, to: connection) }
+            } catch {
+                break
+            }
+        }
+        if link.isOverflowed {
+            logger.notice("slow consumer: outbound queue full, session ended", metadata: [
+                "connection": "\(connection)", "outboundQueueLength": "\(configuration.limits.outboundQueueLength)",
+            ])
+            try? await transport.send(.abort(.init(
+                details: ["message": .string(
+                    "the session did not take its messages fast enough: \(configuration.limits.outboundQueueLength) were waiting")],
+                reason: Self.outboundQueueOverflowURI)))
+        }
+        try? await transport.close()
+    }
+
+    /// Waits for the connection's deadlines and acts on them, until cancelled.
+    private func runTimer(_ connection: ConnectionID, _ link: SessionLink) async {
+        while !Task.isCancelled {
+            let deadline = state.withLock { $0.core.armTimer(connection) }
+            await link.timer.wait(until: deadline)
+            if Task.isCancelled { return }
+            perform { $0.expire(connection, now: .now) }
+        }
+    }
+
+    // MARK: - Performing actions
+
+    /// Runs `event` on the routing state and performs its actions, under the lock; returns
+    /// whether `connection` is still read.
+    @discardableResult
+    private func perform(_ event: (inout RouterCore) -> [RouterAction], _ connection: ConnectionID? = nil) -> Bool {
+        let (open, slow) = state.withLock { state in
+            let slow = Self.perform(event(&state.core), in: &state)
+            return (connection.map { state.core.isOpen($0) } ?? false, slow)
+        }
+        for connection in slow {
+            logger.debug("outbound queue full", metadata: ["connection": "\(connection)"])
+        }
+        return open
+    }
+
+    /// Performs `actions` (and those they lead to: a full queue ends its connection); returns
+    /// the connections ended as slow consumers.
+    private static func perform(_ actions: [RouterAction], in state: inout State) -> [ConnectionID] {
+        var queue = actions
+        var slow: [ConnectionID] = []
+        var index = 0
+        while index < queue.count {
+            switch queue[index] {
+            case .send(let message, let connection):
+                guard let link = state.links[connection] else { break }
+                if !link.enqueue(message) {
+                    link.markOverflowed()
+                    slow.append(connection)
+                    queue += state.core.disconnect(connection)
+                }
+            case .close(let connection):
+                state.links[connection]?.finish()
+            case .rescheduleTimer(let connection):
+                state.links[connection]?.timer.ring()
+            }
+            index += 1
+        }
+        return slow
+    }
+
+    // MARK: - Shutdown
+
+    /// Runs until graceful shutdown (swift-service-lifecycle), then shuts down: see
+    /// ``shutdown()``.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Says GOODBYE `wamp.close.system_shutdown` to every session, closes each connection once
+    /// its session answered (or after the close grace period), refuses new connections, and
+    /// returns when every connection in ``serve(_:)`` has ended.
+    public func shutdown() async {
+        perform { $0.shutdown(now: .now) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state in
+                if state.served == 0 { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+}

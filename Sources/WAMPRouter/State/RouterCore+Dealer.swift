@@ -1,0 +1,200 @@
+import Transport
+
+// The dealer's part of the routing: REGISTER, UNREGISTER, CALL, YIELD, ERROR from callees,
+// CANCEL, and the dealer's call timeouts.
+extension RouterCore {
+    mutating func register(_ register: WAMPMessage.Register, _ session: RouterSession, into actions: inout [RouterAction]) {
+        func reply(_ uri: String, _ text: String) {
+            actions.append(.send(Self.error(.register, register.request, uri, text), to: session.connection))
+        }
+        let options = OptionReader(options: register.options, messageType: .register)
+        let policy: URIMatchPolicy
+        let invoke: InvocationPolicy
+        let discloseCaller: Bool
+        do {
+            policy = try URIMatchPolicy(options)
+            invoke = try InvocationPolicy(options)
+            discloseCaller = try options.bool("disclose_caller")
+        } catch {
+            return reply(WAMPURI.invalidArgument, error.message)
+        }
+        guard policy.isValidPattern(register.procedure) else {
+            return reply(WAMPURI.invalidURI, "\"\(register.procedure)\" is not a valid procedure for match \"\(policy.rawValue)\"")
+        }
+        guard !register.procedure.hasPrefix("wamp.") else {
+            return reply(WAMPURI.invalidURI, "procedures under \"wamp.\" are reserved for the router")
+        }
+        guard session.registrations.count < limits.registrationsPerSession else {
+            return reply(WAMPRouter.limitExceededURI, Self.overLimit(
+                limits.registrationsPerSession, "registrations", "registrationsPerSession"))
+        }
+        let callee = Dealer.Callee(session: session.id, discloseCaller: discloseCaller)
+        let id: WAMPID?
+        do throws(Dealer.RegisterError) {
+            id = try realms[session.realm]?.dealer.register(callee, for: register.procedure, policy, invoke: invoke)
+        } catch {
+            switch error {
+            case .alreadyExists:
+                return reply(WAMPURI.procedureAlreadyExists, "\"\(register.procedure)\" is already registered")
+            case .differentPolicy(let existing):
+                return reply(
+                    WAMPURI.procedureExistsWithDifferentInvocationPolicy,
+                    "\"\(register.procedure)\" is registered with invoke \"\(existing.rawValue)\", not \"\(invoke.rawValue)\"")
+            }
+        }
+        guard let id else { return }
+        sessions[session.id]?.registrations.insert(id)
+        actions.append(.send(.registered(.init(request: register.request, registration: id)), to: session.connection))
+    }
+
+    /// UNREGISTER: ends one of the session's registrations (``end(_:_:request:_:into:)``).
+    mutating func unregister(_ unregister: WAMPMessage.Unregister, _ session: RouterSession, into actions: inout [RouterAction]) {
+        end(.registration, unregister.registration, request: unregister.request, session, into: &actions)
+    }
+
+    /// Routes a CALL to the best-matching registration's callee as an INVOCATION.
+    mutating func call(
+        _ call: WAMPMessage.Call, _ session: RouterSession, now: ContinuousClock.Instant, into actions: inout [RouterAction]
+    ) {
+        func reply(_ uri: String, _ text: String) {
+            actions.append(.send(Self.error(.call, call.request, uri, text), to: session.connection))
+        }
+        guard realms[session.realm]?.dealer.hasCall(from: session.id, request: call.request) != true else {
+            return protocolViolation(
+                on: session.connection, "CALL request \(call.request) reuses the ID of a call in flight", into: &actions)
+        }
+        let options = OptionReader(options: call.options, messageType: .call)
+        let timeout: UInt64?
+        let receiveProgress: Bool
+        let disclose: Bool
+        do {
+            timeout = try options.count("timeout")
+            receiveProgress = try options.bool("receive_progress")
+            disclose = try options.bool("disclose_me")
+        } catch {
+            return reply(WAMPURI.invalidArgument, error.message)
+        }
+        guard URIMatchPolicy.isConcrete(call.procedure) else {
+            return reply(WAMPURI.invalidURI, "\"\(call.procedure)\" is not a valid procedure to call")
+        }
+        guard session.calls.count < limits.pendingCallsPerSession else {
+            return reply(WAMPRouter.limitExceededURI, Self.overLimit(
+                limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
+        }
+        guard let (registration, callee) = realms[session.realm]?.dealer.route(call.procedure, using: &random),
+              let calleeSession = sessions[callee.session]
+        else {
+            return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
+        }
+        // Durations in milliseconds up to 2^53: beyond that, no deadline worth keeping.
+        let deadline = timeout.flatMap { $0 > 0 && $0 <= WAMPID.wampMax ? now + .milliseconds(Int64($0)) : nil }
+        guard let invocation = realms[session.realm]?.dealer.startInvocation(
+            caller: session.id, callRequest: call.request, callee: callee.session, receiveProgress: receiveProgress,
+            deadline: deadline)
+        else { return }
+        var details: [String: WAMPValue] = [:]
+        if registration.policy != .exact { details["procedure"] = .string(call.procedure) }
+        if disclose || callee.discloseCaller {
+            details["caller"] = .integer(exactly: session.id)
+            details["caller_authid"] = .string(session.identity.authid)
+            details["caller_authrole"] = .string(session.identity.authrole)
+        }
+        if receiveProgress { details["receive_progress"] = true }
+        if let timeout, deadline != nil { details["timeout"] = .integer(exactly: timeout) }
+        sessions[session.id]?.calls[invocation.id] = .some(deadline)
+        sessions[callee.session]?.invocations.insert(invocation.id)
+        actions.append(.send(
+            .invocation(.init(request: invocation.id, registration: registration.id, details: details, payload: call.payload)),
+            to: calleeSession.connection))
+        if let deadline { noteDeadline(deadline, of: session.connection, into: &actions) }
+    }
+
+    /// A callee's YIELD: RESULT to the caller (progressive ones only when the caller asked for
+    /// them; others are dropped). A YIELD for an invocation no longer in flight (canceled, timed
+    /// out) is dropped.
+    mutating func yield(_ yield: WAMPMessage.Yield, _ session: RouterSession, into actions: inout [RouterAction]) {
+        guard let invocation = realms[session.realm]?.dealer.invocations[yield.request], invocation.callee == session.id,
+              let caller = sessions[invocation.caller]
+        else { return }
+        if yield.options["progress"] == .bool(true) {
+            guard invocation.receiveProgress else { return }
+            actions.append(.send(
+                .result(.init(request: invocation.callRequest, details: ["progress": true], payload: yield.payload)),
+                to: caller.connection))
+            return
+        }
+        finish(invocation.id, in: session.realm)
+        actions.append(.send(.result(.init(request: invocation.callRequest, payload: yield.payload)), to: caller.connection))
+    }
+
+    /// A callee's ERROR for an INVOCATION: the same ERROR, args and kwargs to the caller.
+    mutating func calleeError(_ error: WAMPMessage.Error, _ session: RouterSession, into actions: inout [RouterAction]) {
+        guard let invocation = realms[session.realm]?.dealer.invocations[error.request], invocation.callee == session.id,
+              let caller = sessions[invocation.caller]
+        else { return }
+        finish(invocation.id, in: session.realm)
+        actions.append(.send(
+            .error(.init(requestType: .call, request: invocation.callRequest, details: error.details, error: error.error,
+                         payload: error.payload)),
+            to: caller.connection))
+    }
+
+    /// A caller's CANCEL, by its mode: `skip` answers the caller at once and lets the callee run;
+    /// `killnowait` (the default) also sends INTERRUPT; `kill` sends INTERRUPT and lets the
+    /// callee's answer end the call. A callee that did not announce `call_canceling` is treated
+    /// as `skip`.
+    mutating func cancel(_ cancel: WAMPMessage.Cancel, _ session: RouterSession, into actions: inout [RouterAction]) {
+        let mode: String
+        do {
+            mode = try OptionReader(options: cancel.options, messageType: .cancel)
+                .oneOf("mode", ["skip", "kill", "killnowait"]) ?? "killnowait"
+        } catch {
+            return protocolViolation(on: session.connection, error.message, into: &actions)
+        }
+        guard let invocation = realms[session.realm]?.dealer.invocation(caller: session.id, request: cancel.request) else {
+            return  // finished already: the answer is on its way
+        }
+        let calleeCancels = sessions[invocation.callee]?.calleeCancels ?? false
+        switch calleeCancels ? mode : "skip" {
+        case "kill":
+            guard !invocation.interrupted else { return }
+            realms[session.realm]?.dealer.markInterrupted(invocation.id)
+            interrupt(invocation, mode: "kill", reason: WAMPURI.canceled, into: &actions)
+        case "killnowait":
+            finish(invocation.id, in: session.realm)
+            interrupt(invocation, mode: "killnowait", reason: WAMPURI.canceled, into: &actions)
+            actions.append(.send(
+                Self.error(.call, invocation.callRequest, WAMPURI.canceled, "the call was canceled"), to: session.connection))
+        default:
+            finish(invocation.id, in: session.realm)
+            actions.append(.send(
+                Self.error(.call, invocation.callRequest, WAMPURI.canceled, "the call was canceled"), to: session.connection))
+        }
+    }
+
+    /// The dealer's timeout of invocation `id`: ERROR `wamp.error.canceled` to the caller,
+    /// INTERRUPT (`killnowait`, reason `wamp.error.timeout`) to the callee.
+    mutating func timeOut(_ id: WAMPID, in realm: String, into actions: inout [RouterAction]) {
+        guard let invocation = finish(id, in: realm), let caller = sessions[invocation.caller] else { return }
+        interrupt(invocation, mode: "killnowait", reason: WAMPURI.timeout, into: &actions)
+        actions.append(.send(
+            Self.error(.call, invocation.callRequest, WAMPURI.canceled, "the call timed out"), to: caller.connection))
+    }
+
+    /// INTERRUPT to the invocation's callee, when it is there and announced `call_canceling`.
+    mutating func interrupt(_ invocation: Dealer.Invocation, mode: String, reason: String, into actions: inout [RouterAction]) {
+        guard let callee = sessions[invocation.callee], callee.calleeCancels else { return }
+        actions.append(.send(
+            .interrupt(.init(request: invocation.id, options: ["mode": .string(mode), "reason": .string(reason)])),
+            to: callee.connection))
+    }
+
+    /// Ends invocation `id` in the dealer and in its caller's and callee's records.
+    @discardableResult
+    mutating func finish(_ id: WAMPID, in realm: String) -> Dealer.Invocation? {
+        guard let invocation = realms[realm]?.dealer.finish(id) else { return nil }
+        sessions[invocation.caller]?.calls[id] = nil
+        sessions[invocation.callee]?.invocations.remove(id)
+        return invocation
+    }
+}

@@ -1,0 +1,25 @@
+import Transport
+
+/// One joined session as the routing state knows it.
+struct RouterSession: Sendable {
+    let identity: WAMPSessionIdentity
+    let connection: ConnectionID
+    /// The session, as a callee, answers INTERRUPT (it announced `call_canceling`).
+    let calleeCancels: Bool
+    /// The subscriptions it holds.
+    var subscriptions: Set<WAMPID> = []
+    /// The registrations it holds.
+    var registrations: Set<WAMPID> = []
+    /// The calls it made that are in flight, by INVOCATION ID, with the dealer's deadline.
+    var calls: [WAMPID: ContinuousClock.Instant?] = [:]
+    /// The invocations it serves, by INVOCATION ID.
+    var invocations: Set<WAMPID> = []
+
+    var id: WAMPID { identity.session }
+    var realm: String { identity.realm }
+
+    /// The earliest deadline of its calls.
+    var earliestCallDeadline: ContinuousClock.Instant? {
+        calls.values.lazy.compactMap { $0 }.min()
+    }
+}

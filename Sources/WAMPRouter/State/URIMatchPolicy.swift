@@ -1,0 +1,42 @@
+import Transport
+
+/// How a subscription's topic or a registration's procedure matches the URIs published or
+/// called: the `match` option of SUBSCRIBE and REGISTER.
+enum URIMatchPolicy: String, Hashable, Sendable, CaseIterable {
+    /// The URI equals the pattern (the default).
+    case exact
+    /// The URI starts with the pattern, as strings: `com.myapp.a` matches `com.myapp.a`,
+    /// `com.myapp.a.b` and `com.myapp.a-b`.
+    case prefix
+    /// The URI has as many components as the pattern and equals it in every component that is
+    /// not empty in the pattern: `com..update` matches `com.x.update`.
+    case wildcard
+
+    /// The policy in `options["match"]`, ``exact`` when absent.
+    init(_ options: OptionReader) throws(InvalidOption) {
+        self = try options.choice("match", default: .exact)
+    }
+
+    /// Whether `pattern` can be subscribed or registered under this policy: no empty component
+    /// for ``exact``, none but a last one for ``prefix`` (`com.myapp.` names what lies below
+    /// `com.myapp`), any number for ``wildcard``. (The message decoder already refused
+    /// whitespace and `#`.)
+    func isValidPattern(_ pattern: String) -> Bool {
+        switch self {
+        case .exact: return Self.isConcrete(pattern)
+        case .prefix: return Self.isConcrete(pattern.utf8.last == UInt8(ascii: ".") ? String(pattern.dropLast()) : pattern)
+        case .wildcard: return true
+        }
+    }
+
+    /// Whether `uri` has no empty component: what PUBLISH, CALL and exact patterns need.
+    static func isConcrete(_ uri: String) -> Bool {
+        var previousWasDot = true
+        for byte in uri.utf8 {
+            let isDot = byte == UInt8(ascii: ".")
+            if isDot && previousWasDot { return false }
+            previousWasDot = isDot
+        }
+        return !previousWasDot
+    }
+}
