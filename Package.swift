@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // The core: typed WAMP messages, values, the Serializer and WAMPTransport protocols.
@@ -90,7 +91,11 @@ let package = Package(
         // The WAMP client session: runs on any WAMPTransport, knows no transport and no serializer.
         .target(
             name: "WAMPSession",
-            dependencies: ["Transport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Transport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
 
