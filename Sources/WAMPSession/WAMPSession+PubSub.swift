@@ -9,7 +9,8 @@ extension WAMPSession {
     /// ID; without, returns `nil` once the message is sent.
     ///
     /// - Throws: ``WAMPError`` (acknowledged publications only: not authorized, invalid topic);
-    ///   ``WAMPSessionError``; the transport's send error.
+    ///   ``WAMPSessionError`` (``WAMPSessionError/Code/protocolViolation`` for a reply that is
+    ///   not PUBLISHED, ...); the transport's send error.
     @discardableResult
     public func publish(
         _ topic: String, args: [WAMPValue] = [], kwargs: [String: WAMPValue] = [:], acknowledge: Bool = false,
@@ -25,7 +26,17 @@ extension WAMPSession {
             return nil
         }
         let reply = try await request(id, message, type: .publish)
-        guard case .published(let published) = reply else { return nil }
+        return try Self.publication(from: reply, request: id)
+    }
+
+    /// The publication ID in the reply to an acknowledged PUBLISH.
+    ///
+    /// - Throws: ``WAMPSessionError/Code/protocolViolation`` for any reply but PUBLISHED, as
+    ///   ``call(_:args:kwargs:options:)`` does for any reply but RESULT.
+    static func publication(from reply: WAMPMessage, request id: WAMPID) throws -> WAMPID {
+        guard case .published(let published) = reply else {
+            throw WAMPSessionError(.protocolViolation, "\(reply.type.name) in reply to PUBLISH \(id)")
+        }
         return published.publication
     }
 
