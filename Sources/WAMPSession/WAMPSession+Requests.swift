@@ -47,10 +47,15 @@ extension WAMPSession {
             try await transport.send(message)
         } catch {
             pending.remove(id)?.timer?.cancel()
+            undelivered[id] = nil
             throw error
         }
         let wait = {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WAMPMessage, any Error>) in
+                if let outcome = self.undelivered.removeValue(forKey: id) {
+                    continuation.resume(with: outcome)
+                    return
+                }
                 guard let request = self.pending[id] else {
                     continuation.resume(throwing: self.endError ?? WAMPSessionError(.sessionClosed, "request \(id) was dropped"))
                     return
@@ -148,9 +153,11 @@ extension WAMPSession {
         case .waiting(let continuation?):
             continuation.resume(throwing: error)
         case .waiting(nil):
-            pending.insert(PendingRequest(sink: .arrived(.failure(error))), id: id, type: .call)
+            // The requester still sends (back-pressure): it finds the error when it waits. The
+            // call is no longer pending, so the dealer's reply is late, not a second reply.
+            undelivered[id] = .failure(error)
         case .arrived(let result):
-            pending.insert(PendingRequest(sink: .arrived(result)), id: id, type: .call)
+            undelivered[id] = result
             pending.forgetAbandoned(id)
             return
         case .stream(let stream):

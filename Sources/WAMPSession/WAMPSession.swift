@@ -66,6 +66,8 @@ public actor WAMPSession {
     var leaveDone = false
 
     var pending = PendingRequestTable<PendingRequest>()
+    /// The outcomes of calls given up while their requester still sent them, by request ID.
+    var undelivered: [WAMPID: Result<WAMPMessage, any Error>] = [:]
     /// Why the pending requests were last failed.
     var endError: (any Error)?
 

@@ -76,6 +76,31 @@ struct CallerTests {
         #expect(error?.code == .callTimedOut)
     }
 
+    @Test("a call timeout while the CALL waits on back-pressure: a RESULT before the caller resumes is a late reply, not a protocol violation")
+    func timeoutDuringBackPressure() async throws {
+        let (session, transport) = try await joinedSession()
+        let held = transport.holdNextSend { if case .call = $0 { true } else { false } }
+        let result = Task { try await session.call("com.example.slow", options: .init(timeout: .milliseconds(20))) }
+        let call = try await transport.router.expect("CALL") { if case .call(let c) = $0 { c } else { nil } }
+        // The timeout fires while the CALL's send is still held.
+        let cancel = try await transport.router.expect("CANCEL") { if case .cancel(let c) = $0 { c } else { nil } }
+        #expect(cancel.request == call.request)
+        transport.router.send(.result(.init(request: call.request, payload: .arguments(["late"], [:]))))
+        // A probe behind the RESULT: its answer shows that the RESULT was handled (and did not ABORT).
+        transport.router.send(.invocation(.init(request: 77, registration: 999)))
+        let probe = try await transport.router.expect("ERROR for the probe INVOCATION") { if case .error(let e) = $0 { e } else { nil } }
+        #expect(probe.request == 77)
+        held.release()
+        let error = await #expect(throws: WAMPSessionError.self) { try await result.value }
+        #expect(error?.code == .callTimedOut)
+
+        // The session is still fine.
+        async let next = session.call("com.example.next")
+        let second = try await transport.router.expect("CALL") { if case .call(let c) = $0 { c } else { nil } }
+        transport.router.send(.result(.init(request: second.request, payload: .arguments(["ok"], [:]))))
+        #expect(try await next.args == ["ok"])
+    }
+
     @Test("progressive results arrive in order on the sequence, then the final result ends it")
     func progressiveResults() async throws {
         let (session, transport) = try await joinedSession()

@@ -10,6 +10,7 @@ final class FakeTransport: WAMPTransport {
     private let inboundContinuation: AsyncThrowingStream<WAMPMessage, any Error>.Continuation
     private let outboundContinuation: AsyncStream<WAMPMessage>.Continuation
     private let closed = Mutex(false)
+    private let hold = Mutex<(matches: @Sendable (WAMPMessage) -> Bool, hold: SendHold)?>(nil)
     let router: FakeRouter
 
     init() {
@@ -30,7 +31,21 @@ final class FakeTransport: WAMPTransport {
 
     func send(_ message: WAMPMessage) async throws {
         guard !isClosed else { throw Closed() }
+        let held = hold.withLock { slot -> SendHold? in
+            guard let current = slot, current.matches(message) else { return nil }
+            slot = nil
+            return current.hold
+        }
         outboundContinuation.yield(message)
+        await held?.wait()
+    }
+
+    /// Back-pressure: the next send of a message that `matches` hands the message to the router
+    /// and then waits until the returned hold is released.
+    func holdNextSend(where matches: @escaping @Sendable (WAMPMessage) -> Bool) -> SendHold {
+        let held = SendHold()
+        hold.withLock { $0 = (matches, held) }
+        return held
     }
 
     func close() async throws {
