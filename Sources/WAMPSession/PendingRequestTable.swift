@@ -80,11 +80,6 @@ struct PendingRequestTable<Entry> {
         return pending.entry
     }
 
-    /// Stops ignoring replies for `id` (its reply had arrived before it was given up).
-    mutating func forgetAbandoned(_ id: WAMPID) {
-        abandoned.remove(id)
-    }
-
     /// Removes and returns every entry, and forgets the abandoned calls (the session ended).
     mutating func removeAll() -> [Entry] {
         let all = entries.values.map(\.entry)

@@ -1,3 +1,5 @@
+public import Logging
+
 /// The events of one subscription, as an async sequence.
 ///
 /// The subscription ends (UNSUBSCRIBE is sent, when no other local subscription shares the
@@ -24,8 +26,8 @@ public struct WAMPSubscription: AsyncSequence, Sendable {
 
     /// Ends the subscription now: waits for UNSUBSCRIBED when this was the last local
     /// subscription of its router subscription; the sequence finishes.
-    public func unsubscribe() async throws {
-        try await session.unsubscribe(token: token)
+    public func unsubscribe(logger: Logger = Logger(label: WAMPSession.loggerLabel)) async throws {
+        try await session.unsubscribe(token: token, logger: logger)
     }
 
     public func makeAsyncIterator() -> Iterator {
