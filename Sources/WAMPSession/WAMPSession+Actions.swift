@@ -22,8 +22,7 @@ extension WAMPSession {
             case .send(let message):
                 guard let target else { continue }
                 do {
-                    try await target.transport.send(message)
-                    logger.trace("sent", metadata: Self.metadata(message))
+                    try await transmit(message, on: target.transport, logger: logger)
                 } catch {
                     logger.debug("\(message.type.name) could not be sent: \(error)")
                     await feed { $0.sendFailed(error, generation: target.generation) }
@@ -31,8 +30,7 @@ extension WAMPSession {
             case .answer(let message):
                 guard let target else { continue }
                 do {
-                    try await target.transport.send(message)
-                    logger.trace("sent", metadata: Self.metadata(message))
+                    try await transmit(message, on: target.transport, logger: logger)
                 } catch {
                     // A result too large for the router, say: the caller still gets an answer.
                     logger.warning("the answer to an invocation could not be sent: \(error)", metadata: Self.metadata(message))
@@ -87,6 +85,12 @@ extension WAMPSession {
                 lifecycleContinuation.finish()
             }
         }
+    }
+
+    /// Sends `message` on `transport`, logging it at trace level.
+    func transmit(_ message: WAMPMessage, on transport: any WAMPTransport, logger: Logger) async throws {
+        try await transport.send(message)
+        logger.trace("sent", metadata: Self.metadata(message))
     }
 
     /// The trace metadata of a message: its type and request ID.

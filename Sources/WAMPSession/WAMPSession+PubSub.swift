@@ -21,9 +21,8 @@ extension WAMPSession {
         let target = current
         let (message, request) = try machine.publish(topic, args: args, kwargs: kwargs, options: options, acknowledge: acknowledge)
         guard let request else {
-            guard let target else { throw WAMPSessionError(.notJoined, "the session has no transport to realm \"\(realm)\"") }
-            try await target.transport.send(message)
-            logger.trace("sent", metadata: Self.metadata(message))
+            guard let target else { throw noTransport }
+            try await transmit(message, on: target.transport, logger: logger)
             return nil
         }
         let reply = try await self.request(request, logger: logger)

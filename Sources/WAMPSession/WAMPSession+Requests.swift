@@ -6,15 +6,19 @@ import Transport
 extension WAMPSession {
     typealias Started = WAMPSessionStateMachine.Started
 
+    /// The error of a request made while the session has no transport.
+    var noTransport: WAMPSessionError {
+        WAMPSessionError(.notJoined, "the session has no transport to realm \"\(realm)\"")
+    }
+
     /// Performs a started request's actions and sends its message on the current transport; when
     /// that fails, the machine drops the request.
     func send(_ started: Started, logger: Logger) async throws {
         let target = current
         await perform(started.actions, on: target)
         do {
-            guard let target else { throw WAMPSessionError(.notJoined, "the session has no transport to realm \"\(realm)\"") }
-            try await target.transport.send(started.message)
-            logger.trace("sent", metadata: Self.metadata(started.message))
+            guard let target else { throw noTransport }
+            try await transmit(started.message, on: target.transport, logger: logger)
         } catch {
             logger.warning("\(started.message.type.name) could not be sent: \(error)", metadata: Self.metadata(started.message))
             await feed { $0.requestNotSent(started.handle, error) }

@@ -145,7 +145,7 @@ extension WAMPSessionStateMachine {
         _ = pending.remove(id)
         if request.timeout != nil { actions.append(.cancelTimer(.request(handle))) }
         switch result {
-        case .success(let message): bind(message, for: request.kind)
+        case .success(let message): actions += bind(message, for: request.kind)
         case .failure(let error): actions += dropLocal(for: request, error)
         }
         switch request.requester {
@@ -154,10 +154,7 @@ extension WAMPSessionStateMachine {
         case .stream: if case .success = result { actions.append(.finishProgress(handle, nil)) }
         case .detached: break
         }
-        if request.restores {
-            let succeeded = if case .success = result { true } else { false }
-            actions += restoreAnswered(request.kind, succeeded: succeeded)
-        }
+        if request.restores { actions += restoreAnswered(request.kind, succeeded: (try? result.get()) != nil) }
         return actions
     }
 
@@ -186,17 +183,20 @@ extension WAMPSessionStateMachine {
             .eventBufferOverflow, "more than \(limit) progressive results of call \(handle.id) were not read; it was canceled"))
     }
 
-    /// Fails every pending request with `error`; a requester still sending finds it in
-    /// ``outcomes``.
+    /// Fails every pending request with `error`, and drops what the user's requests were for
+    /// (a subscription or registration not confirmed yet, a progressive call); a requester
+    /// still sending finds the error in ``outcomes``. A restoration's subscriptions and
+    /// registrations stay, for the next re-join.
     mutating func failAllPending(_ error: any Error) -> [Action] {
         var actions: [Action] = []
         for request in pending.removeAll().sorted(by: { $0.handle.ticket < $1.handle.ticket }) {
             if request.timeout != nil { actions.append(.cancelTimer(.request(request.handle))) }
+            guard !request.restores else { continue }
+            actions += dropLocal(for: request, error)
             switch request.requester {
             case .waiting: actions.append(.resume(request.handle, .failure(error)))
             case .sending: outcomes[request.handle.ticket] = .failure(error)
-            case .stream: actions.append(.finishProgress(request.handle, error))
-            case .detached: break
+            case .stream, .detached: break  // a progressive call's sequence is finished by dropLocal
             }
         }
         restoring = Restore()
@@ -220,18 +220,29 @@ extension WAMPSessionStateMachine {
     }
 
     /// Binds a subscription or registration to its router ID the moment the reply arrives, so
-    /// that an EVENT or INVOCATION right behind it is not missed.
-    private mutating func bind(_ message: WAMPMessage, for kind: Request.Kind) {
+    /// that an EVENT or INVOCATION right behind it is not missed. One ended meanwhile (during
+    /// its restoration) is undone at the router, nobody waiting.
+    private mutating func bind(_ message: WAMPMessage, for kind: Request.Kind) -> [Action] {
         switch (message, kind) {
-        case (.subscribed(let subscribed), .subscribe(let token)) where subscriptions[token] != nil:
-            subscriptions[token]?.routerID = subscribed.subscription
-            subscribers[subscribed.subscription, default: []].insert(token)
-        case (.registered(let registered), .register(let token)) where registrations[token] != nil:
-            registrations[token]?.routerID = registered.registration
-            registrationTokens[registered.registration] = token
+        case (.subscribed(let subscribed), .subscribe(let token)):
+            let id = subscribed.subscription
+            guard subscriptions[token] != nil else {
+                guard subscribers[id] == nil else { return [] }  // another local subscription shares it
+                return startDetached(.unsubscribe) { .unsubscribe(.init(request: $0, subscription: id)) }
+            }
+            subscriptions[token]?.routerID = id
+            subscribers[id, default: []].insert(token)
+        case (.registered(let registered), .register(let token)):
+            let id = registered.registration
+            guard registrations[token] != nil else {
+                return startDetached(.unregister) { .unregister(.init(request: $0, registration: id)) }
+            }
+            registrations[token]?.routerID = id
+            registrationTokens[id] = token
         default:
             break
         }
+        return []
     }
 
     // MARK: - Restoring after a re-join
@@ -261,9 +272,9 @@ extension WAMPSessionStateMachine {
         guard restoring.pending > 0 else { return [] }
         restoring.pending -= 1
         switch kind {
-        case .subscribe where succeeded: restoring.subscriptions += 1
-        case .register where succeeded: restoring.registrations += 1
-        default: break
+        case .subscribe(let token) where succeeded && subscriptions[token] != nil: restoring.subscriptions += 1
+        case .register(let token) where succeeded && registrations[token] != nil: restoring.registrations += 1
+        default: break  // refused, or ended meanwhile
         }
         guard restoring.pending == 0 else { return [] }
         return [.emit(.restored(subscriptions: restoring.subscriptions, registrations: restoring.registrations))]

@@ -242,6 +242,35 @@ struct WAMPSessionStateMachineTests {
         #expect(invocation.map(\.description) == ["start invocation 5 of com.example.p"])
     }
 
+    @Test("a subscription not confirmed when the transport drops ends with the error and is not restored")
+    func unconfirmedSubscriptionDropped() throws {
+        var machine = try joined(reconnecting, canReconnect: true)
+        let (token, subscribe) = try machine.subscribe("com.example.t", options: [:])
+        _ = machine.requestSent(subscribe.handle)
+        let lost = machine.transportClosed(nil, generation: machine.generation)
+        #expect(lost.map(\.description).contains("finish subscription \(token) throwing WAMPSessionError.connectionLost: the transport closed"))
+        _ = machine.nextConnection()
+        #expect(machine.transportOpened() != nil)
+        let welcome = machine.received(.welcome(.init(session: 8)), generation: machine.generation)
+        #expect(welcome.map(\.description).suffix(1) == ["emit restored 0 subscriptions and 0 registrations"])
+    }
+
+    @Test("a subscription ended while its restoration is under way is unsubscribed when SUBSCRIBED comes")
+    func subscriptionEndedDuringRestore() throws {
+        var machine = try joined(reconnecting, canReconnect: true)
+        let (token, subscribe) = try machine.subscribe("com.example.t", options: [:])
+        _ = machine.requestSent(subscribe.handle)
+        _ = machine.received(.subscribed(.init(request: 1, subscription: 100)), generation: machine.generation)
+        _ = machine.transportClosed(nil, generation: machine.generation)
+        _ = machine.nextConnection()
+        #expect(machine.transportOpened() != nil)
+        _ = machine.received(.welcome(.init(session: 8)), generation: machine.generation)  // SUBSCRIBE 1 again
+        #expect(machine.subscriptionDropped(token).map(\.description) == ["finish subscription \(token)"])
+        let subscribed = machine.received(.subscribed(.init(request: 1, subscription: 101)), generation: machine.generation)
+        #expect(subscribed.map(\.description) == ["send UNSUBSCRIBE 2", "emit restored 0 subscriptions and 0 registrations"])
+        #expect(machine.received(.unsubscribed(.init(request: 2)), generation: machine.generation).isEmpty)
+    }
+
     @Test("reconnection gives up after maxAttempts: the session closes with .connectionLost")
     func reconnectGivesUp() throws {
         struct Refused: Error {}
