@@ -1,6 +1,6 @@
 public import Logging
 
-/// A registered procedure. It stays registered until ``unregister()`` or the end of the
+/// A registered procedure. It stays registered until ``unregister(logger:)`` or the end of the
 /// session (dropping this value does not unregister).
 ///
 /// ```swift

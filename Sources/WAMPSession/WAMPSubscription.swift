@@ -4,7 +4,7 @@ public import Logging
 ///
 /// The subscription ends (UNSUBSCRIBE is sent, when no other local subscription shares the
 /// router's subscription) when the sequence and its iterators are dropped, when the task
-/// iterating it is cancelled, or when ``unsubscribe()`` is called. The sequence finishes when
+/// iterating it is cancelled, or when ``unsubscribe(logger:)`` is called. The sequence finishes when
 /// the session leaves, and throws the session's error when the session is lost without
 /// reconnection.
 ///
