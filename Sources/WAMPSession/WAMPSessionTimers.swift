@@ -10,9 +10,6 @@ struct WAMPSessionTimers {
     /// Wakes the sleeping loop.
     var wakeUp: OneShotSignal?
 
-    /// How many timers run.
-    var count: Int { deadlines.count }
-
     /// The earliest deadline.
     var earliest: ContinuousClock.Instant? { deadlines.values.min() }
 
@@ -32,10 +29,5 @@ struct WAMPSessionTimers {
         let due = deadlines.filter { $0.value <= now }.sorted { $0.value < $1.value }.map(\.key)
         for key in due { deadlines[key] = nil }
         return due
-    }
-
-    /// Removes every timer.
-    mutating func removeAll() {
-        deadlines = [:]
     }
 }
