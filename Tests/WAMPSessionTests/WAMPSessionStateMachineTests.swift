@@ -187,9 +187,7 @@ struct WAMPSessionStateMachineTests {
         var machine = try joined()
         let call = try machine.call("com.example.p", args: [], kwargs: [:], options: .init())
         _ = machine.requestSent(call.handle)
-        let (token, subscribe) = try machine.subscribe("com.example.t", options: [:])
-        _ = machine.requestSent(subscribe.handle)
-        _ = machine.received(.subscribed(.init(request: 2, subscription: 9)), generation: machine.generation)
+        let token = try machine.subscribed("com.example.t", as: 9)
         let actions = machine.transportClosed(nil, generation: machine.generation)
         #expect(actions.map(\.description) == [
             "emit disconnected: the transport closed",
@@ -205,12 +203,8 @@ struct WAMPSessionStateMachineTests {
     func reconnectAndRestore() throws {
         struct Refused: Error {}
         var machine = try joined(reconnecting, canReconnect: true)
-        let (subscription, subscribe) = try machine.subscribe("com.example.t", options: [:])
-        _ = machine.requestSent(subscribe.handle)
-        _ = machine.received(.subscribed(.init(request: 1, subscription: 100)), generation: machine.generation)
-        let (_, register) = try machine.register("com.example.p", options: [:]) { _ in WAMPResult() }
-        _ = machine.requestSent(register.handle)
-        _ = machine.received(.registered(.init(request: 2, registration: 200)), generation: machine.generation)
+        let subscription = try machine.subscribed("com.example.t", as: 100)
+        _ = try machine.registered("com.example.p", as: 200)
         let call = try machine.call("com.example.slow", args: [], kwargs: [:], options: .init())
         _ = machine.requestSent(call.handle)
 
@@ -258,9 +252,7 @@ struct WAMPSessionStateMachineTests {
     @Test("a subscription ended while its restoration is under way is unsubscribed when SUBSCRIBED comes")
     func subscriptionEndedDuringRestore() throws {
         var machine = try joined(reconnecting, canReconnect: true)
-        let (token, subscribe) = try machine.subscribe("com.example.t", options: [:])
-        _ = machine.requestSent(subscribe.handle)
-        _ = machine.received(.subscribed(.init(request: 1, subscription: 100)), generation: machine.generation)
+        let token = try machine.subscribed("com.example.t", as: 100)
         _ = machine.transportClosed(nil, generation: machine.generation)
         _ = machine.nextConnection()
         #expect(machine.transportOpened() != nil)
@@ -289,9 +281,7 @@ struct WAMPSessionStateMachineTests {
     @Test("an invocation of a previous join completing after a reconnection is dropped, even under the same request ID")
     func staleInvocation() throws {
         var machine = try joined(reconnecting, canReconnect: true)
-        let (_, register) = try machine.register("com.example.p", options: [:]) { _ in WAMPResult() }
-        _ = machine.requestSent(register.handle)
-        _ = machine.received(.registered(.init(request: 1, registration: 200)), generation: machine.generation)
+        _ = try machine.registered("com.example.p", as: 200)
         guard case .startInvocation(let old, _, _) = machine.received(.invocation(.init(request: 5, registration: 200)), generation: machine.generation).first else {
             Issue.record("the handler should start")
             return
@@ -366,12 +356,8 @@ struct WAMPSessionStateMachineTests {
     @Test("two local subscriptions share a router subscription: both get each EVENT; UNSUBSCRIBE only for the last")
     func sharedSubscription() throws {
         var machine = try joined()
-        let (first, a) = try machine.subscribe("com.example.t", options: [:])
-        _ = machine.requestSent(a.handle)
-        _ = machine.received(.subscribed(.init(request: 1, subscription: 9)), generation: machine.generation)
-        let (second, b) = try machine.subscribe("com.example.t", options: [:])
-        _ = machine.requestSent(b.handle)
-        _ = machine.received(.subscribed(.init(request: 2, subscription: 9)), generation: machine.generation)
+        let first = try machine.subscribed("com.example.t", as: 9)
+        let second = try machine.subscribed("com.example.t", as: 9)
         #expect(machine.deliver(.init(subscription: 9, publication: 1)).map(\.description) == [
             "deliver event 1 to subscription \(first)", "deliver event 1 to subscription \(second)",
         ])
@@ -386,9 +372,7 @@ struct WAMPSessionStateMachineTests {
     @Test("a subscription whose reader fell behind ends with .eventBufferOverflow and is unsubscribed with nobody waiting")
     func subscriptionOverflow() throws {
         var machine = try joined()
-        let (token, subscribe) = try machine.subscribe("com.example.t", options: [:])
-        _ = machine.requestSent(subscribe.handle)
-        _ = machine.received(.subscribed(.init(request: 1, subscription: 9)), generation: machine.generation)
+        let token = try machine.subscribed("com.example.t", as: 9)
         let actions = machine.subscriptionOverflowed(token)
         guard case .finishSubscription(token, let error as WAMPSessionError) = actions.first else { Issue.record("\(actions)"); return }
         #expect(error.code == .eventBufferOverflow)
@@ -402,9 +386,7 @@ struct WAMPSessionStateMachineTests {
         var configuration = WAMPSession.Configuration()
         configuration.maxConcurrentInvocations = 1
         var machine = try joined(configuration)
-        let (_, register) = try machine.register("com.example.p", options: [:]) { _ in WAMPResult() }
-        _ = machine.requestSent(register.handle)
-        _ = machine.received(.registered(.init(request: 1, registration: 11)), generation: machine.generation)
+        _ = try machine.registered("com.example.p", as: 11)
         let unknown = machine.received(.invocation(.init(request: 3, registration: 999)), generation: machine.generation)
         guard case .send(.error(let noSuch)) = unknown.first else { Issue.record("\(unknown)"); return }
         #expect(noSuch.error == WAMPError.noSuchRegistrationURI)
@@ -440,5 +422,24 @@ struct WAMPSessionStateMachineTests {
         guard case .finishProgress(_, let error as WAMPSessionError) = overflow.first else { Issue.record("\(overflow)"); return }
         #expect(error.code == .eventBufferOverflow)
         #expect(overflow.last?.description == "send CANCEL 2")
+    }
+}
+
+extension WAMPSessionStateMachine {
+    /// Subscribes to `topic` and confirms it with the router subscription `id`; the local token.
+    mutating func subscribed(_ topic: String, as id: WAMPID) throws -> Int {
+        let (token, started) = try subscribe(topic, options: [:])
+        _ = requestSent(started.handle)
+        _ = received(.subscribed(.init(request: started.handle.id, subscription: id)), generation: generation)
+        return token
+    }
+
+    /// Registers `procedure` and confirms it with the router registration `id`; the local token.
+    @discardableResult
+    mutating func registered(_ procedure: String, as id: WAMPID) throws -> Int {
+        let (token, started) = try register(procedure, options: [:]) { _ in WAMPResult() }
+        _ = requestSent(started.handle)
+        _ = received(.registered(.init(request: started.handle.id, registration: id)), generation: generation)
+        return token
     }
 }
