@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // The core: typed WAMP messages, values, the Serializer and WAMPTransport protocols,
@@ -98,7 +99,12 @@ let package = Package(
         // The WAMP client session: runs on any WAMPTransport, knows no transport and no serializer.
         .target(
             name: "WAMPSession",
-            dependencies: ["Transport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "Transport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 

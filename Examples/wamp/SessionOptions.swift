@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Transport
 import WAMPSession
 
@@ -33,6 +34,9 @@ struct SessionOptions: ParsableArguments {
     @Flag(help: "Reconnect (exponential backoff, 0.5 s to 30 s) when the connection drops, re-joining and restoring the subscription or registration.")
     var reconnect = false
 
+    @Flag(help: "Log the session's steps and messages on standard error (without it: warnings only).")
+    var verbose = false
+
     @OptionGroup var tls: ClientTLSOptions
 
     func validate() throws {
@@ -60,47 +64,52 @@ struct SessionOptions: ParsableArguments {
         return configuration
     }
 
+    /// The session's logger: on standard error (standard output carries the results), warnings
+    /// only unless `--verbose`.
+    var logger: Logger {
+        var logger = Logger(label: WAMPSession.loggerLabel) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .trace : .warning
+        return logger
+    }
+
     /// Connects, joins, runs `body` with the session and leaves. A failure to connect or join
     /// prints the error on standard error and exits with status 2. With `--reconnect` the
     /// session reconnects after a drop.
-    func withSession<Result: Sendable>(_ body: (WAMPSession) async throws -> Result) async throws -> Result {
+    func withSession<Result>(_ body: (WAMPSession) async throws -> Result) async throws -> Result {
         let configuration = try configuration()
         let (url, realm, serializer, tls) = (self.url, self.realm, self.serializer, self.tls)
         do {
-            let session: WAMPSession
-            do {
-                // The session owns its transports: it opens them with the dialer (again after a
-                // drop when reconnecting) and closes them when it leaves.
-                session = try await WAMPSession.connect(realm: realm, configuration: configuration) {
-                    try await TransportDialer.connect(url: url, serializer: serializer, tls: tls)
+            // The session owns its transports: it opens them with the dialer (again after a drop
+            // when reconnecting) and closes them when it leaves.
+            return try await WAMPSession.withSession(realm: realm, configuration: configuration, logger: logger) {
+                try await TransportDialer.connect(url: url, serializer: serializer, tls: tls)
+            } _: { session in
+                do {
+                    return try await body(session)
+                } catch {
+                    throw BodyFailure(error: error)
                 }
-            } catch let error as WAMPSessionError {
-                throw JoinFailure(error: error)
             }
-            do {
-                let result = try await body(session)
-                await session.leave()
-                return result
-            } catch {
-                await session.leave()
-                throw error
+        } catch let failure as BodyFailure {
+            switch failure.error {
+            case let error as ValidationError: throw error
+            case let error as ExitCode: throw error
+            case let error as WAMPError: throw error
+            default:
+                printError("\(url): \(failure.error)")
+                throw ExitCode(2)
             }
-        } catch let failure as JoinFailure {
-            printError("could not join realm \(realm) at \(url): \(failure.error)")
+        } catch let error as WAMPSessionError {
+            printError("could not join realm \(realm) at \(url): \(error)")
             throw ExitCode(2)
-        } catch let error as ValidationError {
-            throw error
-        } catch let error as ExitCode {
-            throw error
-        } catch let error as WAMPError {
-            throw error
         } catch {
             printError("\(url): \(error)")
             throw ExitCode(2)
         }
     }
 
-    private struct JoinFailure: Error {
+    /// An error of the body, told apart from a failure to connect or join.
+    private struct BodyFailure: Error {
         let error: any Error
     }
 }

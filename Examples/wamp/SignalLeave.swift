@@ -12,6 +12,8 @@ final class SignalLeave {
         sources = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
+            // A signal handler is synchronous: the leave runs in a task of its own. The session
+            // stays usable meanwhile; its scope ends when the subcommand returns.
             source.setEventHandler { Task { await session.leave() } }
             source.resume()
             return source

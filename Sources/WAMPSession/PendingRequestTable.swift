@@ -1,3 +1,4 @@
+import OrderedCollections
 import Transport
 
 /// The requests of a session that await their reply, by request ID: a pure value, no I/O, so
@@ -18,9 +19,11 @@ struct PendingRequestTable<Entry> {
     }
 
     private var entries: [WAMPID: (type: WAMPMessageType, entry: Entry)] = [:]
-    private var abandoned: Set<WAMPID> = []
+    /// The abandoned calls, oldest first.
+    private var abandoned: OrderedSet<WAMPID> = []
     /// The most abandoned calls remembered: a dealer that never answers CANCEL must not grow
-    /// the set forever (a late reply to a forgotten call is then a violation).
+    /// the set forever. When full, the oldest is forgotten (a late reply to it is then a
+    /// violation); the newest, whose replies are the likeliest to come, stay.
     let abandonedLimit: Int
 
     init(abandonedLimit: Int = 4096) {
@@ -72,14 +75,9 @@ struct PendingRequestTable<Entry> {
     mutating func abandonCall(_ id: WAMPID) -> Entry? {
         guard let pending = entries[id], pending.type == .call else { return nil }
         entries[id] = nil
-        if abandoned.count >= abandonedLimit, let any = abandoned.first { abandoned.remove(any) }
-        abandoned.insert(id)
+        if abandoned.count >= abandonedLimit { abandoned.removeFirst() }
+        abandoned.append(id)
         return pending.entry
-    }
-
-    /// Stops ignoring replies for `id` (its reply had arrived before it was given up).
-    mutating func forgetAbandoned(_ id: WAMPID) {
-        abandoned.remove(id)
     }
 
     /// Removes and returns every entry, and forgets the abandoned calls (the session ended).

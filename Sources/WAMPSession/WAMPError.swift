@@ -2,7 +2,7 @@ public import Transport
 
 /// An application error carried by a WAMP ERROR message: the error URI with its arguments.
 ///
-/// ``WAMPSession/call(_:args:kwargs:options:)`` throws it when the callee or the dealer answers
+/// ``WAMPSession/call(_:args:kwargs:options:logger:)`` throws it when the callee or the dealer answers
 /// with ERROR; a procedure handler throws it to answer an INVOCATION with that ERROR.
 ///
 /// ```swift

@@ -1,4 +1,6 @@
-/// A registered procedure. It stays registered until ``unregister()`` or the end of the
+public import Logging
+
+/// A registered procedure. It stays registered until ``unregister(logger:)`` or the end of the
 /// session (dropping this value does not unregister).
 ///
 /// ```swift
@@ -14,7 +16,7 @@ public struct WAMPRegistration: Sendable {
     let session: WAMPSession
 
     /// Unregisters the procedure and waits for UNREGISTERED.
-    public func unregister() async throws {
-        try await session.unregister(token: token)
+    public func unregister(logger: Logger = Logger(label: WAMPSession.loggerLabel)) async throws {
+        try await session.unregister(token: token, logger: logger)
     }
 }

@@ -15,7 +15,7 @@ extension WAMPSession {
         /// may never answer (Crossbar.io stays silent for a client that announced a too small
         /// RawSocket limit), so this is never infinite. Default 10 s.
         public var joinTimeout: Duration
-        /// How long ``WAMPSession/leave(reason:)`` waits for the router's GOODBYE before closing
+        /// How long ``WAMPSession/leave(reason:logger:)`` waits for the router's GOODBYE before closing
         /// the transport anyway. Default 5 s.
         public var leaveTimeout: Duration
         /// The most events a subscription (or progressive results a progressive call) buffers
@@ -28,7 +28,8 @@ extension WAMPSession {
         /// handler may call the session itself). Default 1024.
         public var maxConcurrentInvocations: Int
         /// Reconnection after the transport drops; `nil` (the default) ends the session instead.
-        /// It needs a session made with ``WAMPSession/connect(realm:configuration:connector:)``.
+        /// It needs a session made with a connector,
+        /// ``WAMPSession/withSession(realm:configuration:logger:connector:isolation:_:)``.
         public var reconnect: WAMPReconnectPolicy?
         /// Extra HELLO details merged over the ones the session sends (roles and authentication
         /// are the session's own). Default none.

@@ -1,3 +1,4 @@
+public import Logging
 public import Transport
 
 // The publisher and subscriber roles: PUBLISH, SUBSCRIBE, EVENT, UNSUBSCRIBE.
@@ -9,103 +10,72 @@ extension WAMPSession {
     /// ID; without, returns `nil` once the message is sent.
     ///
     /// - Throws: ``WAMPError`` (acknowledged publications only: not authorized, invalid topic);
-    ///   ``WAMPSessionError``; the transport's send error.
+    ///   ``WAMPSessionError`` (``WAMPSessionError/Code/protocolViolation`` for a reply that is
+    ///   not PUBLISHED, as ``call(_:args:kwargs:options:logger:)`` for one that is not RESULT;
+    ///   ``WAMPSessionError/Code/notJoined``, ...); the transport's send error.
     @discardableResult
     public func publish(
         _ topic: String, args: [WAMPValue] = [], kwargs: [String: WAMPValue] = [:], acknowledge: Bool = false,
-        options: [String: WAMPValue] = [:]
+        options: [String: WAMPValue] = [:], logger: Logger = Logger(label: WAMPSession.loggerLabel)
     ) async throws -> WAMPID? {
-        let transport = try establishedTransport()
-        let id = ids.next()
-        var publishOptions = options
-        if acknowledge { publishOptions["acknowledge"] = true }
-        let message = WAMPMessage.publish(.init(request: id, options: publishOptions, topic: topic, payload: .arguments(args, kwargs)))
-        guard acknowledge else {
-            try await transport.send(message)
+        let target = current
+        let (message, request) = try machine.publish(topic, args: args, kwargs: kwargs, options: options, acknowledge: acknowledge)
+        guard let request else {
+            guard let target else { throw noTransport }
+            try await transmit(message, on: target.transport, logger: logger)
             return nil
         }
-        let reply = try await request(id, message, type: .publish)
-        guard case .published(let published) = reply else { return nil }
-        return published.publication
+        let reply = try await self.request(request, logger: logger)
+        return try Self.publication(from: reply, request: request.handle.id)
     }
 
     /// Publishes an `Encodable` value: a list becomes the positional arguments, a struct or
     /// dictionary the keyword arguments, anything else the one argument.
     @discardableResult
     public nonisolated func publish<T: Encodable>(
-        _ topic: String, encoding value: T, acknowledge: Bool = false
+        _ topic: String, encoding value: T, acknowledge: Bool = false, logger: Logger = Logger(label: WAMPSession.loggerLabel)
     ) async throws -> WAMPID? {
         let result = try WAMPResult(encoding: value)
-        return try await publish(topic, args: result.args, kwargs: result.kwargs, acknowledge: acknowledge)
+        return try await publish(topic, args: result.args, kwargs: result.kwargs, acknowledge: acknowledge, logger: logger)
+    }
+
+    /// The publication ID in the reply to an acknowledged PUBLISH.
+    ///
+    /// - Throws: ``WAMPSessionError/Code/protocolViolation`` for any reply but PUBLISHED.
+    static func publication(from reply: WAMPMessage, request id: WAMPID) throws -> WAMPID {
+        try expectReply(reply, to: "PUBLISH", id) { reply in
+            if case .published(let published) = reply { published.publication } else { nil }
+        }
     }
 
     // MARK: - Subscriber
 
-    struct LocalSubscription {
-        let topic: String
-        let options: [String: WAMPValue]
-        let continuation: AsyncThrowingStream<WAMPEvent, any Error>.Continuation
-        var routerID: WAMPID?
-    }
-
     /// Subscribes to a topic; the events arrive on the returned sequence.
     ///
-    /// - Throws: ``WAMPError`` when the broker refuses; ``WAMPSessionError``.
-    public func subscribe(_ topic: String, options: [String: WAMPValue] = [:]) async throws -> WAMPSubscription {
-        _ = try establishedTransport()
-        let token = nextToken
-        nextToken += 1
+    /// - Throws: ``WAMPError`` when the broker refuses; ``WAMPSessionError``; the transport's
+    ///   send error.
+    public func subscribe(
+        _ topic: String, options: [String: WAMPValue] = [:], logger: Logger = Logger(label: WAMPSession.loggerLabel)
+    ) async throws -> WAMPSubscription {
+        let (token, started) = try machine.subscribe(topic, options: options)
         let (events, continuation) = AsyncThrowingStream.makeStream(
             of: WAMPEvent.self, bufferingPolicy: .bufferingOldest(max(1, configuration.eventBufferLimit)))
-        continuation.onTermination = { [weak self] termination in
-            if case .cancelled = termination { Task { try? await self?.unsubscribe(token: token) } }
+        let jobs = jobsContinuation
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { jobs.yield(.subscriptionDropped(token: token)) }
         }
-        subscriptions[token] = LocalSubscription(topic: topic, options: options, continuation: continuation)
-        let id = ids.next()
-        do {
-            _ = try await request(id, .subscribe(.init(request: id, options: options, topic: topic)), type: .subscribe, token: token)
-        } catch {
-            subscriptions[token] = nil
-            continuation.finish(throwing: error)
-            throw error
-        }
+        eventSinks[token] = continuation
+        _ = try await request(started, logger: logger)  // on failure the machine ends the subscription
         return WAMPSubscription(topic: topic, events: events, token: token, session: self)
     }
 
-    func unsubscribe(token: Int) async throws {
-        guard let subscription = subscriptions.removeValue(forKey: token) else { return }
-        subscription.continuation.finish()
-        guard let routerID = subscription.routerID else { return }
-        subscribers[routerID]?.remove(token)
-        guard subscribers[routerID]?.isEmpty == true else { return }
-        subscribers[routerID] = nil
-        guard case .established = state else { return }
-        let id = ids.next()
-        _ = try await request(id, .unsubscribe(.init(request: id, subscription: routerID)), type: .unsubscribe)
-    }
-
-    func deliver(_ message: WAMPMessage.Event) {
-        guard let tokens = subscribers[message.subscription] else { return }  // e.g. just unsubscribed
-        for token in tokens {
-            guard let subscription = subscriptions[token] else { continue }
-            let event = WAMPEvent(
-                topic: subscription.topic, publication: message.publication, args: message.args, kwargs: message.kwargs,
-                details: message.details)
-            if case .dropped = subscription.continuation.yield(event) {
-                let limit = configuration.eventBufferLimit
-                subscription.continuation.finish(
-                    throwing: WAMPSessionError(.eventBufferOverflow, "more than \(limit) events of \(subscription.topic) were not read"))
-                Task { try? await self.unsubscribe(token: token) }
-            }
-        }
-    }
-
-    func revokeSubscription(_ details: [String: WAMPValue]) {
-        guard let id = details["subscription"]?.uint64Value, let tokens = subscribers.removeValue(forKey: id) else { return }
-        let reason = details["reason"]?.stringValue ?? "revoked"
-        for token in tokens {
-            subscriptions.removeValue(forKey: token)?.continuation.finish(
-                throwing: WAMPSessionError(.sessionClosed, "the router revoked the subscription: \(reason)", reason: reason, details: details))
-        }
+    /// Ends the local subscription `token`; waits for UNSUBSCRIBED when it was the last local
+    /// subscription of its router subscription.
+    func unsubscribe(token: Int, logger: Logger) async throws {
+        let target = current
+        let (request, actions) = machine.unsubscribe(token: token)
+        await perform(actions, on: target)
+        guard let request else { return }
+        _ = try await self.request(request, logger: logger)
     }
 }

@@ -1,31 +1,40 @@
+public import Logging
 public import Transport
 
 /// A WAMP client session: joins a realm over any ``WAMPTransport`` and offers the four client
 /// roles (caller, callee, publisher, subscriber) with async/await.
 ///
-/// One task reads the transport and dispatches each message: results to the waiting calls,
-/// events to the subscriptions, invocations to the registered handlers. The session uses the
-/// `WAMPTransport` protocol only, so it runs unchanged on RawSocket, WebSocket or an in-memory
-/// transport.
+/// A session lives in a scope: ``withSession(joining:realm:configuration:logger:isolation:_:)``
+/// joins, runs your code with the session, then leaves. Its background work (the task reading the
+/// transport, the timers of calls, joins and leaves, the procedure handlers, reconnection) runs
+/// in child tasks of that scope, so nothing outlives the call.
 ///
 /// ```swift
 /// let transport = try await RawSocketClient.connect(to: try RawSocketEndpoint(url: "rs://127.0.0.1:8080"),
 ///                                                   serializer: WAMPJSONSerializer())
-/// let session = try await WAMPSession.join(transport, realm: "realm1")
-/// let sum: Int = try await session.call("com.example.add", 2, 3)
-/// try await session.leave()
+/// let sum: Int = try await WAMPSession.withSession(joining: transport, realm: "realm1") { session in
+///     try await session.call("com.example.add", 2, 3)
+/// }
 /// ```
 ///
-/// A session made with ``connect(realm:configuration:connector:)`` and a
+/// The protocol logic (joining, leaving, reconnecting, matching replies to requests) is a value,
+/// `WAMPSessionStateMachine`, tested without a transport; the actor feeds it events and performs
+/// what it asks for. The session uses the `WAMPTransport` protocol only, so it runs unchanged on
+/// RawSocket, WebSocket or an in-memory transport.
+///
+/// A session made with ``withSession(realm:configuration:logger:connector:isolation:_:)`` and a
 /// ``Configuration/reconnect`` policy reconnects after its transport drops, joins again and
 /// restores its subscriptions and registrations; ``lifecycle`` reports each step.
-///
-/// Call ``leave(reason:)`` when done: the reading task keeps the session and its transport
-/// alive until the session leaves or the transport closes.
 public actor WAMPSession {
     /// A procedure handler: the invocation in, the result out; a thrown ``WAMPError`` becomes
     /// that ERROR, any other error `wamp.error.runtime_error`.
     public typealias Handler = @Sendable (WAMPInvocation) async throws -> WAMPResult
+
+    /// The label of the default logger of the session's entry points: `wamp.session`.
+    ///
+    /// Levels: joining, leaving and reconnecting at `debug`; failures (connection lost, join
+    /// failed, protocol violation, a call timed out) at `warning`; each message at `trace`.
+    public static let loggerLabel = "wamp.session"
 
     /// The realm joined.
     public nonisolated let realm: String
@@ -37,467 +46,156 @@ public actor WAMPSession {
     public nonisolated let lifecycle: AsyncStream<WAMPSessionEvent>
 
     /// The session ID of the current join, `nil` while not joined.
-    public private(set) var sessionID: WAMPID?
+    public var sessionID: WAMPID? { machine.sessionID }
     /// The WELCOME details of the current join (router roles, authid, authrole, ...).
-    public private(set) var welcomeDetails: [String: WAMPValue] = [:]
+    public var welcomeDetails: [String: WAMPValue] { machine.welcomeDetails }
 
+    /// The logger of the session's background work (reading, reconnecting).
+    nonisolated let logger: Logger
     let lifecycleContinuation: AsyncStream<WAMPSessionEvent>.Continuation
     let connector: (@Sendable () async throws -> any WAMPTransport)?
+    /// Work asked for from synchronous callbacks (a cancelled call, a dropped subscription) and
+    /// the procedure handlers, run as child tasks of the session's scope.
+    let jobs: AsyncStream<Job>
+    let jobsContinuation: AsyncStream<Job>.Continuation
 
-    enum State {
-        case idle
-        case joining
-        case established
-        case leaving
-        case reconnecting
-        case closed
-    }
+    var machine: WAMPSessionStateMachine
+    /// The current transport and the machine's generation it belongs to.
+    var current: (transport: any WAMPTransport, generation: Int)?
+    var timers = WAMPSessionTimers()
 
-    var state = State.idle
-    var transport: (any WAMPTransport)?
-    /// Incremented for each transport; callbacks from an older transport are ignored.
-    var generation = 0
-    var ids = WAMPRequestIDGenerator()
-    var userClosed = false
-
+    /// Requesters waiting for their reply, by ticket.
+    var waiters: [UInt64: CheckedContinuation<WAMPMessage, any Error>] = [:]
+    /// Progressive calls' sequences, by ticket.
+    var progressSinks: [UInt64: AsyncThrowingStream<WAMPResult, any Error>.Continuation] = [:]
+    /// Local subscriptions' sequences, by token.
+    var eventSinks: [Int: AsyncThrowingStream<WAMPEvent, any Error>.Continuation] = [:]
+    /// The INTERRUPT signals of running handlers, by ticket.
+    var interrupts: [UInt64: OneShotSignal] = [:]
     var joinWaiter: CheckedContinuation<Void, any Error>?
     var joinResult: Result<Void, any Error>?
-    var leaveWaiter: CheckedContinuation<Void, Never>?
-    var leaveDone = false
+    var leaveWaiters: [CheckedContinuation<Void, Never>] = []
 
-    var pending = PendingRequestTable<PendingRequest>()
-    /// Why the pending requests were last failed.
-    var endError: (any Error)?
-
-    /// The next local subscription or registration token.
-    var nextToken = 0
-    /// Local subscriptions by token; they outlive a reconnection.
-    var subscriptions: [Int: LocalSubscription] = [:]
-    /// The router's subscription IDs of the current join, each with its local subscriptions
-    /// (several local ones may share one router subscription).
-    var subscribers: [WAMPID: Set<Int>] = [:]
-    /// Local registrations by token; they outlive a reconnection.
-    var registrations: [Int: LocalRegistration] = [:]
-    /// The router's registration IDs of the current join, each with its local registration.
-    var registrationTokens: [WAMPID: Int] = [:]
-    /// The handler tasks running, by INVOCATION request ID.
-    var invocations: [WAMPID: Task<Void, Never>] = [:]
-    /// Invocations the dealer interrupted, answered with `wamp.error.canceled`.
-    var interrupted: Set<WAMPID> = []
-
-    private init(realm: String, configuration: Configuration, connector: (@Sendable () async throws -> any WAMPTransport)?) {
+    init(
+        realm: String, configuration: Configuration, logger: Logger,
+        connector: (@Sendable () async throws -> any WAMPTransport)?
+    ) {
         self.realm = realm
         self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "wamp.realm"] = .string(realm)
+        self.logger = logger
         self.connector = connector
         (lifecycle, lifecycleContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
+        // Unbounded: the jobs are bounded by the handlers allowed to run
+        // (maxConcurrentInvocations) and by the calls and subscriptions the user has.
+        (jobs, jobsContinuation) = AsyncStream.makeStream()
+        machine = WAMPSessionStateMachine(realm: realm, configuration: configuration, canReconnect: connector != nil)
     }
 
-    // MARK: - Joining and leaving
+    // MARK: - Scopes
 
-    /// Joins `realm` over an open transport: HELLO, then WELCOME (authenticating when the router
-    /// sends CHALLENGE).
+    /// Joins `realm` over an open transport, runs `body` with the session, then leaves (also
+    /// when `body` throws) and closes the transport. The session's background work runs in
+    /// child tasks of this call and ends with it.
     ///
-    /// - Throws: ``WAMPSessionError`` with ``WAMPSessionError/Code/aborted`` (the router's ABORT,
-    ///   with its reason and details), ``WAMPSessionError/Code/joinTimedOut``,
-    ///   ``WAMPSessionError/Code/authenticationFailed``, ``WAMPSessionError/Code/protocolViolation``
-    ///   or ``WAMPSessionError/Code/connectionLost``. The transport is closed on failure.
-    public static func join<T: WAMPTransport>(
-        _ transport: T, realm: String, configuration: Configuration = .init()
-    ) async throws -> WAMPSession {
-        let session = WAMPSession(realm: realm, configuration: configuration, connector: nil)
-        try await session.firstJoin(transport)
-        return session
+    /// ```swift
+    /// try await WAMPSession.withSession(joining: transport, realm: "realm1") { session in
+    ///     try await session.publish("com.example.hello", args: ["world"], acknowledge: true)
+    /// }
+    /// ```
+    ///
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws; before `body` runs, ``WAMPSessionError`` with
+    ///   ``WAMPSessionError/Code/aborted`` (the router's ABORT, with its reason and details),
+    ///   ``WAMPSessionError/Code/joinTimedOut``, ``WAMPSessionError/Code/authenticationFailed``,
+    ///   ``WAMPSessionError/Code/protocolViolation`` or ``WAMPSessionError/Code/connectionLost``.
+    public static func withSession<Value>(
+        joining transport: some WAMPTransport, realm: String, configuration: Configuration = .init(),
+        logger: Logger = Logger(label: WAMPSession.loggerLabel), isolation: isolated (any Actor)? = #isolation,
+        _ body: (WAMPSession) async throws -> Value
+    ) async throws -> Value {
+        let session = WAMPSession(realm: realm, configuration: configuration, logger: logger, connector: nil)
+        return try await scope(session, first: transport, logger: logger, body)
     }
 
-    /// Opens a transport with `connector` and joins `realm`; with ``Configuration/reconnect``
-    /// set, the connector is called again whenever the transport drops.
+    /// Opens a transport with `connector`, joins `realm`, runs `body` with the session, then
+    /// leaves (also when `body` throws). With ``Configuration/reconnect`` set, the connector is
+    /// called again whenever the transport drops; the session joins again and restores its
+    /// subscriptions and registrations. Everything runs in child tasks of this call.
     ///
     /// ```swift
     /// var configuration = WAMPSession.Configuration()
     /// configuration.reconnect = WAMPReconnectPolicy()
-    /// let session = try await WAMPSession.connect(realm: "realm1", configuration: configuration) {
+    /// try await WAMPSession.withSession(realm: "realm1", configuration: configuration) {
     ///     try await RawSocketClient.connect(to: endpoint, serializer: WAMPJSONSerializer())
+    /// } _: { session in
+    ///     for try await event in try await session.subscribe("com.example.tick") { print(event.args) }
     /// }
     /// ```
     ///
     /// The connector returns any transport, so it may pick one at run time (RawSocket or
     /// WebSocket by URL scheme, say).
     ///
-    /// - Throws: the connector's error, or the errors of ``join(_:realm:configuration:)``. The
-    ///   first join is not retried.
-    public static func connect(
-        realm: String, configuration: Configuration = .init(),
-        connector: @escaping @Sendable () async throws -> any WAMPTransport
-    ) async throws -> WAMPSession {
-        let session = WAMPSession(realm: realm, configuration: configuration, connector: connector)
-        let transport = try await connector()
-        try await session.firstJoin(transport)
-        return session
+    /// - Throws: what `body` throws; before `body` runs, the connector's error or the errors of
+    ///   ``withSession(joining:realm:configuration:logger:isolation:_:)``. The first join is
+    ///   not retried.
+    public static func withSession<Value>(
+        realm: String, configuration: Configuration = .init(), logger: Logger = Logger(label: WAMPSession.loggerLabel),
+        connector: @escaping @Sendable () async throws -> any WAMPTransport, isolation: isolated (any Actor)? = #isolation,
+        _ body: (WAMPSession) async throws -> Value
+    ) async throws -> Value {
+        let session = WAMPSession(realm: realm, configuration: configuration, logger: logger, connector: connector)
+        return try await scope(session, first: nil, logger: logger, body)
     }
 
-    func firstJoin(_ transport: any WAMPTransport) async throws {
-        do {
-            try await handshake(transport)
-        } catch {
-            state = .closed
-            lifecycleContinuation.yield(.closed(reason: "\(error)"))
-            lifecycleContinuation.finish()
-            throw error
+    /// Runs the background work in a task group, waits for the first join, runs `body`, leaves
+    /// and ends the background work.
+    private static func scope<Value>(
+        _ session: WAMPSession, first: (any WAMPTransport)?, logger: Logger, isolation: isolated (any Actor)? = #isolation,
+        _ body: (WAMPSession) async throws -> Value
+    ) async throws -> Value {
+        try await withThrowingDiscardingTaskGroup(returning: Value.self) { group in
+            group.addTask { await session.runBackground(first: first) }
+            try await session.waitForFirstJoin()
+            let value: Value
+            do {
+                value = try await body(session)
+            } catch {
+                await session.leave(logger: logger)
+                group.cancelAll()
+                throw error
+            }
+            await session.leave(logger: logger)
+            group.cancelAll()
+            return value
         }
     }
+
+    func waitForFirstJoin() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if let joinResult { continuation.resume(with: joinResult) } else { joinWaiter = continuation }
+        }
+    }
+
+    // MARK: - Leaving
 
     /// Leaves the realm: GOODBYE, then waits for the router's GOODBYE (at most
     /// ``Configuration/leaveTimeout``) and closes the transport. Pending requests fail with
     /// ``WAMPSessionError/Code/sessionClosed``; subscriptions finish. Leaving a session that is
-    /// not joined (reconnecting, closed) just closes it.
-    public func leave(reason: String = WAMPURI.closeNormal) async {
-        userClosed = true
-        guard case .established = state, let transport else {
-            await finish(error: nil, reason: "left")
-            return
-        }
-        state = .leaving
-        leaveDone = false
-        failAllPending(WAMPSessionError(.sessionClosed, "the session left the realm with \(reason)"))
-        try? await transport.send(.goodbye(.init(reason: reason)))
-        let timeout = configuration.leaveTimeout
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return }
-            await self?.leaveCompleted()
-        }
+    /// not joined (reconnecting, closed) just closes it; a cancelled task does not wait for the
+    /// router's GOODBYE.
+    ///
+    /// The scope of ``withSession(joining:realm:configuration:logger:isolation:_:)`` leaves
+    /// when its body returns; call this to leave earlier (from a signal handler, say).
+    public func leave(reason: String = WAMPURI.closeNormal, logger: Logger = Logger(label: WAMPSession.loggerLabel)) async {
+        let target = current
+        let (wait, actions) = machine.leave(reason: reason, waitForGoodbye: !Task.isCancelled)
+        if !actions.isEmpty { logger.debug("leaving realm", metadata: ["wamp.realm": "\(realm)", "wamp.reason": "\(reason)"]) }
+        await perform(actions, on: target)
+        guard wait else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if leaveDone { continuation.resume() } else { leaveWaiter = continuation }
+            if machine.phase == .closed { continuation.resume() } else { leaveWaiters.append(continuation) }
         }
-        timer.cancel()
-        await finish(error: nil, reason: "left with \(reason)")
-    }
-
-    func leaveCompleted() {
-        leaveDone = true
-        leaveWaiter?.resume()
-        leaveWaiter = nil
-    }
-
-    /// HELLO on a new transport and wait for the join to complete.
-    func handshake(_ transport: any WAMPTransport) async throws {
-        generation += 1
-        let current = generation
-        self.transport = transport
-        ids = WAMPRequestIDGenerator()
-        state = .joining
-        joinResult = nil
-        joinWaiter = nil
-        startReader(transport, generation: current)
-        let timeout = configuration.joinTimeout
-        let timer = Task { [weak self] in
-            do { try await Task.sleep(for: timeout) } catch { return }
-            await self?.failJoin(
-                WAMPSessionError(.joinTimedOut, "no WELCOME or ABORT from the router within \(timeout) after HELLO to realm \"\(self?.realm ?? "")\""),
-                generation: current)
-        }
-        defer { timer.cancel() }
-        do {
-            try await transport.send(.hello(.init(realm: realm, details: configuration.hello)))
-        } catch {
-            await failJoin(WAMPSessionError(.connectionLost, "HELLO could not be sent", cause: error), generation: current)
-        }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if let result = joinResult {
-                joinResult = nil
-                continuation.resume(with: result)
-            } else {
-                joinWaiter = continuation
-            }
-        }
-        lifecycleContinuation.yield(.joined(session: sessionID ?? 0))
-    }
-
-    func completeJoin(_ result: Result<Void, any Error>) {
-        if let waiter = joinWaiter {
-            joinWaiter = nil
-            waiter.resume(with: result)
-        } else {
-            joinResult = result
-        }
-    }
-
-    /// Fails the join in progress on transport `generation`, closing the transport.
-    func failJoin(_ error: WAMPSessionError, generation: Int) async {
-        guard generation == self.generation, case .joining = state else { return }
-        state = .idle
-        let transport = self.transport
-        self.transport = nil
-        self.generation += 1
-        completeJoin(.failure(error))
-        try? await transport?.close()
-    }
-
-    // MARK: - Reading
-
-    func startReader<T: WAMPTransport>(_ transport: T, generation: Int) {
-        Task { await self.read(transport, generation: generation) }
-    }
-
-    func read<T: WAMPTransport>(_ transport: T, generation: Int) async {
-        do {
-            for try await message in transport.inbound {
-                guard generation == self.generation else { return }
-                await receive(message, generation: generation)
-            }
-            await transportEnded(nil, generation: generation)
-        } catch {
-            await transportEnded(error, generation: generation)
-        }
-    }
-
-    func transportEnded(_ error: (any Error)?, generation: Int) async {
-        guard generation == self.generation else { return }
-        let how = error.map { "the transport failed: \($0)" } ?? "the transport closed"
-        switch state {
-        case .joining:
-            await failJoin(WAMPSessionError(.connectionLost, "\(how) while joining realm \"\(realm)\"", cause: error), generation: generation)
-        case .established:
-            lifecycleContinuation.yield(.disconnected(reason: how))
-            await lose(WAMPSessionError(.connectionLost, how, cause: error))
-        case .leaving:
-            leaveCompleted()
-        case .idle, .reconnecting, .closed:
-            break
-        }
-    }
-
-    /// Handles one inbound message of the current transport.
-    func receive(_ message: WAMPMessage, generation: Int) async {
-        switch state {
-        case .joining:
-            await receiveWhileJoining(message, generation: generation)
-        case .established:
-            await receiveWhileEstablished(message)
-        case .leaving:
-            switch message {
-            case .goodbye: leaveCompleted()
-            case .abort: leaveCompleted()
-            default: break  // a leaving peer ignores everything but GOODBYE
-            }
-        case .idle, .reconnecting, .closed:
-            break
-        }
-    }
-
-    func receiveWhileJoining(_ message: WAMPMessage, generation: Int) async {
-        switch message {
-        case .welcome(let welcome):
-            sessionID = welcome.session
-            welcomeDetails = welcome.details
-            state = .established
-            completeJoin(.success(()))
-        case .abort(let abort):
-            let text = abort.details["message"]?.stringValue.map { ": \($0)" } ?? ""
-            await failJoin(
-                WAMPSessionError(.aborted, "the router refused to join realm \"\(realm)\" with \(abort.reason)\(text)",
-                                 reason: abort.reason, details: abort.details),
-                generation: generation)
-        case .challenge(let challenge):
-            do {
-                let answer = try configuration.authentication.authenticate(challenge)
-                try await transport?.send(.authenticate(answer))
-            } catch let error as WAMPSessionError {
-                try? await transport?.send(.abort(.init(details: ["message": .string(error.message)], reason: "wamp.error.cannot_authenticate")))
-                await failJoin(error, generation: generation)
-            } catch {
-                await failJoin(WAMPSessionError(.connectionLost, "AUTHENTICATE could not be sent", cause: error), generation: generation)
-            }
-        default:
-            await protocolViolation("\(message.type.name) while joining; expected WELCOME, ABORT or CHALLENGE")
-        }
-    }
-
-    func receiveWhileEstablished(_ message: WAMPMessage) async {
-        switch message {
-        case .event(let event):
-            deliver(event)
-        case .invocation(let invocation):
-            await invoke(invocation)
-        case .interrupt(let interrupt):
-            if let task = invocations[interrupt.request] {
-                interrupted.insert(interrupt.request)
-                task.cancel()
-            }
-        case .result(let result):
-            let progress = result.details["progress"]?.boolValue == true
-            await reply(result.request, .success(message), for: .call, final: !progress)
-        case .error(let error):
-            await reply(error.request, .failure(WAMPError(error)), for: error.requestType, final: true)
-        case .subscribed(let subscribed):
-            await reply(subscribed.request, .success(message), for: .subscribe)
-        case .unsubscribed(let unsubscribed):
-            if unsubscribed.request == 0 {
-                revokeSubscription(unsubscribed.details ?? [:])
-            } else {
-                await reply(unsubscribed.request, .success(message), for: .unsubscribe)
-            }
-        case .published(let published):
-            await reply(published.request, .success(message), for: .publish)
-        case .registered(let registered):
-            await reply(registered.request, .success(message), for: .register)
-        case .unregistered(let unregistered):
-            if unregistered.request == 0 {
-                if let id = unregistered.details?["registration"]?.uint64Value, let token = registrationTokens.removeValue(forKey: id) {
-                    registrations[token] = nil
-                }
-            } else {
-                await reply(unregistered.request, .success(message), for: .unregister)
-            }
-        case .goodbye(let goodbye):
-            try? await transport?.send(.goodbye(.init(reason: WAMPURI.goodbyeAndOut)))
-            userClosed = true
-            await finish(
-                error: WAMPSessionError(.sessionClosed, "the router ended the session with \(goodbye.reason)", reason: goodbye.reason, details: goodbye.details),
-                reason: "the router said GOODBYE with \(goodbye.reason)")
-        case .abort(let abort):
-            await lose(WAMPSessionError(.aborted, "the router aborted the session with \(abort.reason)", reason: abort.reason, details: abort.details))
-        default:
-            await protocolViolation("a client does not expect \(message.type.name) in an open session")
-        }
-    }
-
-    /// Answers a violation with ABORT `wamp.error.protocol_violation` and drops the transport.
-    func protocolViolation(_ text: String) async {
-        let error = WAMPSessionError(.protocolViolation, text, reason: WAMPURI.protocolViolation, details: ["message": .string(text)])
-        try? await transport?.send(.abort(.init(details: ["message": .string(text)], reason: WAMPURI.protocolViolation)))
-        switch state {
-        case .joining:
-            await failJoin(error, generation: generation)
-        case .established:
-            lifecycleContinuation.yield(.disconnected(reason: "protocol violation: \(text)"))
-            await lose(error)
-        default:
-            break
-        }
-    }
-
-    // MARK: - Ending
-
-    /// The session is gone without the user's GOODBYE: reconnect when configured, else finish.
-    func lose(_ error: WAMPSessionError) async {
-        failAllPending(error)
-        cancelInvocations()
-        let transport = self.transport
-        self.transport = nil
-        generation += 1
-        sessionID = nil
-        try? await transport?.close()
-        guard !userClosed, configuration.reconnect != nil, connector != nil else {
-            await finish(error: error, reason: error.message)
-            return
-        }
-        state = .reconnecting
-        for token in subscriptions.keys { subscriptions[token]?.routerID = nil }
-        subscribers = [:]
-        for token in registrations.keys { registrations[token]?.routerID = nil }
-        registrationTokens = [:]
-        Task { await self.reconnectLoop() }
-    }
-
-    /// Closes for good: pending requests fail, subscriptions finish (throwing `error` when given).
-    func finish(error: WAMPSessionError?, reason: String) async {
-        if case .closed = state { return }
-        if case .joining = state {
-            completeJoin(.failure(error ?? WAMPSessionError(.sessionClosed, "the session was closed while joining")))
-        }
-        state = .closed
-        sessionID = nil
-        failAllPending(error ?? WAMPSessionError(.sessionClosed, "the session is closed"))
-        cancelInvocations()
-        let local = subscriptions
-        subscriptions = [:]
-        subscribers = [:]
-        for subscription in local.values {
-            if let error { subscription.continuation.finish(throwing: error) } else { subscription.continuation.finish() }
-        }
-        registrations = [:]
-        registrationTokens = [:]
-        let transport = self.transport
-        self.transport = nil
-        generation += 1
-        try? await transport?.close()
-        lifecycleContinuation.yield(.closed(reason: reason))
-        lifecycleContinuation.finish()
-    }
-
-    func cancelInvocations() {
-        for task in invocations.values { task.cancel() }
-        invocations = [:]
-        interrupted = []
-    }
-
-    // MARK: - Reconnecting
-
-    func reconnectLoop() async {
-        guard let policy = configuration.reconnect, let connector else { return }
-        var attempt = 0
-        while case .reconnecting = state, !userClosed {
-            attempt += 1
-            if let limit = policy.maxAttempts, attempt > limit {
-                await finish(
-                    error: WAMPSessionError(.connectionLost, "gave up reconnecting after \(limit) attempts"),
-                    reason: "gave up reconnecting after \(limit) attempts")
-                return
-            }
-            let delay = policy.delay(beforeAttempt: attempt)
-            lifecycleContinuation.yield(.reconnecting(attempt: attempt, delay: delay))
-            try? await Task.sleep(for: delay)
-            guard case .reconnecting = state, !userClosed else { return }
-            do {
-                let transport = try await connector()
-                guard case .reconnecting = state, !userClosed else {
-                    try? await transport.close()
-                    return
-                }
-                try await handshake(transport)
-                attempt = 0
-                await restore()
-                return
-            } catch {
-                lifecycleContinuation.yield(.reconnectFailed(attempt: attempt, reason: "\(error)"))
-                if case .idle = state { state = .reconnecting }
-            }
-        }
-    }
-
-    /// Subscribes and registers again what was subscribed and registered before the drop.
-    func restore() async {
-        var restoredSubscriptions = 0
-        var restoredRegistrations = 0
-        for token in subscriptions.keys.sorted() {
-            guard case .established = state, let subscription = subscriptions[token] else { continue }
-            do {
-                let id = ids.next()
-                _ = try await request(
-                    id, .subscribe(.init(request: id, options: subscription.options, topic: subscription.topic)),
-                    type: .subscribe, token: token)
-                restoredSubscriptions += 1
-            } catch let error as WAMPError {
-                // The router refuses it now: that subscription ends.
-                subscriptions.removeValue(forKey: token)?.continuation.finish(throwing: error)
-            } catch {
-                return  // the connection dropped again: the next re-join restores everything
-            }
-        }
-        for token in registrations.keys.sorted() {
-            guard case .established = state, let registration = registrations[token] else { continue }
-            do {
-                let id = ids.next()
-                _ = try await request(
-                    id, .register(.init(request: id, options: registration.options, procedure: registration.procedure)),
-                    type: .register, token: token)
-                restoredRegistrations += 1
-            } catch is WAMPError {
-                registrations[token] = nil
-            } catch {
-                return
-            }
-        }
-        lifecycleContinuation.yield(.restored(subscriptions: restoredSubscriptions, registrations: restoredRegistrations))
     }
 }

@@ -5,7 +5,7 @@ public import Transport
 ///
 /// ```swift
 /// do {
-///     let session = try await WAMPSession.join(transport, realm: "nosuchrealm")
+///     try await WAMPSession.withSession(joining: transport, realm: "nosuchrealm") { session in ... }
 /// } catch let error as WAMPSessionError where error.code == .aborted {
 ///     print(error.reason ?? "", error.details)   // wamp.error.no_such_realm ...
 /// }

@@ -3,8 +3,8 @@ public import Transport
 /// A step in a session's life, published on ``WAMPSession/lifecycle``.
 ///
 /// ```swift
-/// Task {
-///     for await event in session.lifecycle { print(event) }
+/// for await event in session.lifecycle {   // ends when the session closes for good
+///     print(event)                          // joined session 7, disconnected: ..., reconnecting ...
 /// }
 /// ```
 public enum WAMPSessionEvent: Sendable, Hashable, CustomStringConvertible {

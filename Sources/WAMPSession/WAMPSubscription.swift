@@ -1,8 +1,10 @@
+public import Logging
+
 /// The events of one subscription, as an async sequence.
 ///
 /// The subscription ends (UNSUBSCRIBE is sent, when no other local subscription shares the
 /// router's subscription) when the sequence and its iterators are dropped, when the task
-/// iterating it is cancelled, or when ``unsubscribe()`` is called. The sequence finishes when
+/// iterating it is cancelled, or when ``unsubscribe(logger:)`` is called. The sequence finishes when
 /// the session leaves, and throws the session's error when the session is lost without
 /// reconnection.
 ///
@@ -24,8 +26,8 @@ public struct WAMPSubscription: AsyncSequence, Sendable {
 
     /// Ends the subscription now: waits for UNSUBSCRIBED when this was the last local
     /// subscription of its router subscription; the sequence finishes.
-    public func unsubscribe() async throws {
-        try await session.unsubscribe(token: token)
+    public func unsubscribe(logger: Logger = Logger(label: WAMPSession.loggerLabel)) async throws {
+        try await session.unsubscribe(token: token, logger: logger)
     }
 
     public func makeAsyncIterator() -> Iterator {

@@ -4,15 +4,17 @@ import Testing
 import Transport
 import WAMPSession
 
-/// A ``WAMPSession`` over a new RawSocket connection, with a timeout on connecting.
-func crossbarSession(
+/// Runs `body` with a ``WAMPSession`` over a new RawSocket connection (with a timeout on
+/// connecting); the session leaves when `body` returns.
+func withCrossbarSession<Value>(
     _ endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, realm: String = "realm1",
-    configuration: WAMPSession.Configuration = .init(), rawSocket: RawSocketConfiguration = .init()
-) async throws -> WAMPSession {
+    configuration: WAMPSession.Configuration = .init(), rawSocket: RawSocketConfiguration = .init(),
+    isolation: isolated (any Actor)? = #isolation, _ body: (WAMPSession) async throws -> Value
+) async throws -> Value {
     let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint)") {
         try await RawSocketClient.connect(to: endpoint, serializers: [serializer.serializer], configuration: rawSocket)
     }
-    return try await WAMPSession.join(connection, realm: realm, configuration: configuration)
+    return try await WAMPSession.withSession(joining: connection, realm: realm, configuration: configuration, body)
 }
 
 /// The session layer against Crossbar.io: these tests extend the serialized Crossbar suite so
@@ -23,25 +25,25 @@ extension CrossbarTests {
         let router = try await CrossbarRouter.shared.endpoints()
         let endpoint = transport.endpoint(router)
         let procedure = "com.example.session.add.\(transport).\(serializer)"
-        let callee = try await crossbarSession(endpoint, serializer)
-        let caller = try await crossbarSession(endpoint, serializer)
-        #expect(await callee.sessionID != nil)
-        _ = try await callee.register(procedure) { invocation in
-            try invocation.decode([Int].self).reduce(0, +)
+        try await withCrossbarSession(endpoint, serializer) { callee in
+            try await withCrossbarSession(endpoint, serializer) { caller in
+                #expect(await callee.sessionID != nil)
+                _ = try await callee.register(procedure) { invocation in
+                    try invocation.decode([Int].self).reduce(0, +)
+                }
+                let sum: Int = try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call(procedure, 2, 3) }
+                #expect(sum == 5)
+                let echo = try await callee.register(procedure + ".echo") { invocation in
+                    WAMPResult(args: invocation.args, kwargs: invocation.kwargs)
+                }
+                let result = try await withTimeout(InteropTimeouts.message, "the echo call") {
+                    try await caller.call(procedure + ".echo", args: sampleArgs, kwargs: sampleKwargs)
+                }
+                #expect(result.args == sampleArgs)
+                #expect(result.kwargs == sampleKwargs)
+                try await echo.unregister()
+            }
         }
-        let sum: Int = try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call(procedure, 2, 3) }
-        #expect(sum == 5)
-        let echo = try await callee.register(procedure + ".echo") { invocation in
-            WAMPResult(args: invocation.args, kwargs: invocation.kwargs)
-        }
-        let result = try await withTimeout(InteropTimeouts.message, "the echo call") {
-            try await caller.call(procedure + ".echo", args: sampleArgs, kwargs: sampleKwargs)
-        }
-        #expect(result.args == sampleArgs)
-        #expect(result.kwargs == sampleKwargs)
-        try await echo.unregister()
-        await caller.leave()
-        await callee.leave()
     }
 
     @Test("WAMPSession: subscribe, publish with acknowledge from a second session, the event arrives", arguments: cases)
@@ -49,88 +51,88 @@ extension CrossbarTests {
         let router = try await CrossbarRouter.shared.endpoints()
         let endpoint = transport.endpoint(router)
         let topic = "com.example.session.topic.\(transport).\(serializer)"
-        let subscriber = try await crossbarSession(endpoint, serializer)
-        let publisher = try await crossbarSession(endpoint, serializer)
-        let events = try await subscriber.subscribe(topic)
-        let publication = try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
-            try await publisher.publish(topic, args: [1, "two"], kwargs: ["three": 3.0], acknowledge: true)
+        try await withCrossbarSession(endpoint, serializer) { subscriber in
+            try await withCrossbarSession(endpoint, serializer) { publisher in
+                let events = try await subscriber.subscribe(topic)
+                let publication = try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
+                    try await publisher.publish(topic, args: [1, "two"], kwargs: ["three": 3.0], acknowledge: true)
+                }
+                #expect(publication != nil)
+                let event = try await withTimeout(InteropTimeouts.message, "the EVENT") { () -> WAMPEvent? in
+                    for try await event in events { return event }
+                    return nil
+                }
+                #expect(event?.args == [1, "two"])
+                #expect(event?.kwargs == ["three": 3.0])
+                #expect(event?.publication == publication)
+                try await events.unsubscribe()
+            }
         }
-        #expect(publication != nil)
-        let event = try await withTimeout(InteropTimeouts.message, "the EVENT") { () -> WAMPEvent? in
-            for try await event in events { return event }
-            return nil
-        }
-        #expect(event?.args == [1, "two"])
-        #expect(event?.kwargs == ["three": 3.0])
-        #expect(event?.publication == publication)
-        try await events.unsubscribe()
-        await publisher.leave()
-        await subscriber.leave()
     }
 
     @Test("WAMPSession: a call to an unknown procedure throws WAMPError wamp.error.no_such_procedure")
     func sessionCallError() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        let session = try await crossbarSession(router.tcp, .json)
-        let error = await #expect(throws: WAMPError.self) {
-            try await withTimeout(InteropTimeouts.message, "the call") { try await session.call("com.example.session.nobody", args: [1]) }
+        try await withCrossbarSession(router.tcp, .json) { session in
+            let error = await #expect(throws: WAMPError.self) {
+                try await withTimeout(InteropTimeouts.message, "the call") { try await session.call("com.example.session.nobody", args: [1]) }
+            }
+            #expect(error?.uri == WAMPURI.noSuchProcedure)
         }
-        #expect(error?.uri == WAMPURI.noSuchProcedure)
-        await session.leave()
     }
 
     @Test("WAMPSession: a handler's WAMPError reaches the caller with its URI, args and kwargs")
     func sessionHandlerError() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        let callee = try await crossbarSession(router.tcp, .msgpack)
-        let caller = try await crossbarSession(router.unix, .json)
-        _ = try await callee.register("com.example.session.fails") { _ -> WAMPResult in
-            throw WAMPError("com.example.session.refused", args: ["because"], kwargs: ["code": 42])
+        try await withCrossbarSession(router.tcp, .msgpack) { callee in
+            try await withCrossbarSession(router.unix, .json) { caller in
+                _ = try await callee.register("com.example.session.fails") { _ -> WAMPResult in
+                    throw WAMPError("com.example.session.refused", args: ["because"], kwargs: ["code": 42])
+                }
+                let error = await #expect(throws: WAMPError.self) {
+                    try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call("com.example.session.fails") }
+                }
+                #expect(error?.uri == "com.example.session.refused")
+                #expect(error?.args == ["because"])
+                #expect(error?.kwargs == ["code": 42])
+            }
         }
-        let error = await #expect(throws: WAMPError.self) {
-            try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call("com.example.session.fails") }
-        }
-        #expect(error?.uri == "com.example.session.refused")
-        #expect(error?.args == ["because"])
-        #expect(error?.kwargs == ["code": 42])
-        await caller.leave()
-        await callee.leave()
     }
 
     @Test("WAMPSession: a call larger than the router's limit throws the transport's .messageTooLarge, the session stays usable; a result too large becomes ERROR wamp.error.runtime_error")
     func sessionCallTooLarge() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        let callee = try await crossbarSession(router.tcp, .msgpack)
-        let caller = try await crossbarSession(router.smallLimitTCP, .msgpack)
-        try await callee.register("com.example.session.size") { invocation in invocation.args.count }
-        let error = await #expect(throws: RawSocketError.self) {
-            _ = try await caller.call("com.example.session.size", args: [.binary(testBytes(count: 70_000))])
-        }
-        #expect(error?.code == .messageTooLarge)
-        let count: Int = try await withTimeout(InteropTimeouts.message, "the next call") {
-            try await caller.call("com.example.session.size", "small")
-        }
-        #expect(count == 1)
+        try await withCrossbarSession(router.tcp, .msgpack) { callee in
+            try await withCrossbarSession(router.smallLimitTCP, .msgpack) { caller in
+                try await callee.register("com.example.session.size") { invocation in invocation.args.count }
+                let error = await #expect(throws: RawSocketError.self) {
+                    _ = try await caller.call("com.example.session.size", args: [.binary(testBytes(count: 70_000))])
+                }
+                #expect(error?.code == .messageTooLarge)
+                let count: Int = try await withTimeout(InteropTimeouts.message, "the next call") {
+                    try await caller.call("com.example.session.size", "small")
+                }
+                #expect(count == 1)
 
-        // A handler's result too large for the router: the caller still gets an answer, an ERROR.
-        let smallCallee = try await crossbarSession(router.smallLimitTCP, .json)
-        try await smallCallee.register("com.example.session.huge") { _ in WAMPResult(args: [.binary(testBytes(count: 70_000))]) }
-        let bigCaller = try await crossbarSession(router.tcp, .json)
-        let refused = await #expect(throws: WAMPError.self) {
-            try await withTimeout(InteropTimeouts.message, "the huge call") { try await bigCaller.call("com.example.session.huge") }
+                // A handler's result too large for the router: the caller still gets an answer, an ERROR.
+                try await withCrossbarSession(router.smallLimitTCP, .json) { smallCallee in
+                    try await smallCallee.register("com.example.session.huge") { _ in WAMPResult(args: [.binary(testBytes(count: 70_000))]) }
+                    try await withCrossbarSession(router.tcp, .json) { bigCaller in
+                        let refused = await #expect(throws: WAMPError.self) {
+                            try await withTimeout(InteropTimeouts.message, "the huge call") { try await bigCaller.call("com.example.session.huge") }
+                        }
+                        #expect(refused?.uri == WAMPError.runtimeErrorURI)
+                    }
+                }
+            }
         }
-        #expect(refused?.uri == WAMPError.runtimeErrorURI)
-        await bigCaller.leave()
-        await smallCallee.leave()
-        await caller.leave()
-        await callee.leave()
     }
 
     @Test("WAMPSession: joining a realm that does not exist throws .aborted with the router's reason")
     func sessionAbort() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
         let error = await #expect(throws: WAMPSessionError.self) {
-            _ = try await crossbarSession(router.tcp, .json, realm: "com.example.nosuchrealm")
+            try await withCrossbarSession(router.tcp, .json, realm: "com.example.nosuchrealm") { _ in }
         }
         #expect(error?.code == .aborted)
         #expect(error?.reason == "wamp.error.no_such_realm")
@@ -142,8 +144,9 @@ extension CrossbarTests {
         var configuration = WAMPSession.Configuration()
         configuration.joinTimeout = .seconds(2)
         let error = await #expect(throws: WAMPSessionError.self) {
-            _ = try await crossbarSession(
-                router.tcp, .json, configuration: configuration, rawSocket: RawSocketConfiguration { $0.maxReceiveLength = 512 })
+            try await withCrossbarSession(
+                router.tcp, .json, configuration: configuration, rawSocket: RawSocketConfiguration { $0.maxReceiveLength = 512 }
+            ) { _ in }
         }
         #expect(error?.code == .joinTimedOut)
     }
@@ -151,49 +154,50 @@ extension CrossbarTests {
     @Test("WAMPSession: cancelling a call's task sends CANCEL; Crossbar interrupts the callee's handler")
     func sessionCancel() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        let callee = try await crossbarSession(router.tcp, .json)
-        let caller = try await crossbarSession(router.tcp, .json)
-        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
-        let (interrupted, interruptedContinuation) = AsyncStream.makeStream(of: Void.self)
-        _ = try await callee.register("com.example.session.forever") { _ -> WAMPResult in
-            startedContinuation.yield()
-            do {
-                try await Task.sleep(for: .seconds(3600))
-            } catch {
-                interruptedContinuation.yield()
-                throw error
+        try await withCrossbarSession(router.tcp, .json) { callee in
+            try await withCrossbarSession(router.tcp, .json) { caller in
+                let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
+                let (interrupted, interruptedContinuation) = AsyncStream.makeStream(of: Void.self)
+                _ = try await callee.register("com.example.session.forever") { _ -> WAMPResult in
+                    startedContinuation.yield()
+                    do {
+                        try await Task.sleep(for: .seconds(3600))
+                    } catch {
+                        interruptedContinuation.yield()
+                        throw error
+                    }
+                    return WAMPResult()
+                }
+                let call = Task { try await caller.call("com.example.session.forever", options: .init(cancelMode: .kill)) }
+                try await withTimeout(InteropTimeouts.message, "the handler to start") { for await _ in started { break } }
+                call.cancel()
+                await #expect(throws: CancellationError.self) { try await call.value }
+                try await withTimeout(InteropTimeouts.message, "the INTERRUPT to cancel the handler") { for await _ in interrupted { break } }
+                // The caller's session is still usable after the router's late ERROR.
+                let echo = try await callee.register("com.example.session.after") { _ in "fine" }
+                let text: String = try await withTimeout(InteropTimeouts.message, "the next call") { try await caller.call("com.example.session.after") }
+                #expect(text == "fine")
+                try await echo.unregister()
             }
-            return WAMPResult()
         }
-        let call = Task { try await caller.call("com.example.session.forever", options: .init(cancelMode: .kill)) }
-        try await withTimeout(InteropTimeouts.message, "the handler to start") { for await _ in started { break } }
-        call.cancel()
-        await #expect(throws: CancellationError.self) { try await call.value }
-        try await withTimeout(InteropTimeouts.message, "the INTERRUPT to cancel the handler") { for await _ in interrupted { break } }
-        // The caller's session is still usable after the router's late ERROR.
-        let echo = try await callee.register("com.example.session.after") { _ in "fine" }
-        let text: String = try await withTimeout(InteropTimeouts.message, "the next call") { try await caller.call("com.example.session.after") }
-        #expect(text == "fine")
-        try await echo.unregister()
-        await caller.leave()
-        await callee.leave()
     }
 
     @Test("WAMPSession: the router killing the session (GOODBYE) ends it; subscriptions finish with the reason")
     func sessionKilledByRouter() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        let victim = try await crossbarSession(router.tcp, .msgpack)
-        let killer = try await crossbarSession(router.tcp, .json)
-        let events = try await victim.subscribe("com.example.session.victim")
-        let id = try #require(await victim.sessionID)
-        _ = try await withTimeout(InteropTimeouts.message, "wamp.session.kill") {
-            try await killer.call("wamp.session.kill", args: [.integer(exactly: id)], kwargs: ["reason": "com.example.kicked"])
+        try await withCrossbarSession(router.tcp, .msgpack) { victim in
+            try await withCrossbarSession(router.tcp, .json) { killer in
+                let events = try await victim.subscribe("com.example.session.victim")
+                let id = try #require(await victim.sessionID)
+                _ = try await withTimeout(InteropTimeouts.message, "wamp.session.kill") {
+                    try await killer.call("wamp.session.kill", args: [.integer(exactly: id)], kwargs: ["reason": "com.example.kicked"])
+                }
+                let error = await #expect(throws: WAMPSessionError.self) {
+                    try await withTimeout(InteropTimeouts.message, "the subscription to end") { for try await _ in events {} }
+                }
+                #expect(error?.reason == "com.example.kicked")
+            }
         }
-        let error = await #expect(throws: WAMPSessionError.self) {
-            try await withTimeout(InteropTimeouts.message, "the subscription to end") { for try await _ in events {} }
-        }
-        #expect(error?.reason == "com.example.kicked")
-        await killer.leave()
     }
 
     // MARK: - Authentication
@@ -212,12 +216,12 @@ extension CrossbarTests {
         for (name, authentication) in Self.authCases {
             var configuration = WAMPSession.Configuration()
             configuration.authentication = authentication
-            let session = try await crossbarSession(router.authTCP, serializer, realm: "authrealm", configuration: configuration)
-            let details = await session.welcomeDetails
-            #expect(details["authrole"] == "authenticated", "\(name): \(details)")
-            #expect(details["authmethod"]?.stringValue == name.split(separator: " ").first.map(String.init), "\(name): \(details)")
-            _ = try await session.register("com.example.auth.\(serializer).\(name.replacingOccurrences(of: " ", with: "_"))") { _ in 1 }
-            await session.leave()
+            try await withCrossbarSession(router.authTCP, serializer, realm: "authrealm", configuration: configuration) { session in
+                let details = await session.welcomeDetails
+                #expect(details["authrole"] == "authenticated", "\(name): \(details)")
+                #expect(details["authmethod"]?.stringValue == name.split(separator: " ").first.map(String.init), "\(name): \(details)")
+                _ = try await session.register("com.example.auth.\(serializer).\(name.replacingOccurrences(of: " ", with: "_"))") { _ in 1 }
+            }
         }
     }
 
@@ -234,7 +238,7 @@ extension CrossbarTests {
             var configuration = WAMPSession.Configuration()
             configuration.authentication = authentication
             let error = await #expect(throws: WAMPSessionError.self) {
-                _ = try await crossbarSession(router.authTCP, .json, realm: "authrealm", configuration: configuration)
+                try await withCrossbarSession(router.authTCP, .json, realm: "authrealm", configuration: configuration) { _ in }
             }
             #expect(error?.code == .aborted, "\(authentication)")
         }
@@ -249,46 +253,46 @@ extension CrossbarTests {
         var configuration = WAMPSession.Configuration()
         configuration.reconnect = WAMPReconnectPolicy(initialDelay: .milliseconds(200), maxDelay: .seconds(2))
         // The connector looks the router up each time: after the restart it listens on new ports.
-        let session = try await WAMPSession.connect(realm: "realm1", configuration: configuration) {
+        try await WAMPSession.withSession(realm: "realm1", configuration: configuration) {
             let endpoint = try await CrossbarRouter.shared.endpoints().tcp
             return try await RawSocketClient.connect(to: endpoint, serializers: [InteropSerializer.msgpack.serializer])
-        }
-        let lifecycle = session.lifecycle
-        let firstID = await session.sessionID
-        let events = try await session.subscribe("com.example.session.reconnect")
-        try await session.register("com.example.session.reconnect.proc") { invocation in
-            WAMPResult(args: invocation.args)
-        }
-
-        await CrossbarRouter.shared.stop()
-        try await withTimeout(InteropTimeouts.crossbarStart + 30, "the session to re-join and restore") {
-            for await step in lifecycle {
-                if case .restored(let subscriptions, let registrations) = step {
-                    #expect(subscriptions == 1)
-                    #expect(registrations == 1)
-                    return
-                }
+        } _: { session in
+            let lifecycle = session.lifecycle
+            let firstID = await session.sessionID
+            let events = try await session.subscribe("com.example.session.reconnect")
+            try await session.register("com.example.session.reconnect.proc") { invocation in
+                WAMPResult(args: invocation.args)
             }
-            throw PeerFailure("the life cycle ended before the restore")
-        }
-        #expect(await session.sessionID != nil)
-        #expect(await session.sessionID != firstID)
 
-        let router = try await CrossbarRouter.shared.endpoints()
-        let other = try await crossbarSession(router.unix, .json)
-        try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
-            _ = try await other.publish("com.example.session.reconnect", args: ["after restart"], acknowledge: true)
+            await CrossbarRouter.shared.stop()
+            try await withTimeout(InteropTimeouts.crossbarStart + 30, "the session to re-join and restore") {
+                for await step in lifecycle {
+                    if case .restored(let subscriptions, let registrations) = step {
+                        #expect(subscriptions == 1)
+                        #expect(registrations == 1)
+                        return
+                    }
+                }
+                throw PeerFailure("the life cycle ended before the restore")
+            }
+            #expect(await session.sessionID != nil)
+            #expect(await session.sessionID != firstID)
+
+            let router = try await CrossbarRouter.shared.endpoints()
+            try await withCrossbarSession(router.unix, .json) { other in
+                try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
+                    _ = try await other.publish("com.example.session.reconnect", args: ["after restart"], acknowledge: true)
+                }
+                let event = try await withTimeout(InteropTimeouts.message, "the EVENT on the restored subscription") { () -> WAMPEvent? in
+                    for try await event in events { return event }
+                    return nil
+                }
+                #expect(event?.args == ["after restart"])
+                let echoed: String = try await withTimeout(InteropTimeouts.message, "a call to the restored registration") {
+                    try await other.call("com.example.session.reconnect.proc", "ping")
+                }
+                #expect(echoed == "ping")
+            }
         }
-        let event = try await withTimeout(InteropTimeouts.message, "the EVENT on the restored subscription") { () -> WAMPEvent? in
-            for try await event in events { return event }
-            return nil
-        }
-        #expect(event?.args == ["after restart"])
-        let echoed: String = try await withTimeout(InteropTimeouts.message, "a call to the restored registration") {
-            try await other.call("com.example.session.reconnect.proc", "ping")
-        }
-        #expect(echoed == "ping")
-        await other.leave()
-        await session.leave()
     }
 }

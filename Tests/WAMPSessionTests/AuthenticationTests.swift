@@ -38,16 +38,17 @@ struct AuthenticationTests {
         var configuration = WAMPSession.Configuration()
         configuration.authentication = .ticket(authid: "joe", ticket: "secret!!!")
         let transport = FakeTransport()
-        async let joined = WAMPSession.join(transport, realm: "realm1", configuration: configuration)
-        let hello = try await transport.router.expect("HELLO") { if case .hello(let h) = $0 { h } else { nil } }
+        async let joined = WAMPSession.withSession(joining: transport, realm: "realm1", configuration: configuration) { session in
+            await session.welcomeDetails
+        }
+        let hello = try await transport.router.expectHello()
         #expect(hello.details["authmethods"] == ["ticket"])
         #expect(hello.details["authid"] == "joe")
         transport.router.send(.challenge(.init(authMethod: "ticket")))
         let authenticate = try await transport.router.expect("AUTHENTICATE") { if case .authenticate(let a) = $0 { a } else { nil } }
         #expect(authenticate.signature == "secret!!!")
         transport.router.send(.welcome(.init(session: 3, details: ["authid": "joe"])))
-        let session = try await joined
-        #expect(await session.welcomeDetails["authid"] == "joe")
+        #expect(try await joined["authid"] == "joe")
     }
 
     @Test("a CHALLENGE for a method not configured: ABORT and .authenticationFailed")
@@ -55,7 +56,7 @@ struct AuthenticationTests {
         var configuration = WAMPSession.Configuration()
         configuration.authentication = .ticket(authid: "joe", ticket: "t")
         let transport = FakeTransport()
-        let joined = Task { try await WAMPSession.join(transport, realm: "realm1", configuration: configuration) }
+        let joined = Task { try await WAMPSession.withSession(joining: transport, realm: "realm1", configuration: configuration) { _ in } }
         _ = await transport.router.next()
         transport.router.send(.challenge(.init(authMethod: "wampcra", extra: ["challenge": "x"])))
         let abort = try await transport.router.expect("ABORT") { if case .abort(let a) = $0 { a } else { nil } }

@@ -1,3 +1,4 @@
+import Testing
 import Transport
 import WAMPSession
 
@@ -6,6 +7,9 @@ import WAMPSession
 final class FakeRouter: Sendable {
     private let outbound: AsyncStream<WAMPMessage>
     private let inbound: AsyncThrowingStream<WAMPMessage, any Error>.Continuation
+
+    /// The WELCOME details the fake router gives.
+    static let roles: [String: WAMPValue] = ["roles": ["dealer": [:], "broker": [:]]]
 
     init(outbound: AsyncStream<WAMPMessage>, inbound: AsyncThrowingStream<WAMPMessage, any Error>.Continuation) {
         self.outbound = outbound
@@ -30,6 +34,12 @@ final class FakeRouter: Sendable {
         return value
     }
 
+    /// The next message, which must be HELLO.
+    @discardableResult
+    func expectHello() async throws -> WAMPMessage.Hello {
+        try await expect("HELLO") { if case .hello(let h) = $0 { h } else { nil } }
+    }
+
     func send(_ message: WAMPMessage) {
         inbound.yield(message)
     }
@@ -37,16 +47,20 @@ final class FakeRouter: Sendable {
     /// Reads HELLO and answers WELCOME with `session`.
     @discardableResult
     func welcome(session: WAMPID = 77) async throws -> WAMPMessage.Hello {
-        let hello = try await expect("HELLO") { if case .hello(let h) = $0 { h } else { nil } }
-        send(.welcome(.init(session: session, details: ["roles": ["dealer": [:], "broker": [:]]])))
+        let hello = try await expectHello()
+        send(.welcome(.init(session: session, details: Self.roles)))
         return hello
     }
 }
 
-/// A session joined over a fresh fake transport.
-func joinedSession(configuration: WAMPSession.Configuration = .init()) async throws -> (WAMPSession, FakeTransport) {
-    let transport = FakeTransport()
-    async let session = WAMPSession.join(transport, realm: "realm1", configuration: configuration)
-    try await transport.router.welcome()
-    return (try await session, transport)
+/// Runs `body` with a session joined (session 77) over a fresh fake transport whose router
+/// answers HELLO and GOODBYE; the HELLO is read already. The scope leaves when `body` returns.
+func withJoinedSession(
+    configuration: WAMPSession.Configuration = .init(), _ body: (WAMPSession, FakeTransport) async throws -> Void
+) async throws {
+    let transport = FakeTransport(welcome: 77)
+    try await WAMPSession.withSession(joining: transport, realm: "realm1", configuration: configuration) { session in
+        try await transport.router.expectHello()
+        try await body(session, transport)
+    }
 }

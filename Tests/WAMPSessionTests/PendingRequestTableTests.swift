@@ -65,14 +65,36 @@ struct PendingRequestTableTests {
         #expect(table.abandonedCount == 0)
     }
 
-    @Test("the set of abandoned calls stays within its limit")
-    func abandonedLimit() {
+    /// A table (limit 8) in which calls 1 to 100 were made and given up, in that order.
+    func hundredAbandonedCalls() -> PendingRequestTable<Int> {
         var table = PendingRequestTable<Int>(abandonedLimit: 8)
         for id in WAMPID(1) ... 100 {
             table.insert(Int(id), id: id, type: .call)
             _ = table.abandonCall(id)
         }
-        #expect(table.abandonedCount == 8)
+        return table
+    }
+
+    @Test("the set of abandoned calls stays within its limit")
+    func abandonedLimit() {
+        #expect(hundredAbandonedCalls().abandonedCount == 8)
+    }
+
+    @Test("a full set of abandoned calls forgets the oldest first: the newest ones' late replies stay ignored")
+    func abandonedLimitEvictsOldest() {
+        var table = hundredAbandonedCalls()
+        for id in WAMPID(1) ... 92 {
+            guard case .unexpected = table.match(id, replyTo: .call, final: true, what: "RESULT") else {
+                Issue.record("call \(id) is among the 92 oldest abandoned calls and should be forgotten")
+                continue
+            }
+        }
+        for id in WAMPID(93) ... 100 {
+            guard case .late = table.match(id, replyTo: .call, final: true, what: "RESULT") else {
+                Issue.record("call \(id) is among the 8 newest abandoned calls; its reply should be late")
+                continue
+            }
+        }
     }
 
     @Test("removeAll returns every entry and forgets abandoned calls")

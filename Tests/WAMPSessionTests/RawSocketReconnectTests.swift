@@ -12,37 +12,39 @@ struct RawSocketReconnectTests {
         let port = first.port
         var configuration = WAMPSession.Configuration()
         configuration.reconnect = WAMPReconnectPolicy(initialDelay: .milliseconds(50), maxDelay: .milliseconds(200))
-        let session = try await WAMPSession.connect(realm: "realm1", configuration: configuration) {
+        var second: MiniRouter?
+        try await WAMPSession.withSession(realm: "realm1", configuration: configuration) {
             try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializers: [WAMPJSONSerializer()])
-        }
-        var lifecycle = session.lifecycle.makeAsyncIterator()
-        #expect(await lifecycle.next() == .joined(session: 1))
-        let events = try await session.subscribe("com.example.topic")
-        var iterator = events.makeAsyncIterator()
-        try await first.publish(["before"])
-        #expect(try await iterator.next()?.args == ["before"])
+        } _: { session in
+            var lifecycle = session.lifecycle.makeAsyncIterator()
+            #expect(await lifecycle.next() == .joined(session: 1))
+            let events = try await session.subscribe("com.example.topic")
+            var iterator = events.makeAsyncIterator()
+            try await first.publish(["before"])
+            #expect(try await iterator.next()?.args == ["before"])
 
-        await first.stop()
-        var sawDisconnect = false
-        var failures = 0
-        while let step = await lifecycle.next() {
-            if case .disconnected = step { sawDisconnect = true }
-            if case .reconnectFailed = step { failures += 1 }
-            if failures == 1 { break }
-        }
-        #expect(sawDisconnect)
-
-        let second = try await MiniRouter.start(port: port, session: 2)
-        while let step = await lifecycle.next() {
-            if case .restored(let subscriptions, _) = step {
-                #expect(subscriptions == 1)
-                break
+            await first.stop()
+            var sawDisconnect = false
+            var failures = 0
+            while let step = await lifecycle.next() {
+                if case .disconnected = step { sawDisconnect = true }
+                if case .reconnectFailed = step { failures += 1 }
+                if failures == 1 { break }
             }
+            #expect(sawDisconnect)
+
+            let restarted = try await MiniRouter.start(port: port, session: 2)
+            second = restarted
+            while let step = await lifecycle.next() {
+                if case .restored(let subscriptions, _) = step {
+                    #expect(subscriptions == 1)
+                    break
+                }
+            }
+            #expect(await session.sessionID == 2)
+            try await restarted.publish(["after"])
+            #expect(try await iterator.next()?.args == ["after"])
         }
-        #expect(await session.sessionID == 2)
-        try await second.publish(["after"])
-        #expect(try await iterator.next()?.args == ["after"])
-        await session.leave()
-        await second.stop()
+        await second?.stop()
     }
 }

@@ -1,0 +1,102 @@
+import Logging
+import Transport
+
+// Feeding the state machine its events and performing the actions it returns.
+
+extension WAMPSession {
+    typealias Action = WAMPSessionStateMachine.Action
+    typealias Target = (transport: any WAMPTransport, generation: Int)
+
+    /// Feeds the state machine one event and performs the actions that follow, on the transport
+    /// that was current when the event came.
+    func feed(_ event: (inout WAMPSessionStateMachine) -> [Action]) async {
+        let target = current
+        let actions = event(&machine)
+        await perform(actions, on: target)
+    }
+
+    /// Performs `actions` in order; `target` is the transport they are about.
+    func perform(_ actions: [Action], on target: Target?) async {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                guard let target else { continue }
+                do {
+                    try await transmit(message, on: target.transport, logger: logger)
+                } catch {
+                    logger.debug("\(message.type.name) could not be sent: \(error)")
+                    await feed { $0.sendFailed(error, generation: target.generation) }
+                }
+            case .answer(let message):
+                guard let target else { continue }
+                do {
+                    try await transmit(message, on: target.transport, logger: logger)
+                } catch {
+                    // A result too large for the router, say: the caller still gets an answer.
+                    logger.warning("the answer to an invocation could not be sent: \(error)", metadata: Self.metadata(message))
+                    let request = message.requestID ?? 0
+                    try? await target.transport.send(
+                        machine.invocationError(request, WAMPError.runtimeErrorURI, "the result could not be sent: \(error)"))
+                }
+            case .closeTransport:
+                guard let target else { continue }
+                if current?.generation == target.generation { current = nil }
+                try? await target.transport.close()
+            case .startTimer(let key, let duration):
+                timers.start(key, at: .now + duration)
+            case .cancelTimer(let key):
+                timers.cancel(key)
+            case .resume(let request, let result):
+                waiters.removeValue(forKey: request.ticket)?.resume(with: result)
+            case .yieldProgress(let request, let result):
+                if case .dropped = progressSinks[request.ticket]?.yield(result) { await feed { $0.progressOverflowed(request) } }
+            case .finishProgress(let request, let error):
+                progressSinks.removeValue(forKey: request.ticket)?.finish(throwing: error)
+            case .deliver(let token, let event):
+                if case .dropped = eventSinks[token]?.yield(event) { await feed { $0.subscriptionOverflowed(token) } }
+            case .finishSubscription(let token, let error):
+                eventSinks.removeValue(forKey: token)?.finish(throwing: error)
+            case .startInvocation(let invocation, let handler, let call):
+                let interrupt = OneShotSignal()
+                interrupts[invocation.ticket] = interrupt
+                jobsContinuation.yield(.invocation(invocation, handler, call, interrupt: interrupt))
+            case .interruptInvocation(let invocation):
+                interrupts.removeValue(forKey: invocation.ticket)?.fire()
+            case .completeJoin(let result):
+                if case .failure(let error) = result { logger.warning("could not join realm: \(error)") }
+                if let joinWaiter {
+                    self.joinWaiter = nil
+                    joinWaiter.resume(with: result)
+                } else {
+                    joinResult = result
+                }
+            case .completeLeave:
+                let waiting = leaveWaiters
+                leaveWaiters = []
+                for waiter in waiting { waiter.resume() }
+            case .emit(let event):
+                switch event {
+                case .disconnected, .reconnectFailed: logger.warning("\(event)")
+                case .joined(let session): logger.debug("\(event)", metadata: ["wamp.session": "\(session)"])
+                case .reconnecting, .restored, .closed: logger.debug("\(event)")
+                }
+                lifecycleContinuation.yield(event)
+            case .finishLifecycle:
+                lifecycleContinuation.finish()
+            }
+        }
+    }
+
+    /// Sends `message` on `transport`, logging it at trace level.
+    func transmit(_ message: WAMPMessage, on transport: any WAMPTransport, logger: Logger) async throws {
+        try await transport.send(message)
+        logger.trace("sent", metadata: Self.metadata(message))
+    }
+
+    /// The trace metadata of a message: its type and request ID.
+    static func metadata(_ message: WAMPMessage) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["wamp.message": "\(message.type.name)"]
+        if let request = message.requestID { metadata["wamp.request"] = "\(request)" }
+        return metadata
+    }
+}

@@ -1,0 +1,143 @@
+import Logging
+import Transport
+
+// The session's background work, all in child tasks of its scope: the connection loop (reading,
+// reconnecting), the timer loop, and the jobs (cancelled calls, dropped subscriptions, handlers).
+
+extension WAMPSession {
+    /// Work for a child task of the session's scope.
+    enum Job: Sendable {
+        /// Gives a call up: its task was cancelled, or its progressive sequence dropped.
+        case abandon(WAMPSessionStateMachine.RequestHandle)
+        /// A subscription's sequence was dropped or its reader cancelled.
+        case subscriptionDropped(token: Int)
+        /// Runs a procedure handler until it returns; the signal (INTERRUPT) cancels it.
+        case invocation(WAMPSessionStateMachine.InvocationHandle, Handler, WAMPInvocation, interrupt: OneShotSignal)
+    }
+
+    /// Runs the background work until the scope cancels it, then closes the session if it is
+    /// not closed yet (so that no requester, join or leave waits forever).
+    func runBackground(first: (any WAMPTransport)?) async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.runConnections(first: first) }
+            group.addTask { await self.runTimers() }
+            for await job in jobs {
+                group.addTask { await self.run(job) }
+            }
+            group.cancelAll()
+        }
+        await feed { $0.shutdown() }
+    }
+
+    /// Opens transports (`first`, else the connector's) and serves each until it ends, for as
+    /// long as the state machine wants one: the first join, then reconnections with backoff.
+    func runConnections(first: (any WAMPTransport)?) async {
+        var first = first
+        while !Task.isCancelled {
+            let (next, actions) = machine.nextConnection()
+            await perform(actions, on: nil)
+            guard case .connect(let delay) = next else { return }
+            if delay > .zero {
+                do { try await Task.sleep(for: delay) } catch { return }
+            }
+            let transport: any WAMPTransport
+            if let given = first {
+                transport = given
+                first = nil
+            } else if let connector {
+                do {
+                    transport = try await connector()
+                } catch {
+                    guard !Task.isCancelled else { return }
+                    await feed { $0.connectFailed(error) }
+                    continue
+                }
+            } else {
+                return
+            }
+            await serve(transport)
+        }
+    }
+
+    /// Joins over `transport` and reads it until it ends; each message is an event of the
+    /// state machine.
+    func serve<T: WAMPTransport>(_ transport: T) async {
+        guard let actions = machine.transportOpened() else {
+            try? await transport.close()  // the session left while the connector ran
+            return
+        }
+        let generation = machine.generation
+        current = (transport, generation)
+        logger.debug("joining realm", metadata: ["wamp.transport": "\(generation)"])
+        await perform(actions, on: current)
+        var failure: (any Error)?
+        do {
+            for try await message in transport.inbound {
+                logger.trace("received", metadata: Self.metadata(message))
+                await feed { $0.received(message, generation: generation) }
+            }
+        } catch {
+            failure = error
+        }
+        // Cancelled: the scope ends, and closes the session itself.
+        if !Task.isCancelled { await feed { $0.transportClosed(failure, generation: generation) } }
+        if current?.generation == generation { current = nil }
+        try? await transport.close()
+    }
+
+    /// Fires the timers the state machine started, each at its deadline.
+    func runTimers() async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            for key in timers.removeDue(at: clock.now) {
+                await feed { $0.timerFired(key) }
+            }
+            // Sleep until the earliest deadline, or until a timer due earlier starts.
+            let wakeUp = OneShotSignal()
+            let planned = timers.earliest
+            timers.planned = planned
+            timers.wakeUp = wakeUp
+            await withTaskGroup(of: Void.self) { group in
+                if let planned { group.addTask { try? await clock.sleep(until: planned) } }
+                group.addTask { await wakeUp.wait() }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        timers.wakeUp = nil
+    }
+
+    func run(_ job: Job) async {
+        switch job {
+        case .abandon(let request):
+            await feed { $0.abandon(request, CancellationError()) }
+        case .subscriptionDropped(let token):
+            await feed { $0.subscriptionDropped(token) }
+        case .invocation(let invocation, let handler, let call, let interrupt):
+            let result = await Self.runHandler(handler, call, interrupt: interrupt)
+            interrupts[invocation.ticket] = nil
+            await feed { $0.invocationCompleted(invocation, result) }
+        }
+    }
+
+    /// Runs `handler`, cancelling it when `interrupt` fires.
+    nonisolated static func runHandler(
+        _ handler: @escaping Handler, _ invocation: WAMPInvocation, interrupt: OneShotSignal
+    ) async -> Result<WAMPResult, any Error> {
+        await withTaskGroup(of: Result<WAMPResult, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await handler(invocation)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                await interrupt.wait()
+                return nil
+            }
+            var result: Result<WAMPResult, any Error>?
+            while let next = await group.next() {
+                if let next { result = next }
+                group.cancelAll()  // the handler returned, or the interrupt fired: end the other
+            }
+            return result ?? .failure(CancellationError())
+        }
+    }
+}
