@@ -61,6 +61,10 @@ public enum RawSocketClient {
                     }
                 } catch let error as CancellationError {
                     throw error
+                } catch where SocketErrorText.isConnectTimeout(error) {
+                    throw RawSocketError(
+                        .handshakeTimeout, "cannot connect to \(endpoint): no answer within \(configuration.handshakeTimeout)",
+                        cause: error)
                 } catch {
                     throw RawSocketError(
                         .connectionFailed, "cannot connect to \(endpoint): \(SocketErrorText.describe(error))", cause: error)

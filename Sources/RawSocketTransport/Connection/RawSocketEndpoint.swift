@@ -49,9 +49,9 @@ public struct RawSocketEndpoint: Hashable, Sendable {
             var hostPort = Substring(rest)
             if let slash = hostPort.firstIndex(of: "/") { hostPort = hostPort[..<slash] }
             guard let colon = hostPort.lastIndex(of: ":"), let port = Int(hostPort[hostPort.index(after: colon)...]),
-                  (1 ... 65535).contains(port)
+                  (0 ... 65535).contains(port)
             else {
-                throw RawSocketError(.invalidURL, "\"\(url)\" needs a host and a port from 1 to 65535: rs://HOST:PORT")
+                throw RawSocketError(.invalidURL, "\"\(url)\" needs a host and a port from 0 to 65535: rs://HOST:PORT")
             }
             var host = String(hostPort[..<colon])
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }

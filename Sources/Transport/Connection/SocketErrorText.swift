@@ -26,6 +26,15 @@ package enum SocketErrorText {
         return "\(error)"
     }
 
+    /// Whether `error` is the TCP connect running out of its time.
+    package static func isConnectTimeout(_ error: any Error) -> Bool {
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError { return true }
+        if let connect = error as? NIOConnectionError {
+            return connect.connectionErrors.contains { isConnectTimeout($0.error) }
+        }
+        return false
+    }
+
     private static func text(errno: CInt) -> String? {
         switch errno {
         case ECONNREFUSED: "connection refused"

@@ -67,6 +67,9 @@ public enum WebSocketClient {
             }
         } catch let error as CancellationError {
             throw error
+        } catch where SocketErrorText.isConnectTimeout(error) {
+            throw WebSocketError(
+                .handshakeTimeout, "cannot connect to \(endpoint): no answer within \(timeout)", cause: error)
         } catch {
             throw WebSocketError(
                 .connectionFailed, "cannot connect to \(endpoint): \(SocketErrorText.describe(error))", cause: error)
