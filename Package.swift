@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 /// One set of settings for every target: Swift 6 language mode (strict concurrency) plus
@@ -8,8 +9,21 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// msgpack-c, the C library behind `MsgPackSerializer`, changed its names in version 6: before,
+/// the library is `msgpackc` and its pkg-config file `msgpack` (Debian 12's `libmsgpack-dev`,
+/// msgpack-c 4), from version 6 on both are `msgpack-c` (Homebrew's `msgpack`, Debian 13's
+/// `libmsgpack-c-dev`). The headers kept their names. A system library target names one
+/// pkg-config file and its module map one library, so the manifest picks one of two module maps
+/// (same shim, different `link` line) by the pkg-config file that is installed: the older names
+/// when `msgpack.pc` is found (or neither is), the newer ones when only `msgpack-c.pc` is.
+/// `WAMP_MSGPACK_PKGCONFIG=msgpack` or `=msgpack-c` overrides the search.
+let msgPackC = MsgPackCLibrary.installed(environment: Context.environment)
+
 let package = Package(
     name: "swift-wamp-rawsocket",
+    // The concurrency API the transports run on (`TaskExecutor`, `withTaskExecutorPreference`)
+    // needs these; Linux has no minimum.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "RawSocketTransport", targets: ["RawSocketTransport"]),
@@ -25,7 +39,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // 3.x and 4.x: WAMP-CRA uses only HMAC and SHA-256, the same in both, and accepting both
+        // lets an application also depend on packages that need 4.x (vapor/jwt-kit 5).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // The core: typed WAMP messages, values, the Serializer and WAMPTransport protocols.
@@ -47,9 +63,9 @@ let package = Package(
         ),
         .systemLibrary(
             name: "CMsgPack",
-            path: "Sources/CMsgPack",
-            pkgConfig: "msgpack",
-            providers: [.apt(["libmsgpack-dev"])]
+            path: msgPackC.moduleMapPath,
+            pkgConfig: msgPackC.pkgConfig,
+            providers: [.apt([msgPackC.aptPackage]), .brew(["msgpack"])]
         ),
         .target(
             name: "MsgPackSerializer",
@@ -205,3 +221,39 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// Which msgpack-c names this machine has: see `msgPackC` above.
+struct MsgPackCLibrary {
+    /// The pkg-config file's name: `msgpack` (before version 6) or `msgpack-c` (6 and later).
+    let pkgConfig: String
+
+    /// The folder of the module map that links the matching library.
+    var moduleMapPath: String { pkgConfig == "msgpack-c" ? "Sources/CMsgPack/msgpack-c" : "Sources/CMsgPack/msgpackc" }
+
+    /// Debian's package of that version.
+    var aptPackage: String { pkgConfig == "msgpack-c" ? "libmsgpack-c-dev" : "libmsgpack-dev" }
+
+    /// Looks for `msgpack.pc` and `msgpack-c.pc` where pkg-config looks: `PKG_CONFIG_PATH`,
+    /// `PKG_CONFIG_LIBDIR` (or the usual system folders when it is unset) and Homebrew's prefixes.
+    static func installed(environment: [String: String]) -> MsgPackCLibrary {
+        if let chosen = environment["WAMP_MSGPACK_PKGCONFIG"], ["msgpack", "msgpack-c"].contains(chosen) {
+            return MsgPackCLibrary(pkgConfig: chosen)
+        }
+        func folders(_ variable: String) -> [String] {
+            (environment[variable] ?? "").split(separator: ":").map(String.init)
+        }
+        var searched = folders("PKG_CONFIG_PATH")
+        if environment["PKG_CONFIG_LIBDIR"] != nil {
+            searched += folders("PKG_CONFIG_LIBDIR")
+        } else {
+            let multiarch = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
+            searched += multiarch.map { "/usr/lib/\($0)/pkgconfig" }
+            searched += ["/usr/lib/pkgconfig", "/usr/lib64/pkgconfig", "/usr/share/pkgconfig", "/usr/local/lib/pkgconfig"]
+        }
+        searched += ["/opt/homebrew/lib/pkgconfig", "/home/linuxbrew/.linuxbrew/lib/pkgconfig"]
+        func found(_ name: String) -> Bool {
+            searched.contains { FileManager.default.fileExists(atPath: "\($0)/\(name).pc") }
+        }
+        return MsgPackCLibrary(pkgConfig: !found("msgpack") && found("msgpack-c") ? "msgpack-c" : "msgpack")
+    }
+}
