@@ -158,6 +158,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The tests' time guards (WAMP_TEST_TIME_SCALE), shared by the test targets.
+        .target(name: "TimeGuards", path: "Tests/TimeGuards", swiftSettings: swiftSettings),
         .testTarget(
             name: "TransportTests",
             dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer"],
@@ -176,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "RawSocketTransportTests",
             dependencies: [
-                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer",
+                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -190,7 +192,7 @@ let package = Package(
             name: "WebSocketTransportTests",
             dependencies: [
                 "Transport", "WebSocketTransport", "RawSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer",
+                "MsgPackSerializer", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -202,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "WAMPSessionTests",
             dependencies: [
-                "Transport", "WAMPSession", "RawSocketTransport", "JSONSerializer",
+                "Transport", "WAMPSession", "RawSocketTransport", "JSONSerializer", "TimeGuards",
             ],
             swiftSettings: swiftSettings
         ),
@@ -211,7 +213,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "WAMPSession",
+                "MsgPackSerializer", "WAMPSession", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -7,7 +7,8 @@ import WAMPSession
 /// A ``WAMPSession`` over a new RawSocket connection, with a timeout on connecting.
 func crossbarSession(
     _ endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, realm: String = "realm1",
-    configuration: WAMPSession.Configuration = .init(), rawSocket: RawSocketConfiguration = .init()
+    configuration: WAMPSession.Configuration = interopSessionConfiguration,
+    rawSocket: RawSocketConfiguration = interopRawSocketConfiguration
 ) async throws -> WAMPSession {
     let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint)") {
         try await RawSocketClient.connect(to: endpoint, serializer: serializer.serializer, configuration: rawSocket)
