@@ -235,24 +235,20 @@ struct MsgPackCLibrary {
     /// Debian's package of that version.
     var aptPackage: String { pkgConfig == "msgpack-c" ? "libmsgpack-c-dev" : "libmsgpack-dev" }
 
-    /// Looks for `msgpack.pc` and `msgpack-c.pc` where pkg-config looks: `PKG_CONFIG_PATH`,
-    /// `PKG_CONFIG_LIBDIR` (or the usual system folders when it is unset) and Homebrew's prefixes.
+    /// Looks for `msgpack.pc` and `msgpack-c.pc` where SwiftPM's pkg-config lookup does:
+    /// `PKG_CONFIG_PATH`, then the system's folders (SwiftPM ignores `PKG_CONFIG_LIBDIR`), and
+    /// Homebrew's prefixes.
     static func installed(environment: [String: String]) -> MsgPackCLibrary {
         if let chosen = environment["WAMP_MSGPACK_PKGCONFIG"], ["msgpack", "msgpack-c"].contains(chosen) {
             return MsgPackCLibrary(pkgConfig: chosen)
         }
-        func folders(_ variable: String) -> [String] {
-            (environment[variable] ?? "").split(separator: ":").map(String.init)
-        }
-        var searched = folders("PKG_CONFIG_PATH")
-        if environment["PKG_CONFIG_LIBDIR"] != nil {
-            searched += folders("PKG_CONFIG_LIBDIR")
-        } else {
-            let multiarch = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
-            searched += multiarch.map { "/usr/lib/\($0)/pkgconfig" }
-            searched += ["/usr/lib/pkgconfig", "/usr/lib64/pkgconfig", "/usr/share/pkgconfig", "/usr/local/lib/pkgconfig"]
-        }
-        searched += ["/opt/homebrew/lib/pkgconfig", "/home/linuxbrew/.linuxbrew/lib/pkgconfig"]
+        var searched = (environment["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init)
+        let multiarch = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
+        searched += multiarch.map { "/usr/lib/\($0)/pkgconfig" }
+        searched += [
+            "/usr/lib/pkgconfig", "/usr/lib64/pkgconfig", "/usr/share/pkgconfig", "/usr/local/lib/pkgconfig",
+            "/opt/homebrew/lib/pkgconfig", "/home/linuxbrew/.linuxbrew/lib/pkgconfig",
+        ]
         func found(_ name: String) -> Bool {
             searched.contains { FileManager.default.fileExists(atPath: "\($0)/\(name).pc") }
         }
