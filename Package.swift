@@ -1,4 +1,5 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
 /// One set of settings for every target: Swift 6 language mode (strict concurrency) plus
@@ -8,8 +9,21 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// msgpack-c, the C library behind `MsgPackSerializer`, changed its names in version 6: before,
+/// the library is `msgpackc` and its pkg-config file `msgpack` (Debian 12's `libmsgpack-dev`,
+/// msgpack-c 4), from version 6 on both are `msgpack-c` (Homebrew's `msgpack`, Debian 13's
+/// `libmsgpack-c-dev`). The headers kept their names. A system library target names one
+/// pkg-config file and its module map one library, so the manifest picks one of two module maps
+/// (same shim, different `link` line) by the pkg-config file that is installed: the older names
+/// when `msgpack.pc` is found (or neither is), the newer ones when only `msgpack-c.pc` is.
+/// `WAMP_MSGPACK_PKGCONFIG=msgpack` or `=msgpack-c` overrides the search.
+let msgPackC = MsgPackCLibrary.installed(environment: Context.environment)
+
 let package = Package(
     name: "swift-wamp-rawsocket",
+    // The concurrency API the transports run on (`TaskExecutor`, `withTaskExecutorPreference`)
+    // needs these; Linux has no minimum.
+    platforms: [.macOS(.v15), .iOS(.v18), .tvOS(.v18), .watchOS(.v11), .visionOS(.v2)],
     products: [
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "RawSocketTransport", targets: ["RawSocketTransport"]),
@@ -27,7 +41,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // 3.x and 4.x: WAMP-CRA uses only HMAC and SHA-256, the same in both, and accepting both
+        // lets an application also depend on packages that need 4.x (vapor/jwt-kit 5).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
@@ -56,9 +72,9 @@ let package = Package(
         ),
         .systemLibrary(
             name: "CMsgPack",
-            path: "Sources/CMsgPack",
-            pkgConfig: "msgpack",
-            providers: [.apt(["libmsgpack-dev"])]
+            path: msgPackC.moduleMapPath,
+            pkgConfig: msgPackC.pkgConfig,
+            providers: [.apt([msgPackC.aptPackage]), .brew(["msgpack"])]
         ),
         .target(
             name: "MsgPackSerializer",
@@ -177,6 +193,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The tests' time guards (WAMP_TEST_TIME_SCALE), shared by the test targets.
+        .target(name: "TimeGuards", path: "Tests/TimeGuards", swiftSettings: swiftSettings),
         .testTarget(
             name: "TransportTests",
             dependencies: [
@@ -199,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "RawSocketTransportTests",
             dependencies: [
-                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer",
+                "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -213,7 +231,7 @@ let package = Package(
             name: "WebSocketTransportTests",
             dependencies: [
                 "Transport", "WebSocketTransport", "RawSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer",
+                "MsgPackSerializer", "TimeGuards",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -227,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "WAMPSessionTests",
             dependencies: [
-                "Transport", "WAMPSession", "RawSocketTransport", "JSONSerializer",
+                "Transport", "WAMPSession", "RawSocketTransport", "JSONSerializer", "TimeGuards",
             ],
             swiftSettings: swiftSettings
         ),
@@ -245,7 +263,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "WAMPSession",
+                "MsgPackSerializer", "WAMPSession", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -255,3 +273,35 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// Which msgpack-c names this machine has: see `msgPackC` above.
+struct MsgPackCLibrary {
+    /// The pkg-config file's name: `msgpack` (before version 6) or `msgpack-c` (6 and later).
+    let pkgConfig: String
+
+    /// The folder of the module map that links the matching library.
+    var moduleMapPath: String { pkgConfig == "msgpack-c" ? "Sources/CMsgPack/msgpack-c" : "Sources/CMsgPack/msgpackc" }
+
+    /// Debian's package of that version.
+    var aptPackage: String { pkgConfig == "msgpack-c" ? "libmsgpack-c-dev" : "libmsgpack-dev" }
+
+    /// Looks for `msgpack.pc` and `msgpack-c.pc` where SwiftPM's pkg-config lookup does:
+    /// `PKG_CONFIG_PATH`, then the system's folders (SwiftPM ignores `PKG_CONFIG_LIBDIR`), and
+    /// Homebrew's prefixes.
+    static func installed(environment: [String: String]) -> MsgPackCLibrary {
+        if let chosen = environment["WAMP_MSGPACK_PKGCONFIG"], ["msgpack", "msgpack-c"].contains(chosen) {
+            return MsgPackCLibrary(pkgConfig: chosen)
+        }
+        var searched = (environment["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init)
+        let multiarch = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []
+        searched += multiarch.map { "/usr/lib/\($0)/pkgconfig" }
+        searched += [
+            "/usr/lib/pkgconfig", "/usr/lib64/pkgconfig", "/usr/share/pkgconfig", "/usr/local/lib/pkgconfig",
+            "/opt/homebrew/lib/pkgconfig", "/home/linuxbrew/.linuxbrew/lib/pkgconfig",
+        ]
+        func found(_ name: String) -> Bool {
+            searched.contains { FileManager.default.fileExists(atPath: "\($0)/\(name).pc") }
+        }
+        return MsgPackCLibrary(pkgConfig: !found("msgpack") && found("msgpack-c") ? "msgpack-c" : "msgpack")
+    }
+}

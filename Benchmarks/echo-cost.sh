@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# CPU time and context switches per message of the echo workload, for our `wamp` tool and for
-# the C limit of ../shared/bench (compiled here): counts, not timings, so they hold up on a
-# shared, noisy machine better than messages/s do.
+# CPU time and context switches per message of the echo workload, for our `wamp echo-server`
+# and for the C echo of Benchmarks/rawsocket-echo.c (compiled here), both driven by `wamp bench`:
+# counts, not timings, so they hold up on a shared, noisy machine better than messages/s do.
 #
 #   Benchmarks/echo-cost.sh [WAMP_CLI]      # default: .build/release/wamp (swift build -c release)
 #
@@ -11,17 +11,16 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 WAMP_CLI="${1:-$PWD/.build/release/wamp}"
-C_SOURCE="${C_SOURCE:-$PWD/../shared/bench/c_limit_echo.c}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
-gcc -O2 -o "$OUT/c_limit_echo" "$C_SOURCE"
+cc -O2 -o "$OUT/rawsocket-echo" Benchmarks/rawsocket-echo.c
 TICK=$(getconf CLK_TCK)
 
 measure() { # impl serializer window count
   local impl=$1 ser=$2 win=$3 n=$4 port pid t0 c0 t1 c1 out rate
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   if [ "$impl" = c ]; then
-    taskset -c 0 "$OUT/c_limit_echo" server --port "$port" > "$OUT/server.log" 2>&1 &
+    taskset -c 0 "$OUT/rawsocket-echo" --port "$port" > "$OUT/server.log" 2>&1 &
   else
     taskset -c 0 "$WAMP_CLI" echo-server --listen "rs://127.0.0.1:$port" > "$OUT/server.log" 2>&1 &
   fi
@@ -30,15 +29,9 @@ measure() { # impl serializer window count
   ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
   switches() { cat /proc/$pid/task/*/status | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s}'; }
   t0=$(ticks); c0=$(switches)
-  if [ "$impl" = c ]; then
-    out=$( { /usr/bin/time -f "TIME %U %S %w" taskset -c 1 "$OUT/c_limit_echo" client --port "$port" \
-             --serializer "$ser" --window "$win" --count "$n" --size small; } 2>&1 )
-    rate=$(grep -o 'msgs_per_s=[0-9.]*' <<< "$out" | cut -d= -f2)
-  else
-    out=$( { /usr/bin/time -f "TIME %U %S %w" taskset -c 1 "$WAMP_CLI" bench --connect "rs://127.0.0.1:$port" \
-             --serializer "$ser" --window "$win" --count "$n" --warmup 0; } 2>&1 )
-    rate=$(grep -o '"messages_per_second":[0-9.]*' <<< "$out" | cut -d: -f2)
-  fi
+  out=$( { /usr/bin/time -f "TIME %U %S %w" taskset -c 1 "$WAMP_CLI" bench --connect "rs://127.0.0.1:$port" \
+           --serializer "$ser" --window "$win" --count "$n" --warmup 0; } 2>&1 )
+  rate=$(grep -o '"messages_per_second":[0-9.]*' <<< "$out" | cut -d: -f2)
   t1=$(ticks); c1=$(switches)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   grep TIME <<< "$out" | awk -v impl="$impl" -v ser="$ser" -v win="$win" -v n="$n" -v tick="$TICK" \

@@ -2,8 +2,8 @@
 """Writes the seed corpus of the fuzz targets into Fuzz/Corpus/<Target>/.
 
 - FuzzJSON, FuzzMsgPack: every JSON and MessagePack sample of the wamp-proto conformance
-  vectors (`../shared/vectors/wamp-proto/singlemessage/**/*.json` relative to the repository
-  root: the JSON `bytes`, the MessagePack `bytes_hex` decoded).
+  vectors (`Tests/ConformanceVectors/wamp-proto/singlemessage/**/*.json`, the copy the
+  conformance tests read: the JSON `bytes`, the MessagePack `bytes_hex` decoded).
 - FuzzHandshake: handshake words (request, accepted reply, refusals, bad magic), each
   followed by the control octet the target reads.
 - FuzzFrameDecoder: two control octets, then a RawSocket stream (handshake word, MESSAGE,
@@ -20,7 +20,7 @@ import sys
 
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(FUZZ)
-VECTORS = os.path.join(ROOT, "..", "shared", "vectors", "wamp-proto", "singlemessage")
+VECTORS = os.path.join(ROOT, "Tests", "ConformanceVectors", "wamp-proto", "singlemessage")
 CORPUS = os.path.join(FUZZ, "Corpus")
 
 

@@ -1,4 +1,10 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// Hands the memory glibc's allocator keeps for reuse back to the system (`malloc_trim(0)`)
@@ -68,16 +74,21 @@ final class IdleMemoryRelease: Sendable {
     }
 
     /// glibc's `malloc_trim`, which Swift's Glibc module does not export; looked up at run time.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
-    }()
+    private static let mallocTrim = lookUp("malloc_trim", as: (@convention(c) (Int) -> Int32).self)
 
     /// glibc's `malloc_stats`, looked up at run time.
-    private static let mallocStats: (@convention(c) () -> Void)? = {
-        guard let symbol = dlsym(nil, "malloc_stats") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) () -> Void).self)
-    }()
+    private static let mallocStats = lookUp("malloc_stats", as: (@convention(c) () -> Void).self)
+
+    /// The C function `name` of the process's libraries, or nil where there is none: these are
+    /// glibc's, so on other C libraries (musl, Darwin) trimming does nothing.
+    private static func lookUp<Function>(_ name: String, as type: Function.Type) -> Function? {
+        #if canImport(Glibc) || canImport(Musl)
+        guard let symbol = dlsym(nil, name) else { return nil }
+        return unsafeBitCast(symbol, to: type)
+        #else
+        return nil
+        #endif
+    }
 
     private static func printStatistics(_ label: String) {
         printError("malloc_stats \(label):")

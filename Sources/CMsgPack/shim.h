@@ -1,5 +1,6 @@
 #ifndef CMSGPACK_SHIM_H
 #define CMSGPACK_SHIM_H
-// msgpack-c (Debian: libmsgpack-dev, pkg-config "msgpack", library "msgpackc").
+// msgpack-c's C API; the header has the same name in every version (see Package.swift,
+// `MsgPackCLibrary`, for the library's names).
 #include <msgpack.h>
 #endif

@@ -124,7 +124,16 @@ struct MsgPackObjectConverter {
         guard str.size > 0, let pointer = str.ptr else { return "" }
         let bytes = UnsafeBufferPointer(
             start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: Int(str.size))
-        // UTF8Span validates without the generic overhead of String(validating:as:).
+        // UTF8Span validates without the generic overhead of String(validating:as:) and says
+        // where the input went wrong; Apple's platforms have it from their 26 releases on.
+        guard #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) else {
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw WAMPSerializationError(
+                    .invalidUTF8, serializer: "msgpack", offset: offset(of: pointer),
+                    "a string of \(str.size) bytes is not valid UTF-8")
+            }
+            return text
+        }
         do {
             return String(copying: try UTF8Span(validating: bytes.span))
         } catch {

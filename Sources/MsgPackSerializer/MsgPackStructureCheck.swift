@@ -13,7 +13,8 @@ internal import Transport
 /// - nesting deeper than the limit, and more container elements in total than the limit;
 /// - input that ends inside a value, the never-used byte `0xc1`, and bytes after the value.
 ///
-/// Iterative, allocation-free (the stack of pending counts lives in an `InlineArray`), and
+/// Iterative, allocation-free (the stack of pending counts is a temporary allocation on the
+/// stack: `withUnsafeTemporaryAllocation`, which every platform has, unlike `InlineArray`), and
 /// linear in the input length.
 struct MsgPackStructureCheck {
     /// The deepest nesting accepted, at most ``WAMPMsgPackSerializer/Configuration/msgpackCMaxNestingDepth``.
@@ -31,10 +32,20 @@ struct MsgPackStructureCheck {
 
     /// Checks that `bytes` hold exactly one well-formed MessagePack value within the limits.
     func check(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) {
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.stackCapacity) {
+            (pending) throws(WAMPSerializationError) in
+            pending.initialize(repeating: 0)
+            try check(bytes, pending: pending)
+        }
+    }
+
+    /// `check(_:)` with `pending[d]`: the values still to read in the container open at level
+    /// `d` (0: the root), for `d` below `stackCapacity`.
+    private func check(
+        _ bytes: UnsafeRawBufferPointer, pending: UnsafeMutableBufferPointer<Int>
+    ) throws(WAMPSerializationError) {
         let end = bytes.count
         var offset = 0
-        // pending[d]: values still to read in the container open at level d (0: the root).
-        var pending = InlineArray<33, Int>(repeating: 0)
         var depth = 0
         var elementCount = 0
         pending[0] = 1

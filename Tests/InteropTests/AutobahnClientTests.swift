@@ -51,7 +51,7 @@ final class RecordingEchoServer: Sendable {
 
 /// Runs `body` with our echo server, shutting it down afterwards.
 func withRecordingEchoServer<T: Sendable>(
-    serializers: [any WAMPSerializer], configuration: RawSocketConfiguration = .init(),
+    serializers: [any WAMPSerializer], configuration: RawSocketConfiguration = interopRawSocketConfiguration,
     _ body: (RecordingEchoServer) async throws -> T
 ) async throws -> T {
     let server = try await RecordingEchoServer(serializers: serializers, configuration: configuration)

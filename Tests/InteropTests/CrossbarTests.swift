@@ -18,7 +18,7 @@ final class RouterSession: Sendable {
     /// Connects and joins `realm1` with `roles`: HELLO → WELCOME.
     static func join(
         _ endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, roles: [String],
-        configuration: RawSocketConfiguration = .init()
+        configuration: RawSocketConfiguration = interopRawSocketConfiguration
     ) async throws -> RouterSession {
         let connection = try await InteropConnection.connect(to: endpoint, serializer, configuration: configuration)
         do {

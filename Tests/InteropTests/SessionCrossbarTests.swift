@@ -8,7 +8,8 @@ import WAMPSession
 /// connecting); the session leaves when `body` returns.
 func withCrossbarSession<Value>(
     _ endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, realm: String = "realm1",
-    configuration: WAMPSession.Configuration = .init(), rawSocket: RawSocketConfiguration = .init(),
+    configuration: WAMPSession.Configuration = interopSessionConfiguration,
+    rawSocket: RawSocketConfiguration = interopRawSocketConfiguration,
     isolation: isolated (any Actor)? = #isolation, _ body: (WAMPSession) async throws -> Value
 ) async throws -> Value {
     let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint)") {

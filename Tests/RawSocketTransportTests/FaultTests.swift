@@ -3,6 +3,7 @@ import NIOCore
 import RawSocketTransport
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 
 /// Faults: a peer that disappears (a TCP reset) in the middle of the handshake, of a frame or
@@ -232,7 +233,7 @@ struct FaultTests {
     static func waitUntilStalled(_ counter: Counter) async throws -> Int {
         var last = -1
         var stableRounds = 0
-        for _ in 0 ..< 300 where stableRounds < 3 {
+        for _ in 0 ..< TimeGuard.polls(60, every: 0.2) where stableRounds < 3 {
             try await Task.sleep(for: .milliseconds(200))
             let now = counter.value
             stableRounds = now == last ? stableRounds + 1 : 0

@@ -18,7 +18,7 @@ let hostileGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 /// ``RawSocketClient/connect(to:serializers:configuration:eventLoopGroup:logger:)``
 /// on ``hostileGroup``.
 func connectClient(
-    to endpoint: RawSocketEndpoint, serializer: any WAMPSerializer, configuration: RawSocketConfiguration = .init()
+    to endpoint: RawSocketEndpoint, serializer: any WAMPSerializer, configuration: RawSocketConfiguration = guardedConfiguration
 ) async throws -> RawSocketConnection {
     try await RawSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration, eventLoopGroup: hostileGroup)
 }
@@ -27,7 +27,7 @@ func connectClient(
 /// on ``hostileGroup``, TCP on 127.0.0.1, JSON and MessagePack.
 @discardableResult
 func withHostileGroupServer<R: Sendable>(
-    configuration: RawSocketConfiguration = .init(),
+    configuration: RawSocketConfiguration = guardedConfiguration,
     handler: @escaping @Sendable (RawSocketConnection) async throws -> Void,
     _ body: (RawSocketServer, RawSocketEndpoint) async throws -> R
 ) async throws -> R {
@@ -226,7 +226,7 @@ struct HostileServerContext: Sendable {
 /// a bystander client, runs `body`, then closes everything. Outcomes of the bystander's own
 /// handler are not reported.
 func withHostileServer<R: Sendable>(
-    configuration: RawSocketConfiguration = .init(),
+    configuration: RawSocketConfiguration = guardedConfiguration,
     _ body: @escaping @Sendable (HostileServerContext) async throws -> R
 ) async throws -> R {
     let (outcomes, outcome) = AsyncStream<HandlerOutcome>.makeStream()

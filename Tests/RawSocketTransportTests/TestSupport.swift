@@ -7,6 +7,7 @@ import NIOPosix
 import RawSocketTransport
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 
 // MARK: - Time bounds
@@ -35,16 +36,18 @@ private final class ResumeOnce<T: Sendable>: Sendable {
     }
 }
 
-/// Runs `body`, failing with ``TimeoutError`` when it takes longer than `seconds`.
+/// Runs `body`, failing with ``TimeoutError`` when it takes longer than the time guard for
+/// `seconds` (``TimeGuard/seconds(_:)``: at least 30 s, times `WAMP_TEST_TIME_SCALE`).
 ///
 /// The losing side is not awaited (a NIO future cannot be cancelled), so a hung operation
 /// fails the test instead of hanging the suite.
 @discardableResult
 func withTimeout<T: Sendable>(
-    _ seconds: Double = 5, _ what: String = "operation",
+    _ seconds: Double = TimeGuard.minimumSeconds, _ what: String = "operation",
     _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+    let seconds = TimeGuard.seconds(seconds)
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let once = ResumeOnce(continuation)
         let work = Task {
             do {
@@ -61,9 +64,10 @@ func withTimeout<T: Sendable>(
     }
 }
 
-/// Polls `condition` every few milliseconds until it holds, failing after `seconds`.
+/// Polls `condition` every few milliseconds until it holds, failing after the time guard for
+/// `seconds` (see ``withTimeout(_:_:_:)``).
 func waitUntil(
-    _ seconds: Double = 5, _ what: String, _ condition: @escaping @Sendable () async -> Bool
+    _ seconds: Double = TimeGuard.minimumSeconds, _ what: String, _ condition: @escaping @Sendable () async -> Bool
 ) async throws {
     try await withTimeout(seconds, what) {
         while await !condition() {
@@ -186,13 +190,17 @@ let sampleMessages: [WAMPMessage] = [
 /// would hold back the PONGs of a test that counts them.
 let keepaliveGroup = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 
+/// The configuration of the tests' servers and clients that choose none: the library's
+/// defaults, with the handshake timeout (10 s) as a time guard instead (``TimeGuard``).
+let guardedConfiguration = RawSocketConfiguration { $0.handshakeTimeout = .nanoseconds(TimeGuard.nanoseconds(10)) }
+
 /// Binds a RawSocket server that echoes every typed message, runs `body` with it and the
 /// endpoint a client connects to, then shuts it down.
 @discardableResult
 func withEchoServer<R: Sendable>(
     endpoint: RawSocketEndpoint = .tcp(host: "127.0.0.1", port: 0),
     serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
-    configuration: RawSocketConfiguration = .init(),
+    configuration: RawSocketConfiguration = guardedConfiguration,
     maxConnections: Int? = nil,
     logger: Logger? = nil,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
@@ -213,7 +221,7 @@ func withEchoServer<R: Sendable>(
 func withServer<R: Sendable>(
     endpoint: RawSocketEndpoint = .tcp(host: "127.0.0.1", port: 0),
     serializers: [any WAMPSerializer] = [jsonSerializer, msgPackSerializer],
-    configuration: RawSocketConfiguration = .init(),
+    configuration: RawSocketConfiguration = guardedConfiguration,
     maxConnections: Int? = nil,
     logger: Logger? = nil,
     eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,

@@ -1,4 +1,5 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPSession
 
@@ -141,8 +142,8 @@ struct SessionLifecycleTests {
             #expect(abort.reason == WAMPURI.protocolViolation)
             let error = await #expect(throws: WAMPSessionError.self) { try await result.value }
             #expect(error?.code == .protocolViolation)
-            // The session closes the transport after failing what was pending: wait for it (at most 5 s).
-            for _ in 0 ..< 500 where !transport.isClosed { try await Task.sleep(for: .milliseconds(10)) }
+            // The session closes the transport after failing what was pending: wait for it (a time guard).
+            for _ in 0 ..< TimeGuard.polls(5, every: 0.01) where !transport.isClosed { try await Task.sleep(for: .milliseconds(10)) }
             #expect(transport.isClosed)
         }
     }

@@ -2,6 +2,7 @@ import JSONSerializer
 import NIOCore
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 import WebSocketTransport
 
@@ -36,7 +37,7 @@ struct BackPressureTests {
         }
         var last = -1
         var stableRounds = 0
-        for _ in 0 ..< 100 where stableRounds < 3 {
+        for _ in 0 ..< TimeGuard.polls(20, every: 0.2) where stableRounds < 3 {
             try await Task.sleep(for: .milliseconds(200))
             let now = sent.load(ordering: .relaxed)
             stableRounds = now == last ? stableRounds + 1 : 0

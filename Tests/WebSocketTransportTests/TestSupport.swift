@@ -1,6 +1,8 @@
 import Foundation
+import NIOCore
 import NIOSSL
 import Testing
+import TimeGuards
 import Transport
 import WebSocketTransport
 
@@ -48,10 +50,14 @@ struct TestIdentity: Sendable {
     }
 }
 
+/// The configuration of the tests' echo servers that choose none: the library's defaults, with
+/// the handshake timeout (10 s) as a time guard instead (``TimeGuard``).
+let guardedConfiguration = WebSocketConfiguration { $0.handshakeTimeout = .nanoseconds(TimeGuard.nanoseconds(10)) }
+
 /// Runs an echo server on 127.0.0.1 (a free port) for the duration of `body`; `wss://` when the
 /// configuration has `tls`.
 func withEchoServer<T: Sendable>(
-    path: String = "/ws", serializers: [any WAMPSerializer], configuration: WebSocketConfiguration = .init(),
+    path: String = "/ws", serializers: [any WAMPSerializer], configuration: WebSocketConfiguration = guardedConfiguration,
     _ body: (WebSocketServer, WebSocketEndpoint) async throws -> T
 ) async throws -> T {
     let server = try await WebSocketServer.bind(

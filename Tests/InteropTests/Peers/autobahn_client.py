@@ -38,7 +38,9 @@ from autobahn.wamp import message  # noqa: E402
 from autobahn.wamp.serializer import JsonSerializer, MsgPackSerializer  # noqa: E402
 
 SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer}
-TIMEOUT = 10.0
+# Each step's time guard, in seconds: generous, times WAMP_TEST_TIME_SCALE as the Swift side's
+# guards (Tests/TimeGuards).
+TIMEOUT = 20.0 * float(os.environ.get("WAMP_TEST_TIME_SCALE") or 1)
 
 
 def strict_equal(a, b):

@@ -242,6 +242,13 @@ private func killGroupAndWait(_ pgid: Int32) {
     kill(-pgid, SIGKILL)
 }
 
+/// `SOCK_STREAM` as `socket()` takes it: an enum in Glibc, an `Int32` in Darwin and Musl.
+#if canImport(Glibc)
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+#else
+private let streamSocket = SOCK_STREAM
+#endif
+
 /// A new private directory under /tmp (short, for the Unix socket path).
 private func makeTemporaryDirectory() throws -> String {
     var template = Array("/tmp/wamp-interop-XXXXXX".utf8CString)
@@ -254,7 +261,7 @@ private func makeTemporaryDirectory() throws -> String {
 /// A TCP port on 127.0.0.1 that is free now.
 func freeTCPPort(avoiding: Set<Int> = []) throws -> Int {
     for _ in 0 ..< 10 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, streamSocket, 0)
         guard fd >= 0 else { throw PeerFailure("socket() failed: errno \(errno)") }
         defer { close(fd) }
         var address = sockaddr_in()
@@ -279,7 +286,7 @@ func freeTCPPort(avoiding: Set<Int> = []) throws -> Int {
 /// Whether something accepts TCP connections on 127.0.0.1:`port` (the probe connection is
 /// closed at once).
 private func canConnect(tcpPort port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, streamSocket, 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_in()
@@ -293,7 +300,7 @@ private func canConnect(tcpPort port: Int) -> Bool {
 
 /// Whether something accepts connections on the Unix socket at `path`.
 private func canConnect(unixPath path: String) -> Bool {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_UNIX, streamSocket, 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_un()

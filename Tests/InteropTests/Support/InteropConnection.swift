@@ -39,7 +39,7 @@ final class InteropConnection: @unchecked Sendable {
     /// Connects with a timeout.
     static func connect(
         to endpoint: RawSocketEndpoint, _ serializer: InteropSerializer,
-        configuration: RawSocketConfiguration = .init()
+        configuration: RawSocketConfiguration = interopRawSocketConfiguration
     ) async throws -> InteropConnection {
         let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint) with \(serializer)") {
             try await RawSocketClient.connect(to: endpoint, serializers: [serializer.serializer], configuration: configuration)
@@ -97,7 +97,7 @@ final class InteropConnection: @unchecked Sendable {
 
 /// Runs `body` with a connection, closing it afterwards, also when `body` throws.
 func withInteropConnection<T: Sendable>(
-    to endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, configuration: RawSocketConfiguration = .init(),
+    to endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, configuration: RawSocketConfiguration = interopRawSocketConfiguration,
     _ body: (InteropConnection) async throws -> T
 ) async throws -> T {
     let connection = try await InteropConnection.connect(to: endpoint, serializer, configuration: configuration)

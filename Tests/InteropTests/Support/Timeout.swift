@@ -1,19 +1,35 @@
+import NIOCore
+import RawSocketTransport
 import Synchronization
+import TimeGuards
+import WAMPSession
 
-/// How long the interop tests wait, in seconds. Generous: the machine has 2 cores shared with
+/// How long the interop tests wait, in seconds: time guards (``TimeGuard/seconds(_:)``, at
+/// least 30 s, times `WAMP_TEST_TIME_SCALE`). Generous: the machine has 2 cores shared with
 /// builds and other test runs, and the peers are Python.
 enum InteropTimeouts {
     /// One WAMP message, connect or handshake.
-    static let message: Double = 10
+    static let message = TimeGuard.seconds(10)
     /// A 1 MiB round trip through the router.
-    static let bulk: Double = 30
+    static let bulk = TimeGuard.seconds(30)
     /// An Autobahn|Python script to start (imports take seconds on a loaded machine).
-    static let pythonStart: Double = 45
-    /// An Autobahn|Python client script to run to its end.
-    static let pythonRun: Double = 60
+    static let pythonStart = TimeGuard.seconds(45)
+    /// An Autobahn|Python client script to run to its end: longer than the script's own guard
+    /// (`Peers/autobahn_client.py`, 3 × 20 s times the same scale), so that it reports first.
+    static let pythonRun = TimeGuard.seconds(90)
     /// The Crossbar.io node to start and open its transports.
-    static let crossbarStart: Double = 120
+    static let crossbarStart = TimeGuard.seconds(120)
 }
+
+/// The RawSocket configuration of interop connections and servers that choose none: the
+/// library's defaults, with the handshake timeout (10 s) as a time guard instead.
+let interopRawSocketConfiguration = RawSocketConfiguration {
+    $0.handshakeTimeout = .nanoseconds(Int64(InteropTimeouts.message * 1e9))
+}
+
+/// The session configuration of interop sessions that choose none: the library's defaults,
+/// with the join timeout (10 s) as a time guard instead.
+let interopSessionConfiguration = WAMPSession.Configuration(joinTimeout: .seconds(InteropTimeouts.message))
 
 /// An operation did not complete in time.
 struct InteropTimeoutError: Error, CustomStringConvertible {
