@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "RawSocketTransport", targets: ["RawSocketTransport"]),
         .library(name: "JSONSerializer", targets: ["JSONSerializer"]),
         .library(name: "MsgPackSerializer", targets: ["MsgPackSerializer"]),
+        .library(name: "CBORSerializer", targets: ["CBORSerializer"]),
         .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
         .library(name: "UniversalServer", targets: ["UniversalServer"]),
         .library(name: "WAMPSession", targets: ["WAMPSession"]),
@@ -54,6 +55,17 @@ let package = Package(
         .target(
             name: "MsgPackSerializer",
             dependencies: ["Transport", "CMsgPack", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CCBOR",
+            path: "Sources/CCBOR",
+            pkgConfig: "libcbor",
+            providers: [.apt(["libcbor-dev"]), .brew(["libcbor"])]
+        ),
+        .target(
+            name: "CBORSerializer",
+            dependencies: ["Transport", "CCBOR", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
 
