@@ -125,7 +125,7 @@ let package = Package(
             name: "wamp",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "WAMPSession",
+                "MsgPackSerializer", "CBORSerializer", "WAMPSession",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -156,7 +156,7 @@ let package = Package(
 
         .testTarget(
             name: "TransportTests",
-            dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer"],
+            dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer", "CBORSerializer"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -164,9 +164,26 @@ let package = Package(
             dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer"],
             swiftSettings: swiftSettings
         ),
+        // What the serializer plugins' tests share: the conformance vectors, a seeded random
+        // message generator, hex helpers. A plain target, as test targets cannot depend on
+        // each other.
+        .target(
+            name: "SerializerTestSupport",
+            dependencies: ["Transport"],
+            path: "Tests/SerializerTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MsgPackSerializerTests",
-            dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer"],
+            dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer", "SerializerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CBORSerializerTests",
+            dependencies: [
+                "Transport", "JSONSerializer", "MsgPackSerializer", "CBORSerializer", "SerializerTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import MsgPackSerializer
 import NIOCore
+import SerializerTestSupport
 import Testing
 import Transport
 
