@@ -169,7 +169,7 @@ let package = Package(
         // each other.
         .target(
             name: "SerializerTestSupport",
-            dependencies: ["Transport"],
+            dependencies: ["Transport", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/SerializerTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -224,7 +224,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "WAMPSession",
+                "MsgPackSerializer", "CBORSerializer", "WAMPSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -20,3 +20,5 @@ func decodeHeldValue(_ value: [UInt8], with serializer: WAMPCBORSerializer = .in
 func nestedArrays(_ count: Int) -> [UInt8] {
     [UInt8](repeating: 0x81, count: count) + [0xf6]
 }
+
+extension WAMPCBORSerializer: ValueSerializer {}

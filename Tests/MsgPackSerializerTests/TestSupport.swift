@@ -21,3 +21,5 @@ func decodeHeldValue(_ value: [UInt8], with serializer: WAMPMsgPackSerializer = 
 func nestedArrays(_ count: Int) -> [UInt8] {
     [UInt8](repeating: 0x91, count: count) + [0xc0]
 }
+
+extension WAMPMsgPackSerializer: ValueSerializer {}

@@ -1,26 +1,26 @@
+public import NIOCore
+public import Testing
 public import Transport
 
-/// The round trips every serializer plugin's tests run: the conformance vectors of one
-/// serializer, and seeded random messages and values. Each returns what went wrong, one line
-/// per problem, for the test to record.
-public enum RoundTripCheck {
-    /// What a run found.
-    public struct Report: Sendable {
-        /// One line per problem; empty when everything came back.
-        public var problems: [String] = []
-        /// How many messages or encodings were checked.
-        public var checked = 0
-        /// How many of our encodings were compared byte for byte with a sample.
-        public var comparedBytes = 0
-        /// The message types seen.
-        public var types: Set<WAMPMessageType> = []
-    }
+/// A serializer that also reads and writes single values, as every binary plugin does.
+public protocol ValueSerializer: WAMPSerializer {
+    func serializeValue(_ value: WAMPValue, into buffer: inout ByteBuffer) throws
+    func deserializeValue(_ buffer: ByteBuffer) throws -> WAMPValue
+}
 
+/// The round trips every serializer plugin's tests run: the conformance vectors of one
+/// serializer, and seeded random messages and values (so failures repeat). Failures are
+/// recorded at the caller's source location.
+public enum RoundTripCheck {
     /// Every sample of `vectorKey` (`"msgpack"`, `"cbor"`) decodes to its expected
     /// attributes, our encoding decodes back to the same message, and (when no dict has two
-    /// or more keys, whose order is not fixed) our encoding equals the sample's bytes.
-    public static func conformanceVectors(_ serializer: any WAMPSerializer, vectorKey: String) throws -> Report {
-        var report = Report()
+    /// or more keys, whose order is not fixed) our encoding equals the sample's bytes. More
+    /// than 25 encodings are checked, more than 20 byte for byte.
+    public static func conformanceVectors(
+        _ serializer: some WAMPSerializer, vectorKey: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        var checked = 0
+        var comparedBytes = 0
         for sample in try ConformanceVectors.load(serializer: vectorKey) {
             for variant in sample.hexVariants {
                 let context = "\(sample.file) sample \(sample.index) (\(sample.description)), bytes \(variant)"
@@ -28,60 +28,54 @@ public enum RoundTripCheck {
                 do {
                     message = try serializer.deserialize(bytes(variant))
                 } catch {
-                    report.problems.append("\(context): does not decode: \(error)")
+                    Issue.record("\(context): does not decode: \(error)", sourceLocation: sourceLocation)
                     continue
                 }
                 for mismatch in ConformanceVectors.mismatches(message, expected: sample.expected) {
-                    report.problems.append("\(context): \(mismatch)")
+                    Issue.record("\(context): \(mismatch)", sourceLocation: sourceLocation)
                 }
                 let reencoded: [UInt8] = try serializer.serialize(message)
                 let again = try serializer.deserialize(reencoded)
-                if again != message {
-                    report.problems.append("\(context): our encoding \(hex(reencoded)) decodes to \(again)")
-                }
+                #expect(again == message, "\(context): our encoding \(hex(reencoded)) decodes to \(again)", sourceLocation: sourceLocation)
                 if !ConformanceVectors.hasDictWithSeveralKeys(message.value) {
-                    if hex(reencoded) != variant.lowercased() {
-                        report.problems.append("\(context): our encoding differs: \(hex(reencoded))")
-                    }
-                    report.comparedBytes += 1
+                    #expect(hex(reencoded) == variant.lowercased(), "\(context): our encoding differs", sourceLocation: sourceLocation)
+                    comparedBytes += 1
                 }
-                report.checked += 1
+                checked += 1
             }
         }
-        return report
+        #expect(checked > 25, "only \(checked) \(vectorKey) samples were checked", sourceLocation: sourceLocation)
+        #expect(comparedBytes > 20, "only \(comparedBytes) encodings were compared byte for byte", sourceLocation: sourceLocation)
     }
 
-    /// `count` random messages from `seed` come back equal through `serializer`.
-    public static func randomMessages(_ serializer: any WAMPSerializer, seed: UInt64, count: Int) throws -> Report {
+    /// 200 random messages from `seed`, of at least 25 types, come back equal.
+    public static func randomMessages(
+        _ serializer: some WAMPSerializer, seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         var generator = RandomMessageGenerator(seed: seed)
-        var report = Report()
-        for index in 0 ..< count {
+        var types: Set<WAMPMessageType> = []
+        for index in 0 ..< 200 {
             let message = generator.message()
-            report.types.insert(message.type)
-            let decoded = try serializer.deserialize(serializer.serialize(message) as [UInt8])
-            if decoded != message {
-                report.problems.append("message \(index) (seed \(seed)): \(message) came back as \(decoded)")
-            }
-            report.checked += 1
+            types.insert(message.type)
+            var buffer = ByteBuffer()
+            try serializer.serialize(message, into: &buffer)
+            let decoded = try serializer.deserialize(buffer)
+            #expect(decoded == message, "message \(index) (seed \(seed)): \(message) came back as \(decoded)", sourceLocation: sourceLocation)
         }
-        return report
+        #expect(types.count >= 25, "only \(types.count) message types were generated", sourceLocation: sourceLocation)
     }
 
-    /// `count` random values from `seed` come back equal through `roundTrip` (a serializer's
-    /// `serializeValue` then `deserializeValue`).
+    /// 200 random values from `seed` come back equal through `serializeValue` and
+    /// `deserializeValue`.
     public static func randomValues(
-        seed: UInt64, count: Int, _ roundTrip: (WAMPValue) throws -> WAMPValue
-    ) throws -> Report {
+        _ serializer: some ValueSerializer, seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         var generator = RandomMessageGenerator(seed: seed)
-        var report = Report()
-        for index in 0 ..< count {
+        for index in 0 ..< 200 {
             let value = generator.value(depth: 0)
-            let decoded = try roundTrip(value)
-            if decoded != value {
-                report.problems.append("value \(index) (seed \(seed)): \(value) came back as \(decoded)")
-            }
-            report.checked += 1
+            var buffer = ByteBuffer()
+            try serializer.serializeValue(value, into: &buffer)
+            #expect(try serializer.deserializeValue(buffer) == value, "value \(index): \(value)", sourceLocation: sourceLocation)
         }
-        return report
     }
 }
