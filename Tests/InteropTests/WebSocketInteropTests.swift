@@ -60,7 +60,7 @@ func withWebSocketEchoServer<T: Sendable>(
 ) async throws -> T {
     let server = try await WebSocketServer.bind(
         to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: "/ws"),
-        serializers: [WAMPJSONSerializer(), WAMPMsgPackSerializer()], configuration: configuration)
+        serializers: InteropSerializer.allSerializers, configuration: configuration)
     let task = Task {
         try await server.run { connection in
             for try await message in connection.inbound { try await connection.send(message) }
@@ -158,7 +158,7 @@ struct AutobahnWebSocketTests {
     func universalServer(_ serializer: InteropSerializer) async throws {
         let python = try PeerEnvironment.requirePython()
         let server = try await WAMPUniversalServer.bind(
-            host: "127.0.0.1", port: 0, serializers: [WAMPJSONSerializer(), WAMPMsgPackSerializer()])
+            host: "127.0.0.1", port: 0, serializers: InteropSerializer.allSerializers)
         let task = Task {
             try await server.run { connection in
                 switch connection {
