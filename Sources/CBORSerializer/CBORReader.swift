@@ -26,7 +26,7 @@ struct CBORReader {
             throw WAMPSerializationError(.truncated, serializer: "cbor", offset: 0, "empty input")
         }
         var builder = CBORValueBuilder(
-            base: base, maxNestingDepth: maxNestingDepth, maxElementCount: maxElementCount)
+            base: base, inputLength: bytes.count, maxNestingDepth: maxNestingDepth, maxElementCount: maxElementCount)
         var callbacks = CBORItem.callbacks
         var offset = 0
         while true {

@@ -47,10 +47,17 @@ struct CBORValueBuilder {
     /// Container elements counted so far.
     private var elementCount = 0
 
-    init(base: UnsafeRawPointer, maxNestingDepth: Int, maxElementCount: Int) {
+    /// The frames and values reserved up front (fewer for shorter input): enough for a
+    /// typical message without growing the stacks value by value.
+    private static let initialFrameCapacity = 8
+    private static let initialValueCapacity = 32
+
+    init(base: UnsafeRawPointer, inputLength: Int, maxNestingDepth: Int, maxElementCount: Int) {
         self.base = base
         self.maxNestingDepth = maxNestingDepth
         self.maxElementCount = maxElementCount
+        frames.reserveCapacity(min(Self.initialFrameCapacity, maxNestingDepth, inputLength))
+        values.reserveCapacity(min(Self.initialValueCapacity, inputLength))
     }
 
     /// Takes one item whose header starts at `offset`, with `remaining` input bytes after it.
@@ -155,9 +162,9 @@ struct CBORValueBuilder {
         }
         var items: UInt64?
         if let count {
-            let what = kind == .dict ? "a map of \(count) entries" : "an array of \(count) elements"
             // Each element takes at least one byte; comparing first keeps 2 * count from overflowing.
             guard count <= UInt64(remaining), kind == .list || count * 2 <= UInt64(remaining) else {
+                let what = kind == .dict ? "a map of \(count) entries" : "an array of \(count) elements"
                 throw error(.truncated, offset, "the header announces \(what), but only \(remaining) bytes remain")
             }
             let claimed = kind == .dict ? count * 2 : count
