@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "RawSocketTransport", targets: ["RawSocketTransport"]),
         .library(name: "JSONSerializer", targets: ["JSONSerializer"]),
         .library(name: "MsgPackSerializer", targets: ["MsgPackSerializer"]),
+        .library(name: "CBORSerializer", targets: ["CBORSerializer"]),
         .library(name: "WebSocketTransport", targets: ["WebSocketTransport"]),
         .library(name: "UniversalServer", targets: ["UniversalServer"]),
         .library(name: "WAMPSession", targets: ["WAMPSession"]),
@@ -79,6 +80,17 @@ let package = Package(
         .target(
             name: "MsgPackSerializer",
             dependencies: ["Transport", "CMsgPack", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .systemLibrary(
+            name: "CCBOR",
+            path: "Sources/CCBOR",
+            pkgConfig: "libcbor",
+            providers: [.apt(["libcbor-dev"]), .brew(["libcbor"])]
+        ),
+        .target(
+            name: "CBORSerializer",
+            dependencies: ["Transport", "CCBOR", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
 
@@ -162,7 +174,7 @@ let package = Package(
             name: "wamp",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "WAMPSession",
+                "MsgPackSerializer", "CBORSerializer", "WAMPSession",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -198,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "JSONSerializer", "MsgPackSerializer",
+                "Transport", "JSONSerializer", "MsgPackSerializer", "CBORSerializer",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -209,9 +221,26 @@ let package = Package(
             dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer"],
             swiftSettings: swiftSettings
         ),
+        // What the serializer plugins' tests share: the conformance vectors, a seeded random
+        // message generator, hex helpers. A plain target, as test targets cannot depend on
+        // each other.
+        .target(
+            name: "SerializerTestSupport",
+            dependencies: ["Transport", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/SerializerTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "MsgPackSerializerTests",
-            dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer"],
+            dependencies: ["Transport", "JSONSerializer", "MsgPackSerializer", "SerializerTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CBORSerializerTests",
+            dependencies: [
+                "Transport", "JSONSerializer", "MsgPackSerializer", "CBORSerializer", "SerializerTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -263,7 +292,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "WAMPSession", "TimeGuards",
+                "MsgPackSerializer", "CBORSerializer", "WAMPSession", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

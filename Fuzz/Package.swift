@@ -25,21 +25,29 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The round-trip check the serializer harnesses share.
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                .product(name: "Transport", package: "swift-wamp-rawsocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "FuzzJSON",
             dependencies: [
-                .product(name: "Transport", package: "swift-wamp-rawsocket"),
+                "FuzzSupport",
                 .product(name: "JSONSerializer", package: "swift-wamp-rawsocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "FuzzMsgPack",
-            dependencies: [
-                .product(name: "Transport", package: "swift-wamp-rawsocket"),
-                .product(name: "MsgPackSerializer", package: "swift-wamp-rawsocket"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            dependencies: ["FuzzSupport", .product(name: "MsgPackSerializer", package: "swift-wamp-rawsocket")]
+        ),
+        .executableTarget(
+            name: "FuzzCBOR",
+            dependencies: ["FuzzSupport", .product(name: "CBORSerializer", package: "swift-wamp-rawsocket")]
         ),
     ],
     swiftLanguageVersions: [.v5]

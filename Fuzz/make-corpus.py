@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of the fuzz targets into Fuzz/Corpus/<Target>/.
 
-- FuzzJSON, FuzzMsgPack: every JSON and MessagePack sample of the wamp-proto conformance
-  vectors (`Tests/ConformanceVectors/wamp-proto/singlemessage/**/*.json`, the copy the
-  conformance tests read: the JSON `bytes`, the MessagePack `bytes_hex` decoded).
+- FuzzJSON, FuzzMsgPack, FuzzCBOR: every JSON, MessagePack and CBOR sample of the wamp-proto
+  conformance vectors (`Tests/ConformanceVectors/wamp-proto/singlemessage/**/*.json`: the
+  JSON `bytes`, the MessagePack and CBOR `bytes_hex` decoded).
 - FuzzHandshake: handshake words (request, accepted reply, refusals, bad magic), each
   followed by the control octet the target reads.
 - FuzzFrameDecoder: two control octets, then a RawSocket stream (handshake word, MESSAGE,
@@ -35,26 +35,32 @@ def vectors():
     files = sorted(glob.glob(os.path.join(VECTORS, "**", "*.json"), recursive=True))
     if not files:
         sys.exit(f"no vectors under {os.path.normpath(VECTORS)}")
-    seen = {"FuzzJSON": set(), "FuzzMsgPack": set()}
+    seen = {"FuzzJSON": set(), "FuzzMsgPack": set(), "FuzzCBOR": set()}
+
+    def add(target, name, data):
+        if data not in seen[target]:
+            seen[target].add(data)
+            write(target, name, data)
+
     for path in files:
         stem = os.path.relpath(path, VECTORS)[: -len(".json")].replace(os.sep, "-")
         with open(path) as f:
             doc = json.load(f)
         n = 0
+        cbor_index = 0
         for sample in doc.get("samples", []):
             serializers = sample.get("serializers", {})
             for entry in serializers.get("json", []):
                 data = entry["bytes"].encode("utf-8") if "bytes" in entry else bytes.fromhex(entry["bytes_hex"])
-                if data not in seen["FuzzJSON"]:
-                    seen["FuzzJSON"].add(data)
-                    write("FuzzJSON", f"{stem}-{n}.json", data)
+                add("FuzzJSON", f"{stem}-{n}.json", data)
                 n += 1
             for entry in serializers.get("msgpack", []):
-                data = bytes.fromhex(entry["bytes_hex"])
-                if data not in seen["FuzzMsgPack"]:
-                    seen["FuzzMsgPack"].add(data)
-                    write("FuzzMsgPack", f"{stem}-{n}.msgpack", data)
+                add("FuzzMsgPack", f"{stem}-{n}.msgpack", bytes.fromhex(entry["bytes_hex"]))
                 n += 1
+            # CBOR seeds have their own numbering, so that the other names stay as they were.
+            for entry in serializers.get("cbor", []):
+                add("FuzzCBOR", f"{stem}-{cbor_index}.cbor", bytes.fromhex(entry["bytes_hex"]))
+                cbor_index += 1
     return {k: len(v) for k, v in seen.items()}
 
 
@@ -112,7 +118,7 @@ def frame_streams():
 
 
 def main():
-    for target in ("FuzzHandshake", "FuzzFrameDecoder", "FuzzJSON", "FuzzMsgPack"):
+    for target in ("FuzzHandshake", "FuzzFrameDecoder", "FuzzJSON", "FuzzMsgPack", "FuzzCBOR"):
         shutil.rmtree(os.path.join(CORPUS, target), ignore_errors=True)
     counts = vectors()
     counts["FuzzHandshake"] = handshakes()

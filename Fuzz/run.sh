@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets once (libFuzzer + address sanitizer) and runs one or all of them.
 #
-#   Fuzz/run.sh TARGET SECONDS     # TARGET: FuzzHandshake, FuzzFrameDecoder, FuzzJSON, FuzzMsgPack
+#   Fuzz/run.sh TARGET SECONDS     # TARGET: FuzzHandshake, FuzzFrameDecoder, FuzzJSON, FuzzMsgPack, FuzzCBOR
 #   Fuzz/run.sh all SECONDS        # every target in turn, SECONDS each
 #
 # Each run works on a copy of Fuzz/Corpus/TARGET in a temporary folder (the checked-in seed
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 FUZZ="$(cd "$(dirname "$0")" && pwd)"
-TARGETS=(FuzzHandshake FuzzFrameDecoder FuzzJSON FuzzMsgPack)
+TARGETS=(FuzzHandshake FuzzFrameDecoder FuzzJSON FuzzMsgPack FuzzCBOR)
 
 usage() { echo "usage: $0 {${TARGETS[*]// /|}|all} SECONDS" >&2; exit 2; }
 [[ $# -eq 2 && "$2" =~ ^[0-9]+$ ]] || usage
@@ -27,7 +27,7 @@ max_len() {
     case "$1" in
         FuzzHandshake) echo 8 ;;          # a handshake word and a control octet
         FuzzFrameDecoder) echo 1200 ;;    # two frames at the 512-octet limit, a handshake, and more
-        FuzzJSON | FuzzMsgPack) echo 4096 ;;
+        FuzzJSON | FuzzMsgPack | FuzzCBOR) echo 4096 ;;
     esac
 }
 

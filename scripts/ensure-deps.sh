@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need when it is missing:
 #   - msgpack-c (Debian package libmsgpack-dev; libmsgpack-c-dev where that is what Debian has,
-#     msgpack-c 6 and later), through apt-get as root;
+#     msgpack-c 6 and later) and libcbor (libcbor-dev), through apt-get as root;
 #   - with --peers: a Python virtual environment in .venv with the test peers from PyPI
 #     (Autobahn|Python with msgpack and cbor2, and the Crossbar.io router), at the exact versions
 #     of scripts/requirements-peers.txt. The venv keeps the SHA-256 of the file it was made
@@ -9,13 +9,14 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-if ! pkg-config --exists msgpack 2>/dev/null && ! pkg-config --exists msgpack-c 2>/dev/null; then
+if { ! pkg-config --exists msgpack 2>/dev/null && ! pkg-config --exists msgpack-c 2>/dev/null; } \
+   || ! pkg-config --exists libcbor 2>/dev/null; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   PACKAGE=libmsgpack-dev
   apt-cache show libmsgpack-dev >/dev/null 2>&1 || PACKAGE=libmsgpack-c-dev
-  echo "== installing $PACKAGE" >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$PACKAGE" pkg-config >/dev/null
+  echo "== installing $PACKAGE and libcbor-dev" >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$PACKAGE" libcbor-dev pkg-config >/dev/null
 fi
 
 if [ "${1:-}" = "--peers" ]; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing (libmsgpack-dev, the Python test peers in .venv), runs the
+# Every test: installs what is missing (libmsgpack-dev, libcbor-dev, the Python test peers in .venv), runs the
 # whole Swift test suite, interoperability tests with real peers included, then the suite again
 # under AddressSanitizer + LeakSanitizer (scripts/sanitize.sh address: about 6 minutes from a
 # fresh clone, 1 once built). WAMP_SKIP_SANITIZER=1 skips that. ThreadSanitizer runs by hand:

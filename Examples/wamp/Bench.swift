@@ -13,7 +13,7 @@ struct Bench: AsyncParsableCommand {
 
     @OptionGroup var tls: ClientTLSOptions
 
-    @Option(help: "json or msgpack.")
+    @Option(help: "json, msgpack or cbor.")
     var serializer: SerializerOption = .msgpack
 
     @Option(help: "How many messages to send.")

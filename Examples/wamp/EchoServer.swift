@@ -24,7 +24,7 @@ struct EchoServer: AsyncParsableCommand {
     var universal = false
 
     @Option(help: "Accepted serializers, comma-separated, in order of preference.")
-    var serializers: String = "json,msgpack"
+    var serializers: String = SerializerOption.all
 
     @Option(help: "The largest message accepted (RawSocket: a power of two from 512 to 16777216).")
     var maxReceiveLength: Int = 1 << 24

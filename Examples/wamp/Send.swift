@@ -19,7 +19,7 @@ struct Send: AsyncParsableCommand {
 
     @OptionGroup var tls: ClientTLSOptions
 
-    @Option(help: "json or msgpack.")
+    @Option(help: "json, msgpack or cbor.")
     var serializer: SerializerOption = .json
 
     @Option(help: "Seconds to wait for replies after each message.")

@@ -1,28 +1,34 @@
 import ArgumentParser
+import CBORSerializer
 import Foundation
 import JSONSerializer
 import MsgPackSerializer
 import RawSocketTransport
 import Transport
 
-/// A serializer named on the command line: `json` or `msgpack`.
+/// A serializer named on the command line: `json`, `msgpack` or `cbor`.
 enum SerializerOption: String, ExpressibleByArgument, CaseIterable, Sendable {
     case json
     case msgpack
+    case cbor
 
     /// The plugin for this name.
     var serializer: any WAMPSerializer {
         switch self {
         case .json: return WAMPJSONSerializer()
         case .msgpack: return WAMPMsgPackSerializer()
+        case .cbor: return WAMPCBORSerializer()
         }
     }
 
-    /// Parses a comma-separated list such as `json,msgpack`.
+    /// Every serializer, comma-separated: `json,msgpack,cbor`.
+    static var all: String { allCases.map(\.rawValue).joined(separator: ",") }
+
+    /// Parses a comma-separated list such as `json,msgpack,cbor`.
     static func list(_ text: String) throws -> [SerializerOption] {
         try text.split(separator: ",").map { name in
             guard let option = SerializerOption(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
-                throw ValidationError("unknown serializer \"\(name)\"; expected json or msgpack")
+                throw ValidationError("unknown serializer \"\(name)\"; expected json, msgpack or cbor")
             }
             return option
         }

@@ -26,7 +26,7 @@ final class ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
         process.arguments = [
-            "echo-server", "--listen", "rs://127.0.0.1:\(port)", "--serializers", "json,msgpack",
+            "echo-server", "--listen", "rs://127.0.0.1:\(port)", "--serializers", SerializerOption.all,
             "--max-connections", "\(maxConnections)", "--release-idle-memory",
         ] + extraArguments
         let output = Pipe()

@@ -13,7 +13,7 @@ struct SessionOptions: ParsableArguments {
     @Option(help: "The realm to join.")
     var realm: String = "realm1"
 
-    @Option(help: "json or msgpack.")
+    @Option(help: "json, msgpack or cbor.")
     var serializer: SerializerOption = .json
 
     @Option(help: "The authentication ID (with --ticket, --secret or --private-key; alone: anonymous with this authid).")

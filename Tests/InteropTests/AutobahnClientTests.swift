@@ -78,7 +78,7 @@ struct AutobahnClientTests {
         var configuration = RawSocketConfiguration()
         configuration.maxReceiveLength = 65536
         try await withRecordingEchoServer(
-            serializers: [WAMPJSONSerializer(), WAMPMsgPackSerializer()], configuration: configuration
+            serializers: InteropSerializer.allSerializers, configuration: configuration
         ) { server in
             let arguments = [
                 PeerEnvironment.peerScript("autobahn_client.py"), "--port", String(server.port),

@@ -281,13 +281,17 @@ struct CrossbarTests {
         }
     }
 
-    @Test("callee and caller with different serializers and transports: the router translates, binary included")
-    func mixedSerializers() async throws {
+    @Test("callee and caller with different serializers and transports: the router translates, binary included",
+          arguments: [(InteropSerializer.json, InteropSerializer.msgpack), (.msgpack, .cbor)])
+    func mixedSerializers(callee calleeSerializer: InteropSerializer, caller callerSerializer: InteropSerializer) async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        try await withSessions([(router.unix, .json, ["callee"]), (router.tcp, .msgpack, ["caller"])]) { sessions in
+        let procedure = "com.example.mixed.\(calleeSerializer).\(callerSerializer)"
+        try await withSessions([
+            (router.unix, calleeSerializer, ["callee"]), (router.tcp, callerSerializer, ["caller"]),
+        ]) { sessions in
             let (callee, caller) = (sessions[0], sessions[1])
-            _ = try await callee.register("com.example.mixed")
-            try await caller.send(.call(.init(request: 2, procedure: "com.example.mixed", payload: .arguments(sampleArgs, sampleKwargs))))
+            _ = try await callee.register(procedure)
+            try await caller.send(.call(.init(request: 2, procedure: procedure, payload: .arguments(sampleArgs, sampleKwargs))))
             let invocation = try await callee.yieldNextInvocation()
             #expect(invocation.args == sampleArgs)
             #expect(invocation.kwargs == sampleKwargs)
@@ -329,7 +333,7 @@ struct CrossbarTests {
         }
     }
 
-    @Test("asking the router for a serializer the transport does not offer (CBOR): connect fails, it does not hang")
+    @Test("asking the router for a serializer the transport does not offer (UBJSON): connect fails, it does not hang")
     func serializerNotOffered() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
         for endpoint in [router.tcp, router.unix] {
@@ -337,7 +341,7 @@ struct CrossbarTests {
             // then throws the socket's error (ECONNRESET), over the Unix socket
             // RawSocketError .unexpectedEndOfStream: either way it must fail, not hang.
             let error = await #expect(throws: (any Error).self) {
-                let connection = try await withTimeout(InteropTimeouts.message, "connecting with CBOR to \(endpoint)") {
+                let connection = try await withTimeout(InteropTimeouts.message, "connecting with UBJSON to \(endpoint)") {
                     try await RawSocketClient.connect(to: endpoint, serializers: [UnofferedSerializer()])
                 }
                 try? await connection.close()
@@ -347,11 +351,11 @@ struct CrossbarTests {
     }
 }
 
-/// A serializer that announces CBOR, which the router's transports do not offer; it is never
+/// A serializer that announces UBJSON, which the router's transports do not offer; it is never
 /// asked to serialize anything.
 struct UnofferedSerializer: WAMPSerializer {
     struct Unused: Error {}
-    var id: WAMPSerializerID { .cbor }
+    var id: WAMPSerializerID { .ubjson }
     var isBinary: Bool { true }
     func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws { throw Unused() }
     func deserialize(_ buffer: ByteBuffer) throws -> WAMPMessage { throw Unused() }

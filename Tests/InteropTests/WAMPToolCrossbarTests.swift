@@ -21,7 +21,7 @@ enum WAMPTool {
 
 /// The `wamp` tool's session subcommands, run as processes against Crossbar.io.
 extension CrossbarTests {
-    @Test("wamp register + wamp call: the echo comes back as one JSON line; a WAMP error goes to stderr with exit 1; SIGTERM ends register with exit 0",
+    @Test("wamp register (MessagePack) + wamp call (CBOR): the echo comes back as one JSON line; a WAMP error goes to stderr with exit 1; SIGTERM ends register with exit 0",
           arguments: RouterTransport.allCases)
     func toolCallAndRegister(_ transport: RouterTransport) async throws {
         let router = try await CrossbarRouter.shared.endpoints()
@@ -30,7 +30,10 @@ extension CrossbarTests {
         let procedure = "com.example.tool.echo.\(transport)"
         try await withPeer(tool, ["register", "--url", url, "--realm", "realm1", "--serializer", "msgpack", procedure]) { callee in
             _ = try await callee.waitForLine(startingWith: "registered \(procedure)", timeout: InteropTimeouts.pythonStart)
-            let call = try PeerProcess(tool, ["call", "--url", url, "--realm", "realm1", procedure, "2", "three", #"{"a": [1]}"#, "--kw", "x=1.5", "--kw", "name=joe"])
+            let call = try PeerProcess(tool, [
+                "call", "--url", url, "--realm", "realm1", "--serializer", "cbor", procedure, "2", "three", #"{"a": [1]}"#,
+                "--kw", "x=1.5", "--kw", "name=joe",
+            ])
             #expect(try await call.waitForExit(timeout: InteropTimeouts.pythonRun) == 0, "\(call.transcript)")
             let line = try #require(call.stdout.split(separator: "\n").first)
             let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

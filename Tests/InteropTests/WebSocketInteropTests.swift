@@ -60,7 +60,7 @@ func withWebSocketEchoServer<T: Sendable>(
 ) async throws -> T {
     let server = try await WebSocketServer.bind(
         to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: "/ws"),
-        serializers: [WAMPJSONSerializer(), WAMPMsgPackSerializer()], configuration: configuration)
+        serializers: InteropSerializer.allSerializers, configuration: configuration)
     let task = Task {
         try await server.run { connection in
             for try await message in connection.inbound { try await connection.send(message) }
@@ -159,7 +159,7 @@ struct AutobahnWebSocketTests {
         let python = try PeerEnvironment.requirePython()
         let server = try await WAMPUniversalServer.bind(
             to: WebSocketEndpoint(host: "127.0.0.1", port: 0, path: "/ws"),
-            serializers: [WAMPJSONSerializer(), WAMPMsgPackSerializer()])
+            serializers: InteropSerializer.allSerializers)
         let task = Task {
             try await server.run { connection in
                 switch connection {

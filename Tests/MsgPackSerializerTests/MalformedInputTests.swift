@@ -1,4 +1,5 @@
 import MsgPackSerializer
+import SerializerTestSupport
 import Testing
 import Transport
 
@@ -6,30 +7,7 @@ import Transport
 /// msgpack-c allocate without bound.
 @Suite("Malformed MessagePack input")
 struct MalformedInputTests {
-    enum Outcome: Sendable, CustomStringConvertible {
-        case serialization(WAMPSerializationError.Code)
-        case protocolViolation(WAMPProtocolError.Code)
-
-        var description: String {
-            switch self {
-            case .serialization(let code): return "WAMPSerializationError.\(code)"
-            case .protocolViolation(let code): return "WAMPProtocolError.\(code)"
-            }
-        }
-    }
-
-    struct Case: Sendable, CustomTestStringConvertible {
-        var name: String
-        var input: [UInt8]
-        var outcome: Outcome
-        var testDescription: String { "\(name) → \(outcome)" }
-
-        init(_ name: String, _ input: [UInt8], _ outcome: Outcome) {
-            self.name = name
-            self.input = input
-            self.outcome = outcome
-        }
-    }
+    typealias Case = MalformedInputCase
 
     static let cases: [Case] = [
         // The WAMP message layer.
@@ -79,25 +57,8 @@ struct MalformedInputTests {
 
     @Test("Malformed input gives its specific error", arguments: cases)
     func malformedInputGivesSpecificError(_ testCase: Case) {
-        let serializer = WAMPMsgPackSerializer()
-        do {
-            let message = try serializer.deserialize(testCase.input)
-            Issue.record("decoded to \(message), expected \(testCase.outcome)")
-        } catch let error as WAMPSerializationError {
-            guard case .serialization(let code) = testCase.outcome else {
-                Issue.record("got \(error), expected \(testCase.outcome)")
-                return
-            }
-            #expect(error.code == code, "\(error)")
-            #expect(error.serializer == "msgpack")
-        } catch let error as WAMPProtocolError {
-            guard case .protocolViolation(let code) = testCase.outcome else {
-                Issue.record("got \(error), expected \(testCase.outcome)")
-                return
-            }
-            #expect(error.code == code, "\(error)")
-        } catch {
-            Issue.record("unexpected error type: \(error)")
+        if let problem = testCase.problem(decodingWith: WAMPMsgPackSerializer()) {
+            Issue.record("\(testCase.name): \(problem)")
         }
     }
 

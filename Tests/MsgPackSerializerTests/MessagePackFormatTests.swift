@@ -1,5 +1,6 @@
 import MsgPackSerializer
 import NIOCore
+import SerializerTestSupport
 import Testing
 import Transport
 
@@ -16,12 +17,7 @@ struct MessagePackFormatTests {
         #expect(serializer.isBinary)
     }
 
-    struct IntegerCase: Sendable, CustomTestStringConvertible {
-        var name: String
-        var hex: String
-        var value: WAMPValue
-        var testDescription: String { "\(name) \(hex)" }
-    }
+    typealias IntegerCase = FormatCheck.IntegerCase
 
     static let integerCases: [IntegerCase] = [
         .init(name: "positive fixint 0", hex: "00", value: .integer(0)),
@@ -45,28 +41,12 @@ struct MessagePackFormatTests {
 
     @Test("Every integer width decodes to the exact integer", arguments: integerCases)
     func everyIntegerWidthDecodes(_ testCase: IntegerCase) throws {
-        let value = try decodeHeldValue(bytes(testCase.hex))
-        #expect(value == testCase.value)
-        // .integer and .unsignedInteger compare equal for equal numbers; the case matters too.
-        switch (value, testCase.value) {
-        case (.integer?, .integer), (.unsignedInteger?, .unsignedInteger): break
-        default: Issue.record("\(testCase.hex) decoded to \(String(describing: value)), expected \(testCase.value)")
-        }
+        FormatCheck.decodedExactly(try decodeHeldValue(bytes(testCase.hex)), testCase)
     }
 
     @Test("UInt64.max survives a round trip exactly, as uint64")
     func uint64MaxSurvivesRoundTrip() throws {
-        let message = WAMPMessage.event(.init(
-            subscription: 1, publication: 2, payload: .arguments([.unsignedInteger(.max)], [:])))
-        let encoded: [UInt8] = try serializer.serialize(message)
-        #expect(hex(encoded) == "9524010280" + "91cfffffffffffffffff")
-        let decoded = try serializer.deserialize(encoded)
-        #expect(decoded == message)
-        guard case .event(let event) = decoded, case .unsignedInteger(let v) = event.args.first else {
-            Issue.record("expected an EVENT with one unsigned integer, got \(decoded)")
-            return
-        }
-        #expect(v == .max)
+        try FormatCheck.uint64MaxRoundTrip(serializer, expectedHex: "9524010280" + "91cfffffffffffffffff")
     }
 
     @Test("Integers are written in their smallest encoding")
@@ -78,11 +58,7 @@ struct MessagePackFormatTests {
             (-32769, "d2ffff7fff"), (.integer(Int64.min), "d38000000000000000"),
             (.integer(Int64.max), "cf7fffffffffffffff"), (.unsignedInteger(.max), "cfffffffffffffffff"),
         ]
-        for (value, expected) in cases {
-            var buffer = ByteBuffer()
-            try serializer.serializeValue(value, into: &buffer)
-            #expect(hex(buffer.readableBytesView) == expected, "\(value)")
-        }
+        try FormatCheck.encodes(serializer, cases)
     }
 
     @Test("float32 and float64 both decode to .double; doubles are written as float64")
@@ -175,47 +151,24 @@ struct MessagePackFormatTests {
         #expect(readError?.code == .nestingTooDeep)
 
         let tooDeep = WAMPMessage.event(.init(subscription: 1, publication: 1, details: ["a": ["b": [:]]]))
-        var buffer = ByteBuffer(bytes: [0xAA])
-        let writeError = #expect(throws: WAMPSerializationError.self) {
-            try shallow.serialize(tooDeep, into: &buffer)
-        }
-        #expect(writeError?.code == .nestingTooDeep)
-        #expect(Array(buffer.readableBytesView) == [0xAA], "a failed serialize leaves the buffer as it was")
+        #expect(BufferContract.failedSerializeLeavesBuffer(shallow, tooDeep) == .nestingTooDeep)
     }
 
     @Test("serialize appends after the buffer's writer index and keeps what was there")
     func serializeAppends() throws {
-        var buffer = ByteBuffer(bytes: [0x01, 0x02])
-        try serializer.serialize(.goodbye(.init()), into: &buffer)
-        #expect(hex(buffer.readableBytesView) == "0102" + "930680b177616d702e636c6f73652e6e6f726d616c")
-        buffer.moveReaderIndex(forwardBy: 2)
-        #expect(try serializer.deserialize(buffer) == .goodbye(.init()))
+        // [6, {}, "wamp.close.normal"]
+        try BufferContract.serializeAppends(serializer, goodbyeHex: "930680b177616d702e636c6f73652e6e6f726d616c")
     }
 
     @Test("A message larger than the buffer's free space is written whole, after what was there")
     func largeMessageIsWrittenWhole() throws {
-        let payload = (0 ..< 100_000).map { UInt8(truncatingIfNeeded: $0) }
-        let message = WAMPMessage.publish(.init(request: 1, topic: "t", payload: .transparent(payload)))
-        for initialCapacity in [0, 16, 512, 100_020, 200_000] {
-            var buffer = ByteBufferAllocator().buffer(capacity: initialCapacity)
-            buffer.writeBytes([0xAB, 0xCD])
-            try serializer.serialize(message, into: &buffer)
-            let written = Array(buffer.readableBytesView)
-            // ab cd, then [16, 1, {}, "t", bin32 of 100000 bytes]
-            #expect(hex(written.prefix(13)) == "abcd" + "951001" + "80" + "a174" + "c6000186a0", "capacity \(initialCapacity)")
-            let bodyMatches = written.dropFirst(13).elementsEqual(payload)
-            #expect(bodyMatches, "capacity \(initialCapacity)")
-            buffer.moveReaderIndex(forwardBy: 2)
-            #expect(try serializer.deserialize(buffer) == message)
-        }
+        // [16, 1, {}, "t", bin32 of 100000 bytes]
+        try BufferContract.largeMessageIsWrittenWhole(serializer, headerHex: "951001" + "80" + "a174" + "c6000186a0")
     }
 
     @Test("deserialize reads only the readable bytes of a slice")
     func deserializeReadsReadableBytesOnly() throws {
-        var buffer = ByteBuffer(bytes: bytes("ffff 9223 01 eeee"))
-        buffer.moveReaderIndex(forwardBy: 2)
-        let slice = buffer.getSlice(at: buffer.readerIndex, length: 3)!
-        #expect(try serializer.deserialize(slice) == .unsubscribed(.init(request: 1)))
+        try BufferContract.readsReadableBytesOnly(serializer, messageHex: "9223" + "01", .unsubscribed(.init(request: 1)))
     }
 
     @Test("A passthru payload travels as bin and comes back byte for byte")
@@ -230,23 +183,6 @@ struct MessagePackFormatTests {
 
     @Test("One serializer decodes from many tasks at once")
     func concurrentUse() async throws {
-        let serializer = self.serializer
-        let message = WAMPMessage.event(.init(
-            subscription: 9_823_526, publication: 112_233_445_566, details: ["topic": "a.b"],
-            payload: .arguments(["Hello", 1, 2.5, ["x": true]], ["k": .binary([1, 2, 3])])))
-        let encoded: [UInt8] = try serializer.serialize(message)
-        let results = try await withThrowingTaskGroup(of: Bool.self) { group in
-            for _ in 0 ..< 4 {
-                group.addTask {
-                    for _ in 0 ..< 500 {
-                        let again: [UInt8] = try serializer.serialize(try serializer.deserialize(encoded))
-                        guard try serializer.deserialize(again) == message else { return false }
-                    }
-                    return true
-                }
-            }
-            return try await group.reduce(into: [Bool]()) { $0.append($1) }
-        }
-        #expect(results == [true, true, true, true])
+        try await BufferContract.concurrentUse(serializer)
     }
 }

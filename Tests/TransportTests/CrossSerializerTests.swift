@@ -1,34 +1,37 @@
+import CBORSerializer
 import JSONSerializer
 import MsgPackSerializer
 import Testing
 import Transport
 
 /// The serializers agree: a message means the same whichever plugin carries it.
-@Suite("The same messages through both serializers")
+@Suite("The same messages through all three serializers")
 struct CrossSerializerTests {
-    static let serializers: [any WAMPSerializer] = [WAMPJSONSerializer(), WAMPMsgPackSerializer()]
+    static let serializers: [any WAMPSerializer] = [WAMPJSONSerializer(), WAMPMsgPackSerializer(), WAMPCBORSerializer()]
 
-    @Test("random messages round-trip through JSON and MessagePack and decode to equal typed values",
+    @Test("random messages round-trip through JSON, MessagePack and CBOR and decode to equal typed values",
           arguments: [11, 12, 13] as [UInt64])
     func randomMessagesAgree(seed: UInt64) throws {
         var generator = RandomMessages(seed: seed)
         for _ in 0 ..< 300 {
             let message = generator.message()
-            let viaJSON = try Self.serializers[0].deserialize(Self.serializers[0].serialize(message) as [UInt8])
-            let viaMsgPack = try Self.serializers[1].deserialize(Self.serializers[1].serialize(message) as [UInt8])
-            #expect(viaJSON == message, "seed \(seed): JSON changed \(message)")
-            #expect(viaMsgPack == message, "seed \(seed): MessagePack changed \(message)")
-            #expect(viaJSON == viaMsgPack, "seed \(seed): the serializers disagree on \(message)")
+            let decoded = try Self.serializers.map { serializer in
+                try serializer.deserialize(serializer.serialize(message) as [UInt8])
+            }
+            for (serializer, result) in zip(Self.serializers, decoded) {
+                #expect(result == message, "seed \(seed): \(serializer.id.name) changed \(message)")
+                #expect(result == decoded[0], "seed \(seed): \(serializer.id.name) and json disagree on \(message)")
+            }
         }
     }
 
-    @Test("a JSON message re-serialized as MessagePack and back is unchanged (a router translating)")
-    func translationKeepsTheMessage() throws {
+    @Test("a JSON message re-serialized as MessagePack or CBOR and back is unchanged (a router translating)",
+          arguments: [WAMPMsgPackSerializer(), WAMPCBORSerializer()] as [any WAMPSerializer])
+    func translationKeepsTheMessage(binary: any WAMPSerializer) throws {
         let json = WAMPJSONSerializer()
-        let msgpack = WAMPMsgPackSerializer()
         let text = #"[36,5647382910,998877665544,{"enc_algo":"cryptobox"},"\u0000g6Vjb2xvcqRibHVl"]"#
         let fromJSON = try json.deserialize(Array(text.utf8))
-        let translated = try msgpack.deserialize(msgpack.serialize(fromJSON) as [UInt8])
+        let translated = try binary.deserialize(binary.serialize(fromJSON) as [UInt8])
         #expect(translated == fromJSON)
         guard case .event(let event) = translated, case .transparent(let bytes) = event.payload else {
             Issue.record("expected a passthru EVENT, got \(translated)")
@@ -39,7 +42,7 @@ struct CrossSerializerTests {
         #expect(back == fromJSON)
     }
 
-    @Test("integers, doubles and booleans stay apart through both serializers")
+    @Test("integers, doubles and booleans stay apart through all three serializers")
     func kindsStayApart() throws {
         let message = WAMPMessage.event(.init(
             subscription: 1, publication: 2,

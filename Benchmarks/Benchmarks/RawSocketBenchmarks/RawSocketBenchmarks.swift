@@ -1,4 +1,5 @@
 import Benchmark
+import CBORSerializer
 import JSONSerializer
 import MsgPackSerializer
 import NIOCore
@@ -219,4 +220,5 @@ let benchmarks: @Sendable () -> Void = {
 
     registerEchoBenchmark(WAMPJSONSerializer(), name: "JSON")
     registerEchoBenchmark(WAMPMsgPackSerializer(), name: "MsgPack")
+    registerEchoBenchmark(WAMPCBORSerializer(), name: "CBOR")
 }

@@ -1,4 +1,5 @@
 import Benchmark
+import CBORSerializer
 import JSONSerializer
 import MsgPackSerializer
 import NIOCore
@@ -77,4 +78,5 @@ func registerSerializerBenchmarks<Serializer: WAMPSerializer>(_ serializer: Seri
 let benchmarks: @Sendable () -> Void = {
     registerSerializerBenchmarks(WAMPJSONSerializer(), name: "JSON")
     registerSerializerBenchmarks(WAMPMsgPackSerializer(), name: "MsgPack")
+    registerSerializerBenchmarks(WAMPCBORSerializer(), name: "CBOR")
 }

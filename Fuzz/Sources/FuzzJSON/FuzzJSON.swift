@@ -1,6 +1,6 @@
+import FuzzSupport
 import JSONSerializer
 import NIOCore
-import Transport
 
 /// libFuzzer entry point: arbitrary bytes into `WAMPJSONSerializer`.
 ///
@@ -8,44 +8,10 @@ import Transport
 /// message (and value); anything else traps, because it is a bug.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let buffer = ByteBuffer(bytes: UnsafeBufferPointer(start: data, count: size))
-    let serializer = WAMPJSONSerializer()
-
-    // Any value (not only a message).
-    if let value = try? serializer.deserializeValue(buffer) {
-        var out = ByteBuffer()
-        do {
-            try serializer.serializeValue(value, into: &out)
-        } catch {
-            fatalError("JSON: a decoded value does not serialize: \(error)\nvalue: \(value)")
-        }
-        let again: WAMPValue
-        do {
-            again = try serializer.deserializeValue(out)
-        } catch {
-            fatalError("JSON: a re-serialized value does not decode: \(error)\nvalue: \(value)\nbytes: \(String(buffer: out))")
-        }
-        guard again == value else {
-            fatalError("JSON: value round trip differs\nfirst:  \(value)\nsecond: \(again)\nbytes: \(String(buffer: out))")
-        }
-    }
-
-    // A message.
-    guard let message = try? serializer.deserialize(buffer) else { return 0 }
-    let out: ByteBuffer
-    do {
-        out = try serializer.serialize(message, allocator: ByteBufferAllocator())
-    } catch {
-        fatalError("JSON: a decoded message does not serialize: \(error)\nmessage: \(message)")
-    }
-    let again: WAMPMessage
-    do {
-        again = try serializer.deserialize(out)
-    } catch {
-        fatalError("JSON: a re-serialized message does not decode: \(error)\nmessage: \(message)\nbytes: \(String(buffer: out))")
-    }
-    guard again == message else {
-        fatalError("JSON: message round trip differs\nfirst:  \(message)\nsecond: \(again)\nbytes: \(String(buffer: out))")
-    }
+    SerializerRoundTrip(
+        name: "JSON", serializer: WAMPJSONSerializer(),
+        serializeValue: { try $0.serializeValue($1, into: &$2) },
+        deserializeValue: { try $0.deserializeValue($1) }, render: { String(buffer: $0) }
+    ).run(data, size)
     return 0
 }

@@ -8,7 +8,7 @@ back equal, type for type, with binary values as Python `bytes`. Optionally it t
 message over the server's announced limit (Autobahn must refuse it before writing) and one
 more echo to show the connection is still usable.
 
-Usage: autobahn_client.py --port PORT --serializer json|msgpack [--oversize N]
+Usage: autobahn_client.py --port PORT --serializer json|msgpack|cbor [--oversize N]
 
 Output (stdout), one fact a line:
   limits send=S receive=R           the server's announced limit, this client's own
@@ -35,9 +35,9 @@ from autobahn.asyncio.rawsocket import (  # noqa: E402
     WampRawSocketClientProtocol,
 )
 from autobahn.wamp import message  # noqa: E402
-from autobahn.wamp.serializer import JsonSerializer, MsgPackSerializer  # noqa: E402
+from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer  # noqa: E402
 
-SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer}
+SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
 # Each step's time guard, in seconds: generous, times WAMP_TEST_TIME_SCALE as the Swift side's
 # guards (Tests/TimeGuards).
 TIMEOUT = 20.0 * float(os.environ.get("WAMP_TEST_TIME_SCALE") or 1)

@@ -12,7 +12,7 @@ answered instead of echoed, so that the Swift test learns what Autobahn saw:
                                 what this server accepts (its own announced limit)]
   interop.close  no reply: the server closes the connection
 
-Usage: autobahn_echo_server.py [--max-message-size N] [--serializers json,msgpack]
+Usage: autobahn_echo_server.py [--max-message-size N] [--serializers json,msgpack,cbor]
 
 Listens on 127.0.0.1, port 0; prints "listening on PORT" on stdout once it accepts
 connections. Exits when its standard input reaches end of file (the test process closed it
@@ -32,9 +32,9 @@ txaio.use_asyncio()
 
 from autobahn.asyncio.rawsocket import WampRawSocketServerFactory  # noqa: E402
 from autobahn.wamp import message  # noqa: E402
-from autobahn.wamp.serializer import JsonSerializer, MsgPackSerializer  # noqa: E402
+from autobahn.wamp.serializer import CBORSerializer, JsonSerializer, MsgPackSerializer  # noqa: E402
 
-SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer}
+SERIALIZERS = {"json": JsonSerializer, "msgpack": MsgPackSerializer, "cbor": CBORSerializer}
 
 
 def type_name(value):
@@ -91,7 +91,7 @@ class EchoSession:
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-message-size", type=int, default=None)
-    parser.add_argument("--serializers", default="json,msgpack")
+    parser.add_argument("--serializers", default="json,msgpack,cbor")
     options = parser.parse_args()
 
     serializers = [SERIALIZERS[name]() for name in options.serializers.split(",")]

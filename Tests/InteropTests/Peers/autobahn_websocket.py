@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Autobahn|Python asyncio WAMP-over-WebSocket peers for the interop tests.
 
-  autobahn_websocket.py server [--serializers json,msgpack] [--max-message-size N] [--fragment N]
+  autobahn_websocket.py server [--serializers json,msgpack,cbor] [--max-message-size N] [--fragment N]
       An echo server at ws://127.0.0.1:PORT/ws (the same EchoSession as the RawSocket echo
       server: every message is deserialized by Autobahn and sent back re-serialized). With
       --fragment N Autobahn splits each message it sends into frames of N octets. Prints
       "listening on PORT".
 
-  autobahn_websocket.py client --port PORT --serializer json|msgpack [--path /ws] [--oversize N]
+  autobahn_websocket.py client --port PORT --serializer json|msgpack|cbor [--path /ws] [--oversize N]
       Connects to ws://127.0.0.1:PORT/PATH offering one subprotocol, sends the typed messages of
       autobahn_client.py and checks each echo type for type. Output, one fact a line:
         subprotocol wamp.2.NAME
@@ -154,7 +154,7 @@ async def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="mode", required=True)
     s = sub.add_parser("server")
-    s.add_argument("--serializers", default="json,msgpack")
+    s.add_argument("--serializers", default="json,msgpack,cbor")
     s.add_argument("--max-message-size", type=int, default=None)
     s.add_argument("--fragment", type=int, default=0)
     c = sub.add_parser("client")

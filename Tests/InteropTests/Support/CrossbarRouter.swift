@@ -19,7 +19,7 @@ import Darwin
 /// by this process, reaches end of file, so the router dies with the test process even when
 /// that is killed. Its node directory is a temporary directory, removed at the end.
 ///
-/// Transports, all RawSocket on loopback, serializers JSON and MessagePack, realm `realm1`
+/// Transports, all RawSocket on loopback, serializers JSON, MessagePack and CBOR, realm `realm1`
 /// open to the anonymous role:
 /// - ``Endpoints/tcp``: TCP 127.0.0.1, `max_message_size` 4 MiB;
 /// - ``Endpoints/unix``: a Unix socket in the node directory, 4 MiB;

@@ -1,3 +1,4 @@
+import CBORSerializer
 import JSONSerializer
 import MsgPackSerializer
 import NIOCore
@@ -10,13 +11,18 @@ import Transport
 enum InteropSerializer: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case json
     case msgpack
+    case cbor
 
     var serializer: any WAMPSerializer {
         switch self {
         case .json: return WAMPJSONSerializer()
         case .msgpack: return WAMPMsgPackSerializer()
+        case .cbor: return WAMPCBORSerializer()
         }
     }
+
+    /// Every plugin, for our servers: they accept all three.
+    static var allSerializers: [any WAMPSerializer] { allCases.map(\.serializer) }
 
     /// The name Autobahn|Python's scripts take.
     var name: String { rawValue }
