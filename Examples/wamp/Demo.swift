@@ -1,19 +1,121 @@
 import ArgumentParser
+import JSONSerializer
 import Logging
+import MsgPackSerializer
 import RawSocketTransport
+import ServiceLifecycle
 import Transport
+import WAMPRouter
+import WAMPSession
 
-/// `wamp demo`: an embedded server and client on loopback negotiate MessagePack and then
-/// JSON, exchange typed HELLO/WELCOME/CALL/RESULT/EVENT/GOODBYE messages and a PING, and print
-/// a transcript of handshakes, frames and messages.
+/// `wamp demo`: an embedded WAMP router on a loopback port and two sessions, one over RawSocket
+/// with MessagePack and one over WebSocket with JSON, that register, call, subscribe and publish
+/// through it; the transcript shows every message each session sends and receives.
+///
+/// `wamp demo --transport`: the transport alone: an embedded RawSocket server and client
+/// negotiate MessagePack and then JSON, exchange typed messages and a PING, and print the
+/// handshakes, frames and messages.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run an embedded RawSocket server and client on loopback and print what they exchange.")
+        abstract: "Run an embedded WAMP router and two sessions (RawSocket/MessagePack, WebSocket/JSON) and print what they exchange.",
+        discussion: "Ends by itself with exit status 0. With --transport: a RawSocket server and client, handshakes and frames.")
 
-    @Option(help: "Serializers to demonstrate, in order.")
+    @Flag(help: "Show the RawSocket transport instead: handshakes, frames and a PING between an embedded server and client.")
+    var transport = false
+
+    @Option(help: "With --transport: serializers to demonstrate, in order.")
     var serializers: String = "msgpack,json"
 
     func run() async throws {
+        if transport {
+            try await transportTranscript()
+        } else {
+            try await routerTranscript()
+        }
+    }
+
+    /// The router demo.
+    func routerTranscript() async throws {
+        var logger = Logger(label: "wamp.demo")
+        logger.logLevel = .warning
+        let router = WAMPRouter(configuration: .init(realms: ["realm1"]), logger: logger)
+        let server = try await TransportDialer.bind(
+            .rawSocket(.tcp(host: "127.0.0.1", port: 0)), serializers: [WAMPMsgPackSerializer(), WAMPJSONSerializer()],
+            universal: true, maxReceiveLength: 1 << 24, maxConnections: nil, tls: nil, logger: logger
+        ) { connection in
+            await router.serve(connection)
+        }
+        let port = server.port ?? 0
+        printLine("router: realm1, listening on \(server.listening) (RawSocket and WebSocket on one port)")
+        let group = ServiceGroup(configuration: .init(services: [server.service, router], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let (b, subscription): (WAMPSession, WAMPSubscription)
+            do {
+                (b, subscription) = try await Self.sessions(port: port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            printLine("\n== the router shuts down: GOODBYE to B, still joined ==")
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            await b.leave()
+            withExtendedLifetime(subscription) {}
+        }
+        printLine("\ndone: call result and event delivered through the embedded router")
+    }
+
+    /// Session A (RawSocket, MessagePack) registers `com.example.add` and publishes; session B
+    /// (WebSocket, JSON) calls it and subscribes. Returns B, still joined and subscribed, for
+    /// the router's shutdown to end.
+    static func sessions(port: Int) async throws -> (WAMPSession, WAMPSubscription) {
+        let procedure = "com.example.add"
+        let topic = "com.example.tick"
+        printLine("\n== A joins realm1 over RawSocket with MessagePack ==")
+        let a = try await join(url: "rs://127.0.0.1:\(port)", serializer: WAMPMsgPackSerializer(), name: "A")
+        printLine("\n== B joins realm1 over WebSocket with JSON ==")
+        let b = try await join(url: "ws://127.0.0.1:\(port)/ws", serializer: WAMPJSONSerializer(), name: "B")
+
+        printLine("\n== A registers \(procedure) ==")
+        try await a.register(procedure) { invocation in
+            let sum = invocation.args.compactMap(\.int64Value).reduce(0, +)
+            printLine("A: \(procedure) invoked with \(invocation.args), answers \(sum)")
+            return WAMPResult(args: [.integer(sum)])
+        }
+        printLine("\n== B calls \(procedure)(2, 3) ==")
+        let result = try await b.call(procedure, args: [2, 3])
+        printLine("B: call result \(result.args)")
+
+        printLine("\n== B subscribes to \(topic) ==")
+        let subscription = try await b.subscribe(topic)
+        printLine("\n== A publishes to \(topic) (acknowledged) ==")
+        try await a.publish(topic, args: ["tick", 3.5, true], kwargs: ["sum": result.args.first ?? .null], acknowledge: true)
+        var events = subscription.makeAsyncIterator()
+        guard let event = try await events.next() else { throw ValidationError("B's subscription ended without an event") }
+        printLine("B: event \(event.args) \(event.kwargs)")
+
+        printLine("\n== A leaves ==")
+        await a.leave()
+        return (b, subscription)
+    }
+
+    /// Connects to `url` and joins realm1, printing every message as `name`'s.
+    static func join(url: String, serializer: any WAMPSerializer, name: String) async throws -> WAMPSession {
+        let parsed = try TransportURL(url: url)
+        let transport = try await TransportDialer.connect(parsed, serializer: serializer)
+        let session = try await join(transport, name: name, transportName: parsed.transportName)
+        printLine("\(name): joined as session \(await session.sessionID.map(String.init) ?? "?")")
+        return session
+    }
+
+    /// Joins realm1 over `transport` wrapped in a ``TranscriptTransport``.
+    static func join<T: WAMPTransport>(_ transport: T, name: String, transportName: String) async throws -> WAMPSession {
+        try await WAMPSession.join(TranscriptTransport(transport, session: name, transport: transportName), realm: "realm1")
+    }
+
+    /// The transport demo (`--transport`).
+    func transportTranscript() async throws {
         let options = try SerializerOption.list(serializers)
         let server = try await RawSocketServer.bind(
             to: .tcp(host: "127.0.0.1", port: 0), serializers: options.map(\.serializer))
