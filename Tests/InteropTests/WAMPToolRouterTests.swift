@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// `wamp router` and `wamp demo`, run as processes: the tool's session subcommands against the
+/// embedded router, its graceful shutdown, and the demo's transcript.
+@Suite("wamp router and wamp demo", .timeLimit(.minutes(3)))
+struct WAMPToolRouterTests {
+    /// Starts `wamp router` with `arguments`, waits for its `listening on` line and returns the
+    /// URLs in it.
+    static func startRouter(_ tool: String, _ arguments: [String]) async throws -> (PeerProcess, [String]) {
+        let router = try PeerProcess(tool, ["router"] + arguments)
+        do {
+            let line = try await router.waitForLine(startingWith: "listening on ", timeout: 60)
+            // `listening on URL and URL ..., realms NAME, NAME`
+            let urls = line.dropFirst("listening on ".count).split(separator: ", realms").first ?? ""
+            return (router, urls.components(separatedBy: " and "))
+        } catch {
+            await router.stop()
+            throw error
+        }
+    }
+
+    @Test("wamp register, call, subscribe and publish work through wamp router; SIGTERM ends the router with exit 0")
+    func sessionSubcommandsThroughTheRouter() async throws {
+        let tool = try WAMPTool.require()
+        let socket = FileManager.default.temporaryDirectory.appendingPathComponent("wamp-router-\(getpid()).sock").path
+        let (router, urls) = try await Self.startRouter(tool, [
+            "--listen", "rs://127.0.0.1:0", "--listen", "ws://127.0.0.1:0/ws", "--listen", "rs+unix://\(socket)",
+            "--realm", "realm1", "--serializers", "json,msgpack",
+        ])
+        do {
+            #expect(urls.count == 3, "\(urls)")
+            let rawSocket = try #require(urls.first { $0.hasPrefix("rs://127.0.0.1:") })
+            #expect(!rawSocket.hasSuffix(":0"), "the real port is printed: \(rawSocket)")
+            let webSocket = try #require(urls.first { $0.hasPrefix("ws://") })
+            try await WAMPToolSessionChecks.callAndRegister(tool: tool, url: rawSocket, procedure: "com.example.tool.echo")
+            try await WAMPToolSessionChecks.subscribeAndPublish(
+                tool: tool, subscriberURL: webSocket, publisherURL: "rs+unix://\(socket)", topic: "com.example.tool.topic")
+        } catch {
+            await router.stop()
+            throw error
+        }
+        kill(router.pid, SIGTERM)
+        #expect(try await router.waitForExit(timeout: 60) == 0, "\(router.transcript)")
+    }
+
+    @Test("SIGTERM sends GOODBYE wamp.close.system_shutdown to a joined session and the router exits 0")
+    func sigtermSaysGoodbyeToSessions() async throws {
+        let tool = try WAMPTool.require()
+        let (router, urls) = try await Self.startRouter(tool, ["--listen", "rs://127.0.0.1:0", "--universal"])
+        try await withPeer(tool, ["subscribe", "--url", try #require(urls.last), "com.example.tool.shutdown"]) { subscriber in
+            do {
+                _ = try await subscriber.waitForLine(startingWith: "subscribed ", timeout: 60)
+            } catch {
+                await router.stop()
+                throw error
+            }
+            kill(router.pid, SIGTERM)
+            #expect(try await router.waitForExit(timeout: 60) == 0, "\(router.transcript)")
+            _ = try await subscriber.waitForExit(timeout: 60)
+            #expect(subscriber.stderr.contains("wamp.close.system_shutdown"), "\(subscriber.transcript)")
+        }
+    }
+
+    @Test("wamp demo ends by itself with exit 0, and its transcript shows the call result and the event")
+    func demoShowsCallResultAndEvent() async throws {
+        let demo = try PeerProcess(try WAMPTool.require(), ["demo"])
+        #expect(try await demo.waitForExit(timeout: 120) == 0, "\(demo.transcript)")
+        let lines = demo.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("A rawsocket/msgpack  ← router   INVOCATION") }, "\(demo.stdout)")
+        #expect(lines.contains { $0.hasPrefix("B websocket/json  ← router   RESULT") && $0.hasSuffix("[5]]") }, "\(demo.stdout)")
+        #expect(lines.contains("B: call result [5]"), "\(demo.stdout)")
+        #expect(lines.contains { $0.hasPrefix("B websocket/json  ← router   EVENT") }, "\(demo.stdout)")
+        #expect(lines.contains { $0.hasPrefix("B: event [\"tick\", 3.5, true]") }, "\(demo.stdout)")
+        #expect(lines.contains { $0.contains("GOODBYE") && $0.contains("wamp.close.system_shutdown") }, "\(demo.stdout)")
+    }
+}
