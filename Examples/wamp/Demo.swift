@@ -50,68 +50,85 @@ struct Demo: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(services: [server.service, router], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let (b, subscription): (WAMPSession, WAMPSubscription)
             do {
-                (b, subscription) = try await Self.sessions(port: port)
+                try await Self.sessions(port: port) {
+                    printLine("\n== the router shuts down: GOODBYE to B, still joined ==")
+                    await group.triggerGracefulShutdown()
+                }
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error
             }
-            printLine("\n== the router shuts down: GOODBYE to B, still joined ==")
-            await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            await b.leave()
-            withExtendedLifetime(subscription) {}
         }
         printLine("\ndone: call result and event delivered through the embedded router")
     }
 
     /// Session A (RawSocket, MessagePack) registers `com.example.add` and publishes; session B
-    /// (WebSocket, JSON) calls it and subscribes. Returns B, still joined and subscribed, for
-    /// the router's shutdown to end.
-    static func sessions(port: Int) async throws -> (WAMPSession, WAMPSubscription) {
+    /// (WebSocket, JSON) calls it and subscribes. After A left, `shutdown` shuts the router
+    /// down while B is still joined and subscribed, and B's events end.
+    static func sessions(port: Int, shutdown: () async -> Void) async throws {
         let procedure = "com.example.add"
         let topic = "com.example.tick"
-        printLine("\n== A joins realm1 over RawSocket with MessagePack ==")
-        let a = try await join(url: "rs://127.0.0.1:\(port)", serializer: WAMPMsgPackSerializer(), name: "A")
         printLine("\n== B joins realm1 over WebSocket with JSON ==")
-        let b = try await join(url: "ws://127.0.0.1:\(port)/ws", serializer: WAMPJSONSerializer(), name: "B")
+        try await withSession(url: "ws://127.0.0.1:\(port)/ws", serializer: WAMPJSONSerializer(), name: "B") { b in
+            printLine("\n== A joins realm1 over RawSocket with MessagePack ==")
+            let subscription = try await withSession(url: "rs://127.0.0.1:\(port)", serializer: WAMPMsgPackSerializer(), name: "A") { a in
+                printLine("\n== A registers \(procedure) ==")
+                try await a.register(procedure) { invocation in
+                    let sum = invocation.args.compactMap(\.int64Value).reduce(0, +)
+                    printLine("A: \(procedure) invoked with \(invocation.args), answers \(sum)")
+                    return WAMPResult(args: [.integer(sum)])
+                }
+                printLine("\n== B calls \(procedure)(2, 3) ==")
+                let result = try await b.call(procedure, args: [2, 3])
+                printLine("B: call result \(result.args)")
 
-        printLine("\n== A registers \(procedure) ==")
-        try await a.register(procedure) { invocation in
-            let sum = invocation.args.compactMap(\.int64Value).reduce(0, +)
-            printLine("A: \(procedure) invoked with \(invocation.args), answers \(sum)")
-            return WAMPResult(args: [.integer(sum)])
+                printLine("\n== B subscribes to \(topic) ==")
+                let subscription = try await b.subscribe(topic)
+                printLine("\n== A publishes to \(topic) (acknowledged) ==")
+                try await a.publish(topic, args: ["tick", 3.5, true], kwargs: ["sum": result.args.first ?? .null], acknowledge: true)
+                var events = subscription.makeAsyncIterator()
+                guard let event = try await events.next() else { throw ValidationError("B's subscription ended without an event") }
+                printLine("B: event \(event.args) \(event.kwargs)")
+                printLine("\n== A leaves ==")
+                return subscription
+            }
+            await shutdown()
+            // The router's GOODBYE ends B's session, and with it the events.
+            do {
+                for try await _ in subscription {}
+            } catch {
+                printLine("B: session ended: \(error)")
+            }
         }
-        printLine("\n== B calls \(procedure)(2, 3) ==")
-        let result = try await b.call(procedure, args: [2, 3])
-        printLine("B: call result \(result.args)")
-
-        printLine("\n== B subscribes to \(topic) ==")
-        let subscription = try await b.subscribe(topic)
-        printLine("\n== A publishes to \(topic) (acknowledged) ==")
-        try await a.publish(topic, args: ["tick", 3.5, true], kwargs: ["sum": result.args.first ?? .null], acknowledge: true)
-        var events = subscription.makeAsyncIterator()
-        guard let event = try await events.next() else { throw ValidationError("B's subscription ended without an event") }
-        printLine("B: event \(event.args) \(event.kwargs)")
-
-        printLine("\n== A leaves ==")
-        await a.leave()
-        return (b, subscription)
     }
 
-    /// Connects to `url` and joins realm1, printing every message as `name`'s.
-    static func join(url: String, serializer: any WAMPSerializer, name: String) async throws -> WAMPSession {
+    /// Connects to `url`, joins realm1 as `name` (every message printed with `name`, the
+    /// transport and the serializer), runs `body` with the session and leaves.
+    static func withSession<Value>(
+        url: String, serializer: any WAMPSerializer, name: String, _ body: (WAMPSession) async throws -> Value
+    ) async throws -> Value {
         let parsed = try TransportURL(url: url)
         let transport = try await TransportDialer.connect(parsed, serializer: serializer)
-        let session = try await join(transport, name: name, transportName: parsed.transportName)
-        printLine("\(name): joined as session \(await session.sessionID.map(String.init) ?? "?")")
-        return session
+        return try await withSession(joining: transport, name: name, transportName: parsed.transportName, body)
     }
 
-    /// Joins realm1 over `transport` wrapped in a ``TranscriptTransport``.
-    static func join<T: WAMPTransport>(_ transport: T, name: String, transportName: String) async throws -> WAMPSession {
-        try await WAMPSession.join(TranscriptTransport(transport, session: name, transport: transportName), realm: "realm1")
+    /// Joins realm1 over `transport` wrapped in a ``TranscriptTransport``, runs `body`, leaves.
+    /// (The shape of `WAMPSession.withSession(joining:realm:_:)`, which can replace it.)
+    static func withSession<T: WAMPTransport, Value>(
+        joining transport: T, name: String, transportName: String, _ body: (WAMPSession) async throws -> Value
+    ) async throws -> Value {
+        let session = try await WAMPSession.join(TranscriptTransport(transport, session: name, transport: transportName), realm: "realm1")
+        printLine("\(name): joined as session \(await session.sessionID.map(String.init) ?? "?")")
+        do {
+            let value = try await body(session)
+            await session.leave()
+            return value
+        } catch {
+            await session.leave()
+            throw error
+        }
     }
 
     /// The transport demo (`--transport`).

@@ -20,8 +20,8 @@ enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
         if scheme == "ws" || scheme == "wss" {
             self = .webSocket(try WebSocketEndpoint(url: url))
         } else if let base = url.wholeMatch(of: /(?<base>(?i:rss?|rawsocket|tcp):\/\/.+):0/)?.base {
-            // Port 0, which RawSocketEndpoint refuses (a client cannot connect to it): a server
-            // listens on a free port and prints it.
+            // Port 0 (a server on a free port, printed): this branch's RawSocketEndpoint refuses
+            // it; main's accepts it since 9a297a3, and then this branch is dead code to remove.
             guard case .tcp(let host, _) = try RawSocketEndpoint(url: base + ":1").address else {
                 throw ValidationError("\(url) is not a TCP address")
             }
