@@ -24,11 +24,23 @@ struct RouterCommand: AsyncParsableCommand {
                   { "url": "rs://127.0.0.1:8080", "universal": true },
                   { "url": "rs+unix:///tmp/wamp-router.sock" }
                 ],
-                "realms": [ { "name": "realm1", "anonymousAuthRole": "anonymous" } ],
-                "limits": { "outboundQueueLength": 1024, "sessionsPerRealm": 10000,
-                            "subscriptionsPerSession": 1000, "registrationsPerSession": 1000,
-                            "pendingCallsPerSession": 1000 }
+                "realms": [
+                  { "name": "realm1" },
+                  { "name": "com.example.private", "anonymousAuthRole": "guest" }
+                ],
+                "limits": {
+                  "outboundQueueLength": 1024,
+                  "sessionsPerRealm": 10000,
+                  "subscriptionsPerSession": 1000,
+                  "registrationsPerSession": 1000,
+                  "pendingCallsPerSession": 1000
+                }
               }
+
+            listeners[].url: as --listen; listeners[].universal: as --universal (default \
+            false). realms[].name: the realm URI; realms[].anonymousAuthRole: the authrole of \
+            its anonymous sessions (default anonymous). limits: each one optional, defaults as \
+            shown (WAMPRouter.Limits).
             """)
 
     /// The listener when neither the command line nor the config file names one.

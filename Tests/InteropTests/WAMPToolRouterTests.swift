@@ -62,6 +62,44 @@ struct WAMPToolRouterTests {
         }
     }
 
+    @Test("wamp router --config reads listeners and realms from a JSON file")
+    func configFileListenersAndRealms() async throws {
+        let tool = try WAMPTool.require()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("wamp-router-\(getpid()).json")
+        try Data(#"""
+            {"listeners": [{"url": "ws://127.0.0.1:0/wamp", "universal": true}],
+             "realms": [{"name": "com.example.custom", "anonymousAuthRole": "guest"}],
+             "limits": {"sessionsPerRealm": 5}, "users": "ignored until authentication"}
+            """#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let (router, urls) = try await Self.startRouter(tool, ["--config", file.path])
+        do {
+            #expect(urls.count == 2 && urls[1].hasSuffix("/wamp"), "\(urls)")
+            let rawSocket = try #require(urls.first)
+            // Joined (the call fails with no_such_procedure, exit 1) in the file's realm only.
+            let joined = try PeerProcess(tool, ["call", "--url", rawSocket, "--realm", "com.example.custom", "com.example.nobody"])
+            #expect(try await joined.waitForExit(timeout: 60) == 1, "\(joined.transcript)")
+            let refused = try PeerProcess(tool, ["call", "--url", rawSocket, "--realm", "realm1", "com.example.nobody"])
+            #expect(try await refused.waitForExit(timeout: 60) == 2, "\(refused.transcript)")
+            #expect(refused.stderr.contains("wamp.error.no_such_realm"), "\(refused.transcript)")
+        } catch {
+            await router.stop()
+            throw error
+        }
+        kill(router.pid, SIGINT)
+        #expect(try await router.waitForExit(timeout: 60) == 0, "\(router.transcript)")
+    }
+
+    @Test("wamp router --config with a wrong type names the key and exits non-zero")
+    func invalidConfigFileIsAValidationError() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("wamp-router-bad-\(getpid()).json")
+        try Data(#"{"listeners": [{"url": 5}]}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let router = try PeerProcess(try WAMPTool.require(), ["router", "--config", file.path])
+        #expect(try await router.waitForExit(timeout: 60) == 64, "\(router.transcript)")
+        #expect(router.stderr.contains("listeners[0].url"), "\(router.transcript)")
+    }
+
     @Test("wamp demo ends by itself with exit 0, and its transcript shows the call result and the event")
     func demoShowsCallResultAndEvent() async throws {
         let demo = try PeerProcess(try WAMPTool.require(), ["demo"])
