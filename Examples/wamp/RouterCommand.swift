@@ -68,6 +68,7 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "The largest message accepted (RawSocket: a power of two from 512 to 16777216).")
     var maxReceiveLength: Int = 1 << 24
 
+    /// The certificate and key of every rss:// and wss:// listener.
     @OptionGroup var tls: ServerTLSOptions
 
     @Flag(help: "Log the router's and the transports' activity to standard error.")
@@ -103,10 +104,14 @@ struct RouterCommand: AsyncParsableCommand {
         }
         var servers: [any Service] = []
         var listening: [String] = []
+        for listener in listeners where listener.url.usesTLS && tlsConfiguration == nil {
+            throw ValidationError("\(listener.url) needs --tls-cert and --tls-key")
+        }
         for listener in listeners {
+            // TLS on the rss:// and wss:// listeners only: one router may serve both.
             let server = try await TransportDialer.bind(
                 listener.url, serializers: plugins, universal: listener.universal, maxReceiveLength: maxReceiveLength,
-                maxConnections: nil, tls: tlsConfiguration, logger: logger
+                maxConnections: nil, tls: listener.url.usesTLS ? tlsConfiguration : nil, logger: logger
             ) { connection in
                 await router.serve(connection)
             }

@@ -43,6 +43,14 @@ enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
         }
     }
 
+    /// Whether the URL asks for TLS: `rss://` or `wss://`.
+    var usesTLS: Bool {
+        switch self {
+        case .rawSocket(let endpoint): return endpoint.usesTLS
+        case .webSocket(let endpoint): return endpoint.usesTLS
+        }
+    }
+
     /// `rawsocket` or `websocket`.
     var transportName: String {
         switch self {

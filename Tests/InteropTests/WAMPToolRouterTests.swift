@@ -100,6 +100,37 @@ struct WAMPToolRouterTests {
         #expect(router.stderr.contains("listeners[0].url"), "\(router.transcript)")
     }
 
+    @Test("wamp router serves TLS on its rss:// listener and plain RawSocket on its rs:// one at once")
+    func tlsOnTheRssListenerOnly() async throws {
+        let tool = try WAMPTool.require()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wamp-router-tls-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (cert, key) = (directory.appendingPathComponent("cert.pem").path, directory.appendingPathComponent("key.pem").path)
+        let openssl = try PeerProcess("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost", "-keyout", key, "-out", cert,
+        ])
+        #expect(try await openssl.waitForExit(timeout: 60) == 0, "\(openssl.transcript)")
+        let (router, urls) = try await Self.startRouter(tool, [
+            "--listen", "rss://127.0.0.1:0", "--listen", "rs://127.0.0.1:0", "--tls-cert", cert, "--tls-key", key,
+        ])
+        do {
+            let secure = try #require(urls.first { $0.hasPrefix("rss://") })
+            let plain = try #require(urls.first { $0.hasPrefix("rs://") })
+            // Joined on both (the call fails with no_such_procedure, exit 1).
+            let overTLS = try PeerProcess(tool, ["call", "--url", secure, "--tls-ca", cert, "--tls-server-name", "localhost", "com.example.nobody"])
+            #expect(try await overTLS.waitForExit(timeout: 60) == 1, "\(overTLS.transcript)")
+            #expect(overTLS.stderr.contains("wamp.error.no_such_procedure"), "\(overTLS.transcript)")
+            let withoutTLS = try PeerProcess(tool, ["call", "--url", plain, "com.example.nobody"])
+            #expect(try await withoutTLS.waitForExit(timeout: 60) == 1, "\(withoutTLS.transcript)")
+        } catch {
+            await router.stop()
+            throw error
+        }
+        kill(router.pid, SIGTERM)
+        #expect(try await router.waitForExit(timeout: 60) == 0, "\(router.transcript)")
+    }
+
     @Test("wamp demo ends by itself with exit 0, and its transcript shows the call result and the event")
     func demoShowsCallResultAndEvent() async throws {
         let demo = try PeerProcess(try WAMPTool.require(), ["demo"])
