@@ -174,7 +174,7 @@ let package = Package(
             name: "wamp",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "CBORSerializer", "WAMPSession",
+                "MsgPackSerializer", "CBORSerializer", "WAMPSession", "WAMPRouter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main demo: an embedded RawSocket server and client on loopback (see `wamp demo --help`).
+# The main demo: an embedded WAMP router and two sessions, RawSocket/MessagePack and WebSocket/JSON (see `wamp demo --help`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/ensure-deps.sh

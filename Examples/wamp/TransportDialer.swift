@@ -9,7 +9,8 @@ import UniversalServer
 import WebSocketTransport
 
 /// A transport URL on the command line: `rs://`, `rss://`, `rs+unix://` (RawSocket) or
-/// `ws://`, `wss://` (WebSocket, with a path).
+/// `ws://`, `wss://` (WebSocket, with a path). Port 0 is accepted, for servers: they listen on
+/// a free port and print it.
 enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
     case rawSocket(RawSocketEndpoint)
     case webSocket(WebSocketEndpoint)
@@ -32,6 +33,14 @@ enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
         switch self {
         case .rawSocket(let endpoint): return endpoint.description
         case .webSocket(let endpoint): return endpoint.description
+        }
+    }
+
+    /// Whether the URL asks for TLS: `rss://` or `wss://`.
+    var usesTLS: Bool {
+        switch self {
+        case .rawSocket(let endpoint): return endpoint.usesTLS
+        case .webSocket(let endpoint): return endpoint.usesTLS
         }
     }
 
@@ -76,21 +85,39 @@ enum TransportDialer {
     static func connect(
         _ url: TransportURL, serializer: any WAMPSerializer, tls: ClientTLSOptions
     ) async throws -> any WAMPTransport {
-        let tlsConfiguration = try tls.configuration()
+        try await connect(url, serializer: serializer, tls: try tls.configuration(), serverHostname: tls.tlsServerName)
+    }
+
+    /// Connects to `url` with `serializer`, with TLS when `tls` is given (verifying the server's
+    /// certificate against `serverHostname`, default: the URL's host).
+    static func connect(
+        _ url: TransportURL, serializer: any WAMPSerializer, tls tlsConfiguration: TLSConfiguration? = nil,
+        serverHostname: String? = nil
+    ) async throws -> any WAMPTransport {
         switch url {
         case .rawSocket(let endpoint):
             let configuration = RawSocketConfiguration {
                 $0.tls = tlsConfiguration
-                $0.serverHostname = tls.tlsServerName
+                $0.serverHostname = serverHostname
             }
             return try await RawSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration)
         case .webSocket(let endpoint):
             let configuration = WebSocketConfiguration {
                 $0.tls = tlsConfiguration
-                $0.serverHostname = tls.tlsServerName
+                $0.serverHostname = serverHostname
             }
             return try await WebSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration)
         }
+    }
+
+    /// A bound server and the URLs it listens on (with the real port when port 0 was asked).
+    struct BoundServer: Sendable {
+        /// The server, to run in a `ServiceGroup`.
+        let service: any Service
+        /// The TCP port it listens on (`nil` for a Unix socket).
+        let port: Int?
+        /// `rs://HOST:PORT`, or `rs://HOST:PORT and ws://HOST:PORT/ws` for a universal server.
+        let listening: String
     }
 
     /// Binds a server at `url` (or a universal server on its TCP port when `universal`),
@@ -101,6 +128,22 @@ enum TransportDialer {
         maxConnections: Int?, tls: TLSConfiguration?, logger: Logger,
         _ handler: @escaping @Sendable (any WAMPTransport) async throws -> Void
     ) async throws {
+        let server = try await bind(
+            url, serializers: serializers, universal: universal, maxReceiveLength: maxReceiveLength,
+            maxConnections: maxConnections, tls: tls, logger: logger, handler)
+        printLine("listening on \(server.listening)")
+        try await runUntilSignal([server.service], logger: logger)
+    }
+
+    /// Binds a server at `url` (or a universal server on its TCP port when `universal`) that
+    /// runs `handler` for every connection once the returned service runs.
+    ///
+    /// - Throws: `ValidationError` for a universal server on a Unix socket; the bind error.
+    static func bind(
+        _ url: TransportURL, serializers: [any WAMPSerializer], universal: Bool, maxReceiveLength: Int,
+        maxConnections: Int?, tls: TLSConfiguration?, logger: Logger,
+        _ handler: @escaping @Sendable (any WAMPTransport) async throws -> Void
+    ) async throws -> BoundServer {
         let rawSocketConfiguration = RawSocketConfiguration {
             $0.maxReceiveLength = maxReceiveLength
             $0.tls = tls
@@ -115,7 +158,7 @@ enum TransportDialer {
             case .webSocket(let endpoint): (host, port, path) = (endpoint.host, endpoint.port, endpoint.path)
             case .rawSocket(let endpoint):
                 guard case .tcp(let h, let p) = endpoint.address else {
-                    throw ValidationError("--universal needs a TCP address, not \(endpoint)")
+                    throw ValidationError("a universal server needs a TCP address, not \(endpoint)")
                 }
                 (host, port, path) = (h, p, "/ws")
             }
@@ -126,9 +169,7 @@ enum TransportDialer {
             let shown = host.contains(":") ? "[\(host)]" : host
             let actual = server.port ?? port
             let (rs, ws) = tls == nil ? ("rs", "ws") : ("rss", "wss")
-            printLine("listening on \(rs)://\(shown):\(actual) and \(ws)://\(shown):\(actual)\(path)")
-            try await runUntilSignal(server, logger: logger)
-            return
+            return BoundServer(service: server, port: actual, listening: "\(rs)://\(shown):\(actual) and \(ws)://\(shown):\(actual)\(path)")
         }
         switch url {
         case .rawSocket(let endpoint):
@@ -136,27 +177,24 @@ enum TransportDialer {
                 to: endpoint, serializers: serializers, configuration: rawSocketConfiguration,
                 maxConnections: maxConnections, logger: logger, handler: handler)
             if case .tcp(let host, _) = endpoint.address, let port = server.port {
-                printLine("listening on \(RawSocketEndpoint(.tcp(host: host, port: port), usesTLS: endpoint.usesTLS))")
-            } else {
-                printLine("listening on \(endpoint)")
+                return BoundServer(service: server, port: port, listening: "\(RawSocketEndpoint(.tcp(host: host, port: port), usesTLS: endpoint.usesTLS))")
             }
-            try await runUntilSignal(server, logger: logger)
+            return BoundServer(service: server, port: nil, listening: "\(endpoint)")
         case .webSocket(let endpoint):
             let server = try await WebSocketServer.bind(
                 to: endpoint, serializers: serializers, configuration: webSocketConfiguration,
                 maxConnections: maxConnections, logger: logger, handler: handler)
             var shown = endpoint
             shown.port = server.port ?? endpoint.port
-            printLine("listening on \(shown)")
-            try await runUntilSignal(server, logger: logger)
+            return BoundServer(service: server, port: shown.port, listening: "\(shown)")
         }
     }
 
-    /// Runs `server` as the one service of a `ServiceGroup` that shuts it down gracefully on
-    /// SIGINT or SIGTERM; returns once every connection ended.
-    static func runUntilSignal(_ server: some Service, logger: Logger) async throws {
+    /// Runs `services` in a `ServiceGroup` that shuts them down gracefully, the last one first,
+    /// on SIGINT or SIGTERM; returns once every one of them ended.
+    static func runUntilSignal(_ services: [any Service], logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(
-            services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

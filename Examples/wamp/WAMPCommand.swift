@@ -5,8 +5,8 @@ import ArgumentParser
 struct WAMPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wamp",
-        abstract: "WAMP over RawSocket and WebSocket: a demo, an echo server, a benchmark client, a message sender, a soak test, and WAMP client sessions (call, register, subscribe, publish).",
-        subcommands: [Demo.self, EchoServer.self, Bench.self, Send.self, Soak.self, Call.self, Register.self, Subscribe.self, Publish.self],
+        abstract: "WAMP over RawSocket and WebSocket: a router, a demo, an echo server, a benchmark client, a message sender, a soak test, and WAMP client sessions (call, register, subscribe, publish).",
+        subcommands: [Demo.self, EchoServer.self, Bench.self, Send.self, Soak.self, Call.self, Register.self, Subscribe.self, Publish.self, RouterCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -25,62 +25,16 @@ extension CrossbarTests {
           arguments: RouterTransport.allCases)
     func toolCallAndRegister(_ transport: RouterTransport) async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        let tool = try WAMPTool.require()
-        let url = transport.endpoint(router).description
-        let procedure = "com.example.tool.echo.\(transport)"
-        try await withPeer(tool, ["register", "--url", url, "--realm", "realm1", "--serializer", "msgpack", procedure]) { callee in
-            _ = try await callee.waitForLine(startingWith: "registered \(procedure)", timeout: InteropTimeouts.pythonStart)
-            let call = try PeerProcess(tool, [
-                "call", "--url", url, "--realm", "realm1", "--serializer", "cbor", procedure, "2", "three", #"{"a": [1]}"#,
-                "--kw", "x=1.5", "--kw", "name=joe",
-            ])
-            #expect(try await call.waitForExit(timeout: InteropTimeouts.pythonRun) == 0, "\(call.transcript)")
-            let line = try #require(call.stdout.split(separator: "\n").first)
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
-            let args = try #require(json["args"] as? [Any])
-            #expect(args.count == 3)
-            #expect((args[0] as? NSNumber)?.intValue == 2)
-            #expect(args[1] as? String == "three")
-            #expect((args[2] as? [String: Any])?["a"] as? [Int] == [1])
-            let kwargs = try #require(json["kwargs"] as? [String: Any])
-            #expect((kwargs["x"] as? NSNumber)?.doubleValue == 1.5)
-            #expect(kwargs["name"] as? String == "joe")
-
-            let failing = try PeerProcess(tool, ["call", "--url", url, "com.example.tool.nobody", "1"])
-            #expect(try await failing.waitForExit(timeout: InteropTimeouts.pythonRun) == 1, "\(failing.transcript)")
-            let errorLine = try #require(failing.stderr.split(separator: "\n").first { $0.hasPrefix("{") })
-            let error = try #require(try JSONSerialization.jsonObject(with: Data(errorLine.utf8)) as? [String: Any])
-            #expect(error["error"] as? String == WAMPURI.noSuchProcedure)
-            #expect(error["args"] is [Any])
-            #expect(error["kwargs"] is [String: Any])
-
-            // SIGTERM: the tool leaves with GOODBYE and exits 0.
-            kill(callee.pid, SIGTERM)
-            #expect(try await callee.waitForExit(timeout: InteropTimeouts.message) == 0, "\(callee.transcript)")
-        }
+        try await WAMPToolSessionChecks.callAndRegister(
+            tool: try WAMPTool.require(), url: transport.endpoint(router).description, procedure: "com.example.tool.echo.\(transport)")
     }
 
     @Test("wamp subscribe --count 2 + wamp publish: two JSON event lines, publish exits 0 on PUBLISHED")
     func toolSubscribeAndPublish() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        let tool = try WAMPTool.require()
-        let url = router.tcp.description
-        let topic = "com.example.tool.topic"
-        try await withPeer(tool, ["subscribe", "--url", url, "--serializer", "json", topic, "--count", "2"]) { subscriber in
-            _ = try await subscriber.waitForLine(startingWith: "subscribed \(topic)", timeout: InteropTimeouts.pythonStart)
-            for (index, payload) in [["1", "--kw", "k=v"], [#"{"n": null}"#]].enumerated() {
-                let publish = try PeerProcess(tool, ["publish", "--url", router.unix.description, "--serializer", "msgpack", topic] + payload)
-                #expect(try await publish.waitForExit(timeout: InteropTimeouts.pythonRun) == 0, "publish \(index): \(publish.transcript)")
-            }
-            #expect(try await subscriber.waitForExit(timeout: InteropTimeouts.pythonRun) == 0, "\(subscriber.transcript)")
-            let lines = subscriber.stdout.split(separator: "\n").filter { $0.hasPrefix("{") }
-            #expect(lines.count == 2, "\(subscriber.stdout)")
-            let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
-            #expect((first?["args"] as? [Int]) == [1])
-            #expect((first?["kwargs"] as? [String: String]) == ["k": "v"])
-            let second = try JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any]
-            #expect(((second?["args"] as? [Any])?.first as? [String: Any])?["n"] is NSNull)
-        }
+        try await WAMPToolSessionChecks.subscribeAndPublish(
+            tool: try WAMPTool.require(), subscriberURL: router.tcp.description, publisherURL: router.unix.description,
+            topic: "com.example.tool.topic")
     }
 
     @Test("wamp call with --authid/--ticket joins the authenticated realm")

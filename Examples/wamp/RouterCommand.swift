@@ -1,0 +1,126 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import Transport
+import WAMPRouter
+
+/// `wamp router`: an embedded ``WAMPRouter`` (broker and dealer) behind one or more listeners.
+struct RouterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "router",
+        abstract: "Run a WAMP router (broker and dealer) on RawSocket and WebSocket listeners.",
+        discussion: """
+            With no arguments it serves RawSocket and WebSocket (at /ws) on 127.0.0.1:8080, realm \
+            realm1, open to anonymous sessions. Prints one line "listening on URL and URL ..." once \
+            every listener is bound (with the real port when port 0 was asked). SIGINT or SIGTERM \
+            say GOODBYE (wamp.close.system_shutdown) to every session and exit 0.
+
+            --config FILE reads a JSON file; --listen and --realm given on the command line replace \
+            the file's listeners and realms. Every key is optional; other keys are ignored (roles \
+            and users will come with authentication). Example (Examples/router-config/router.json):
+
+              {
+                "listeners": [
+                  { "url": "rs://127.0.0.1:8080", "universal": true },
+                  { "url": "rs+unix:///tmp/wamp-router.sock" }
+                ],
+                "realms": [
+                  { "name": "realm1" },
+                  { "name": "com.example.private", "anonymousAuthRole": "guest" }
+                ],
+                "limits": {
+                  "outboundQueueLength": 1024,
+                  "sessionsPerRealm": 10000,
+                  "subscriptionsPerSession": 1000,
+                  "registrationsPerSession": 1000,
+                  "pendingCallsPerSession": 1000
+                }
+              }
+
+            listeners[].url: as --listen; listeners[].universal: as --universal (default \
+            false). realms[].name: the realm URI; realms[].anonymousAuthRole: the authrole of \
+            its anonymous sessions (default anonymous). limits: each one optional, defaults as \
+            shown (WAMPRouter.Limits).
+            """)
+
+    /// The listener when neither the command line nor the config file names one.
+    static let defaultListener = RouterConfigFile.Listener(url: "rs://127.0.0.1:8080", universal: true)
+
+    @Option(help: """
+        Where to listen (repeatable): rs://HOST:PORT, rss://HOST:PORT (TLS: give --tls-cert and --tls-key), \
+        rs+unix:///PATH, ws://HOST:PORT/PATH or wss://HOST:PORT/PATH. Default: RawSocket and WebSocket \
+        (/ws) on 127.0.0.1:8080.
+        """)
+    var listen: [TransportURL] = []
+
+    @Flag(help: "Serve RawSocket and WebSocket on each --listen URL's TCP port (WebSocket at a ws:// URL's path, /ws for rs://).")
+    var universal = false
+
+    @Option(help: "A realm to offer, open to anonymous sessions (repeatable). Default: realm1.")
+    var realm: [String] = []
+
+    @Option(help: "Accepted serializers, comma-separated, in order of preference.")
+    var serializers: String = "json,msgpack,cbor"
+
+    @Option(help: "A JSON file with listeners, realms and limits (see above).")
+    var config: String?
+
+    @Option(help: "The largest message accepted (RawSocket: a power of two from 512 to 16777216).")
+    var maxReceiveLength: Int = 1 << 24
+
+    /// The certificate and key of every rss:// and wss:// listener.
+    @OptionGroup var tls: ServerTLSOptions
+
+    @Flag(help: "Log the router's and the transports' activity to standard error.")
+    var verbose = false
+
+    func run() async throws {
+        let file = try config.map(RouterConfigFile.read)
+        let plugins = try SerializerOption.list(serializers).map(\.serializer)
+        let tlsConfiguration = try tls.configuration()
+        var logger = Logger(label: "wamp.router")
+        logger.logLevel = verbose ? .trace : .warning
+
+        var configuration = WAMPRouter.Configuration()
+        if !realm.isEmpty {
+            configuration.realms = realm.map { WAMPRouter.Realm($0) }
+        } else if let realms = file?.realms {
+            configuration.realms = realms.map(\.realm)
+        }
+        if let limits = file?.limits { configuration.limits = limits.limits }
+        let router = WAMPRouter(configuration: configuration, logger: logger)
+
+        let listeners: [(url: TransportURL, universal: Bool)]
+        if !listen.isEmpty {
+            listeners = listen.map { ($0, universal) }
+        } else {
+            listeners = try (file?.listeners ?? [Self.defaultListener]).map { listener in
+                do {
+                    return (try TransportURL(url: listener.url), listener.universal ?? false)
+                } catch {
+                    throw ValidationError("invalid listener URL \(listener.url) in \(config ?? ""): \(error)")
+                }
+            }
+        }
+        var servers: [any Service] = []
+        var listening: [String] = []
+        for listener in listeners where listener.url.usesTLS && tlsConfiguration == nil {
+            throw ValidationError("\(listener.url) needs --tls-cert and --tls-key")
+        }
+        for listener in listeners {
+            // TLS on the rss:// and wss:// listeners only: one router may serve both.
+            let server = try await TransportDialer.bind(
+                listener.url, serializers: plugins, universal: listener.universal, maxReceiveLength: maxReceiveLength,
+                maxConnections: nil, tls: listener.url.usesTLS ? tlsConfiguration : nil, logger: logger
+            ) { connection in
+                await router.serve(connection)
+            }
+            servers.append(server.service)
+            listening.append(server.listening)
+        }
+        printLine("listening on \(listening.joined(separator: " and ")), realms \(router.realms.joined(separator: ", "))")
+        // The router last: graceful shutdown stops it first (GOODBYE to every session, each
+        // connection closed), then the servers.
+        try await TransportDialer.runUntilSignal(servers + [router], logger: logger)
+    }
+}
