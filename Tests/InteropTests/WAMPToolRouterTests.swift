@@ -26,7 +26,7 @@ struct WAMPToolRouterTests {
         let socket = FileManager.default.temporaryDirectory.appendingPathComponent("wamp-router-\(getpid()).sock").path
         let (router, urls) = try await Self.startRouter(tool, [
             "--listen", "rs://127.0.0.1:0", "--listen", "ws://127.0.0.1:0/ws", "--listen", "rs+unix://\(socket)",
-            "--realm", "realm1", "--serializers", "json,msgpack",
+            "--realm", "realm1", "--serializers", "json,msgpack,cbor",
         ])
         do {
             #expect(urls.count == 3, "\(urls)")
