@@ -283,7 +283,7 @@ let package = Package(
         .testTarget(
             name: "WAMPRouterTests",
             dependencies: [
-                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer",
+                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer", "RawSocketTransport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
