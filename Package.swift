@@ -47,6 +47,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        // `swift package generate-documentation --target <library>`: the DocC catalogs in Sources/*/*.docc.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The core: typed WAMP messages, values, the Serializer and WAMPTransport protocols,
@@ -281,7 +283,7 @@ let package = Package(
         .testTarget(
             name: "WAMPRouterTests",
             dependencies: [
-                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer",
+                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer", "RawSocketTransport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

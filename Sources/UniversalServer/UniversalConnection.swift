@@ -4,7 +4,7 @@ public import Transport
 public import WebSocketTransport
 
 /// A connection accepted by a ``WAMPUniversalServer``: RawSocket or WebSocket, whichever
-/// the client spoke. It is a ``WAMPTransport`` itself, so code written against the protocol
+/// the client spoke. It is a `WAMPTransport` itself, so code written against the protocol
 /// serves both without looking.
 public enum UniversalConnection: WAMPTransport {
     /// A RawSocket client (its first octet was 0x7F).
@@ -12,7 +12,7 @@ public enum UniversalConnection: WAMPTransport {
     /// A WebSocket client (an HTTP upgrade request).
     case webSocket(WebSocketConnection)
 
-    /// The typed messages received, in order. See ``WAMPTransport/inbound``.
+    /// The typed messages received, in order. See `WAMPTransport.inbound`.
     public typealias Inbound = WAMPMessageSequence
 
     /// The connection as a transport.

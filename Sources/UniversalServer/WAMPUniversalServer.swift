@@ -9,7 +9,7 @@ public import WebSocketTransport
 /// Serves RawSocket and WebSocket clients on one TCP port (like Crossbar.io's "universal"
 /// transport): the first octet a client sends tells them apart, 0x7F starting a RawSocket
 /// handshake and anything else an HTTP request that is upgraded to a WebSocket. A
-/// ``WAMPServer`` of ``UniversalConnection``s.
+/// `WAMPServer` of ``UniversalConnection``s.
 ///
 /// ```swift
 /// let server = try await WAMPUniversalServer.bind(to: try WebSocketEndpoint(url: "ws://127.0.0.1:8080/ws"),
@@ -36,7 +36,7 @@ extension WAMPServer where Connection == UniversalConnection {
     ///     HTTP 503). `nil` for no limit.
     ///   - eventLoopGroup: where connections run.
     ///   - logger: connections at debug level.
-    ///   - handler: what ``WAMPServer/run()`` (the `Service` entry point) runs for each connection.
+    ///   - handler: what `WAMPServer.run()` (the `Service` entry point) runs for each connection.
     public static func bind(
         to endpoint: WebSocketEndpoint,
         serializers: [any WAMPSerializer],

@@ -54,7 +54,7 @@ public struct WAMPResult: Hashable, Sendable {
         }
     }
 
-    /// Encodes a value as a result, the way ``WAMPPayload/encoding(_:encoder:)`` does: a list
+    /// Encodes a value as a result, the way `WAMPPayload.encoding(_:encoder:)` does: a list
     /// becomes the positional arguments, a dict the keyword arguments, anything else the one
     /// positional argument.
     public init<T: Encodable>(encoding value: T, encoder: WAMPValueEncoder = WAMPValueEncoder()) throws {

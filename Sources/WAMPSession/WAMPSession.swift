@@ -1,7 +1,7 @@
 public import Logging
 public import Transport
 
-/// A WAMP client session: joins a realm over any ``WAMPTransport`` and offers the four client
+/// A WAMP client session: joins a realm over any `WAMPTransport` and offers the four client
 /// roles (caller, callee, publisher, subscriber) with async/await.
 ///
 /// A session lives in a scope: ``withSession(joining:realm:configuration:logger:isolation:_:)``

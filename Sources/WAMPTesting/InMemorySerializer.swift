@@ -2,7 +2,7 @@ public import NIOCore
 public import Transport
 
 /// The serializer an ``InMemoryTransport`` reports when it was given none: messages cross
-/// the in-memory connection as ``WAMPMessage`` values and are never turned into bytes.
+/// the in-memory connection as `WAMPMessage` values and are never turned into bytes.
 ///
 /// Its ``serialize(_:into:)`` and ``deserialize(_:)`` throw: to exercise a real format, give the
 /// transport one in ``InMemoryTransport/Configuration/serializer``.
@@ -15,13 +15,13 @@ public struct InMemorySerializer: WAMPSerializer {
     /// Creates the serializer.
     public init() {}
 
-    /// Throws ``WAMPSerializationError`` with code `unsupportedType`: nothing is serialized.
+    /// Throws `WAMPSerializationError` with code `unsupportedType`: nothing is serialized.
     public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
         throw WAMPSerializationError(
             .unsupportedType, serializer: id.name, "the in-memory transport passes \(message.type) as a value, not as bytes")
     }
 
-    /// Throws ``WAMPSerializationError`` with code `unsupportedType`: nothing is deserialized.
+    /// Throws `WAMPSerializationError` with code `unsupportedType`: nothing is deserialized.
     public func deserialize(_ buffer: ByteBuffer) throws -> WAMPMessage {
         throw WAMPSerializationError(
             .unsupportedType, serializer: id.name,

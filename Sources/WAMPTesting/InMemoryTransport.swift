@@ -1,6 +1,6 @@
 public import Transport
 
-/// One end of an in-memory connection: a ``WAMPTransport`` that passes ``WAMPMessage`` values to
+/// One end of an in-memory connection: a `WAMPTransport` that passes `WAMPMessage` values to
 /// its peer in the same process, for tests of sessions and routers without sockets.
 ///
 /// ```swift
@@ -18,10 +18,10 @@ public import Transport
 ///   are buffered, so a peer that stops reading stops its sender, one message ahead at most.
 /// - **Closing**: ``close()`` ends the peer's ``inbound`` after the messages already sent, ends
 ///   this side's ``inbound`` at once, and makes every later or waiting send on either side throw
-///   ``InMemoryTransportError`` with kind ``WAMPTransportErrorKind/connectionClosed``.
+///   ``InMemoryTransportError`` with kind `WAMPTransportErrorKind.connectionClosed`.
 /// - **Serialization, on request**: with a ``Configuration/serializer``, each message is
 ///   serialized and deserialized on its way, limited to ``Configuration/maxSendLength`` octets
-///   (a larger one is refused with kind ``WAMPTransportErrorKind/messageTooLarge``; the
+///   (a larger one is refused with kind `WAMPTransportErrorKind.messageTooLarge`; the
 ///   connection stays usable), and a message the serializer cannot read back fails the peer's
 ///   ``inbound`` as a real transport would.
 public struct InMemoryTransport: WAMPTransport {
@@ -77,8 +77,8 @@ public struct InMemoryTransport: WAMPTransport {
 
     /// Sends one message to the peer.
     ///
-    /// - Throws: ``InMemoryTransportError`` with kind ``WAMPTransportErrorKind/connectionClosed``
-    ///   once either side closed, or ``WAMPTransportErrorKind/messageTooLarge`` (the message
+    /// - Throws: ``InMemoryTransportError`` with kind `WAMPTransportErrorKind.connectionClosed`
+    ///   once either side closed, or `WAMPTransportErrorKind.messageTooLarge` (the message
     ///   was not sent); the serializer's error when it cannot serialize the message;
     ///   `CancellationError` when the task is cancelled while the send waits for room (the
     ///   message then stays sent).

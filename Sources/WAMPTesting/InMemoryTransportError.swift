@@ -4,8 +4,8 @@ public import Transport
 /// larger than ``InMemoryTransport/maxSendLength``, or (from ``InMemoryTransport/inbound``) a
 /// message the configured serializer could not read back.
 public struct InMemoryTransportError: WAMPTransportError, Hashable {
-    /// The transport-independent kind: ``WAMPTransportErrorKind/connectionClosed``,
-    /// ``WAMPTransportErrorKind/messageTooLarge`` or ``WAMPTransportErrorKind/invalidMessage``.
+    /// The transport-independent kind: `WAMPTransportErrorKind.connectionClosed`,
+    /// `WAMPTransportErrorKind.messageTooLarge` or `WAMPTransportErrorKind.invalidMessage`.
     public var kind: WAMPTransportErrorKind
     /// What happened, with the values involved.
     public var message: String

@@ -85,7 +85,7 @@ public enum RawSocketClient {
     /// returns or throws.
     ///
     /// `body` runs on the connection's event loop (see
-    /// ``WAMPConnectionSettings/runsHandlersOnEventLoop``): it must not block.
+    /// `WAMPConnectionSettings.runsHandlersOnEventLoop`): it must not block.
     public static func withConnection<Result: Sendable>(
         to endpoint: RawSocketEndpoint,
         serializers: [any WAMPSerializer],

@@ -1,7 +1,7 @@
 public import Transport
 
 /// Settings of a RawSocket connection, shared by clients and servers: RawSocket's own, and
-/// every ``WAMPConnectionSettings`` property as if it were declared here. Each has its
+/// every `WAMPConnectionSettings` property as if it were declared here. Each has its
 /// default; change the ones you need:
 ///
 /// ```swift

@@ -15,7 +15,7 @@ public import Transport
 /// }
 /// ```
 public final class RawSocketConnection: WAMPTransport {
-    /// The typed messages received, in order. See ``WAMPTransport/inbound``.
+    /// The typed messages received, in order. See `WAMPTransport.inbound`.
     public typealias Inbound = WAMPMessageSequence
 
     let core: ConnectionCore<RawSocketFraming>
@@ -42,7 +42,7 @@ public final class RawSocketConnection: WAMPTransport {
     /// (`withTaskExecutorPreference(connection.executor) { ... }`) takes received messages
     /// and sends on the thread that does the connection's I/O: no thread hop per message.
     /// Server handlers and ``RawSocketClient/withConnection(to:serializers:configuration:eventLoopGroup:logger:_:)``
-    /// bodies run on it unless ``WAMPConnectionSettings/runsHandlersOnEventLoop`` is off.
+    /// bodies run on it unless `WAMPConnectionSettings.runsHandlersOnEventLoop` is off.
     /// Code that prefers it must not block.
     public var executor: (any TaskExecutor)? { core.executor }
 
@@ -66,7 +66,7 @@ public final class RawSocketConnection: WAMPTransport {
     /// Concurrent senders never interleave: each message is one write of header and payload.
     /// When the peer stops reading, this waits: on the connection's event loop (see
     /// ``executor``) until the channel is writable again, elsewhere while more than
-    /// ``WAMPConnectionSettings/maxUnwrittenSendBytes`` sent from other threads are not yet
+    /// `WAMPConnectionSettings.maxUnwrittenSendBytes` sent from other threads are not yet
     /// written. A send from another thread may return before its message is written; if that
     /// write fails, the connection is closed and later sends throw
     /// ``RawSocketError/Code/connectionClosed`` with the failure as the cause.
@@ -90,7 +90,7 @@ public final class RawSocketConnection: WAMPTransport {
     }
 
     /// Writes everything sent so far, then closes the connection. When the peer does not
-    /// read, the connection is closed anyway after ``WAMPConnectionSettings/closeTimeout``.
+    /// read, the connection is closed anyway after `WAMPConnectionSettings.closeTimeout`.
     public func close() async throws {
         await core.close()
     }

@@ -5,7 +5,7 @@ import NIOSSL
 public import Transport
 
 /// Accepts RawSocket connections on a TCP port or a Unix socket, negotiating one of the
-/// accepted serializers with each client: a ``WAMPServer`` of ``RawSocketConnection``s.
+/// accepted serializers with each client: a `WAMPServer` of ``RawSocketConnection``s.
 ///
 /// ```swift
 /// let server = try await RawSocketServer.bind(to: .tcp(host: "127.0.0.1", port: 8080),
@@ -31,7 +31,7 @@ extension WAMPServer where Connection == RawSocketConnection {
     ///   - maxConnections: the most connections at once; `nil` for no limit.
     ///   - eventLoopGroup: where connections run.
     ///   - logger: connections at debug level, frames and pings at trace level.
-    ///   - handler: what ``WAMPServer/run()`` (the `Service` entry point) runs for each connection.
+    ///   - handler: what `WAMPServer.run()` (the `Service` entry point) runs for each connection.
     /// - Throws: ``RawSocketError/Code/invalidConfiguration``, or
     ///   ``RawSocketError/Code/connectionFailed`` when the address cannot be listened on.
     public static func bind(

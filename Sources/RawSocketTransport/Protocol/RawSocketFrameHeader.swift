@@ -42,8 +42,10 @@ public struct RawSocketFrameHeader: Hashable, Sendable {
 
     /// Parses and validates a header word.
     ///
-    /// - Parameter maxLength: the receive limit this side announced; a longer frame is
-    ///   refused here, before any of its payload is buffered.
+    /// - Parameters:
+    ///   - word: the frame's 4-octet header, big-endian.
+    ///   - maxLength: the receive limit this side announced; a longer frame is
+    ///     refused here, before any of its payload is buffered.
     /// - Throws: ``RawSocketError`` with code ``RawSocketError/Code/reservedBitsSet``,
     ///   ``RawSocketError/Code/reservedFrameType``, ``RawSocketError/Code/frameTooLarge``.
     public init(parsing word: UInt32, maxLength: Int) throws(RawSocketError) {

@@ -97,7 +97,9 @@ public enum RawSocketHandshake {
         /// Parses a reply word as a client does, verifying magic, reserved octets and the
         /// echoed serializer.
         ///
-        /// - Parameter requestedSerializer: the serializer the client asked for.
+        /// - Parameters:
+        ///   - word: the server's 4-octet reply, big-endian.
+        ///   - requestedSerializer: the serializer the client asked for.
         /// - Returns: the server's receive limit.
         /// - Throws: ``RawSocketError`` with ``RawSocketError/Code/badMagic``,
         ///   ``RawSocketError/Code/reservedBitsSet``, ``RawSocketError/Code/handshakeRefused``

@@ -4,7 +4,7 @@ import Synchronization
 public import Transport
 
 /// A WAMP router: a broker and a dealer for any number of realms, serving sessions on any
-/// ``WAMPTransport`` (RawSocket, WebSocket, in-memory), embedded in a program.
+/// `WAMPTransport` (RawSocket, WebSocket, in-memory), embedded in a program.
 ///
 /// Hand each accepted connection to ``serve(_:)``; run the router as a swift-service-lifecycle
 /// `Service` so that a graceful shutdown says GOODBYE to every session:

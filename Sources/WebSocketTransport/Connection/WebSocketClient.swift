@@ -98,7 +98,7 @@ public enum WebSocketClient {
     /// returns or throws.
     ///
     /// `body` runs on the connection's event loop (see
-    /// ``WAMPConnectionSettings/runsHandlersOnEventLoop``): it must not block.
+    /// `WAMPConnectionSettings.runsHandlersOnEventLoop`): it must not block.
     public static func withConnection<Result: Sendable>(
         to endpoint: WebSocketEndpoint,
         serializers: [any WAMPSerializer],

@@ -1,7 +1,7 @@
 public import Transport
 
 /// Settings of a WAMP-over-WebSocket connection, shared by clients and servers: WebSocket's
-/// own, and every ``WAMPConnectionSettings`` property as if it were declared here. Each has
+/// own, and every `WAMPConnectionSettings` property as if it were declared here. Each has
 /// its default; change the ones you need:
 ///
 /// ```swift

@@ -17,7 +17,7 @@ public import Transport
 /// }
 /// ```
 public final class WebSocketConnection: WAMPTransport {
-    /// The typed messages received, in order. See ``WAMPTransport/inbound``.
+    /// The typed messages received, in order. See `WAMPTransport.inbound`.
     public typealias Inbound = WAMPMessageSequence
 
     let core: ConnectionCore<WebSocketFraming>
@@ -38,12 +38,12 @@ public final class WebSocketConnection: WAMPTransport {
     /// The largest message this side sends: ``WebSocketConfiguration/maxSendLength`` (WebSocket
     /// does not tell the peer's limit).
     public var maxSendLength: Int { core.maxSendLength }
-    /// The largest message this side accepts: ``WAMPConnectionSettings/maxReceiveLength``.
+    /// The largest message this side accepts: `WAMPConnectionSettings.maxReceiveLength`.
     public var maxReceiveLength: Int { core.maxReceiveLength }
     /// The peer's address, when known.
     public var remoteAddress: SocketAddress? { core.channel.remoteAddress }
 
-    /// The connection's event loop as a task executor (see ``WAMPTransport/executor``): a task
+    /// The connection's event loop as a task executor (see `WAMPTransport.executor`): a task
     /// that prefers it takes received messages and sends without a thread hop per message.
     /// Code that prefers it must not block.
     public var executor: (any TaskExecutor)? { core.executor }
@@ -80,7 +80,7 @@ public final class WebSocketConnection: WAMPTransport {
 
     /// Closes the connection with close code 1000: messages already sent are written first,
     /// then the close frame; the socket is closed when the peer answers, or after
-    /// ``WAMPConnectionSettings/closeTimeout``.
+    /// `WAMPConnectionSettings.closeTimeout`.
     public func close() async throws {
         await core.close(reason: .normal)
     }

@@ -5,7 +5,7 @@ import NIOSSL
 public import Transport
 
 /// Accepts WAMP-over-WebSocket connections on a TCP port, negotiating one of the accepted
-/// serializers with each client through the `wamp.2.*` subprotocol: a ``WAMPServer`` of
+/// serializers with each client through the `wamp.2.*` subprotocol: a `WAMPServer` of
 /// ``WebSocketConnection``s.
 ///
 /// ```swift
@@ -35,7 +35,7 @@ extension WAMPServer where Connection == WebSocketConnection {
     ///     answered with HTTP 503 and closed. `nil` for no limit.
     ///   - eventLoopGroup: where connections run.
     ///   - logger: connections at debug level, messages and pings at trace level.
-    ///   - handler: what ``WAMPServer/run()`` (the `Service` entry point) runs for each connection.
+    ///   - handler: what `WAMPServer.run()` (the `Service` entry point) runs for each connection.
     /// - Throws: ``WebSocketError/Code/invalidConfiguration``, or
     ///   ``WebSocketError/Code/connectionFailed`` when the address cannot be listened on.
     public static func bind(

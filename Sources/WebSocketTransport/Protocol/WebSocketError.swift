@@ -37,7 +37,7 @@ public struct WebSocketError: WAMPTransportError {
         public static let unsupportedData = Code(.unsupportedData)
         /// A text message that is not valid UTF-8 (close code 1007).
         public static let invalidUTF8 = Code(.invalidUTF8)
-        /// A received message is larger than ``WAMPConnectionSettings/maxReceiveLength`` (close
+        /// A received message is larger than `WAMPConnectionSettings.maxReceiveLength` (close
         /// code 1009), or a message to send is larger than the peer accepts (nothing sent, the
         /// connection stays usable).
         public static let messageTooLarge = Code(.messageTooLarge)
