@@ -14,6 +14,8 @@ extension WAMPURI {
     public static let authorizationFailed = "wamp.error.authorization_failed"
     /// `wamp.error.no_such_subscription`: UNSUBSCRIBE of a subscription the session does not have.
     public static let noSuchSubscription = "wamp.error.no_such_subscription"
+    /// `wamp.error.no_such_session`: a meta procedure asked about a session that is not there.
+    public static let noSuchSession = "wamp.error.no_such_session"
     /// `wamp.error.no_such_registration`: UNREGISTER of a registration the session does not have.
     public static let noSuchRegistration = "wamp.error.no_such_registration"
     /// `wamp.error.procedure_already_exists`: REGISTER of a procedure already registered (with

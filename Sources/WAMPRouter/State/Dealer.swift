@@ -143,4 +143,14 @@ struct Dealer: Sendable {
         invocationsByCall[CallKey(caller: invocation.caller, request: invocation.callRequest)] = nil
         return invocation
     }
+
+    /// The ID of the registration of `procedure` under `policy`, if there is one.
+    func registrationID(_ procedure: String, _ policy: URIMatchPolicy) -> WAMPID? {
+        index.id(of: procedure, policy)
+    }
+
+    /// The ID of the registration a CALL to `procedure` would be routed to.
+    func bestMatch(_ procedure: String) -> WAMPID? {
+        index.bestMatch(procedure)?.id
+    }
 }

@@ -77,6 +77,9 @@ extension RouterCore {
         guard URIMatchPolicy.isConcrete(call.procedure) else {
             return reply(WAMPURI.invalidURI, "\"\(call.procedure)\" is not a valid procedure to call")
         }
+        if let reply = metaReply(to: call, from: session) {
+            return actions.append(.send(reply, to: session.connection))
+        }
         guard session.calls.count < limits.pendingCallsPerSession else {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))

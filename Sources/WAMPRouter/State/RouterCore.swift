@@ -229,6 +229,7 @@ struct RouterCore: Sendable {
         realms[hello.realm]?.sessions.insert(id)
         connections[connection]?.phase = .established(id)
         actions.append(.send(.welcome(.init(session: id, details: Self.welcomeDetails(identity))), to: connection))
+        publishMetaEvent("wamp.session.on_join", [.dict(Self.sessionDetails(identity))], in: hello.realm, into: &actions)
     }
 
     /// WELCOME.Details: the router's roles with the features it implements, and who the session is.
@@ -236,10 +237,12 @@ struct RouterCore: Sendable {
         [
             "roles": [
                 "broker": ["features": [
+                    "session_meta_api": true, "subscription_meta_api": true,
                     "publisher_identification": true, "publisher_exclusion": true,
                     "subscriber_blackwhite_listing": true, "pattern_based_subscription": true,
                 ]],
                 "dealer": ["features": [
+                    "session_meta_api": true, "registration_meta_api": true,
                     "caller_identification": true, "pattern_based_registration": true, "shared_registration": true,
                     "progressive_call_results": true, "call_canceling": true, "call_timeout": true,
                 ]],
@@ -254,7 +257,8 @@ struct RouterCore: Sendable {
 
     /// Removes session `id` from its realm: its subscriptions and registrations end, the callers
     /// of the invocations it serves get ERROR `wamp.error.canceled`, and the callees of the calls
-    /// it made get INTERRUPT (when they announced `call_canceling`). Nothing is sent to the
+    /// it made get INTERRUPT (when they announced `call_canceling`), and the realm's subscribers
+    /// of `wamp.session.on_leave` get its ID, authid and authrole. Nothing is sent to the
     /// session itself.
     mutating func leave(_ id: WAMPID, into actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
@@ -279,6 +283,10 @@ struct RouterCore: Sendable {
             sessions[ended.callee]?.invocations.remove(invocation)
             interrupt(ended, mode: "killnowait", reason: WAMPURI.canceled, into: &actions)
         }
+        let identity = session.identity
+        publishMetaEvent(
+            "wamp.session.on_leave", [.integer(exactly: id), .string(identity.authid), .string(identity.authrole)],
+            in: realm, into: &actions)
     }
 
     // MARK: - Shutdown
