@@ -32,7 +32,6 @@ struct MetaAPITests {
         try await RouterHarness.run { harness in
             let first = try await harness.join()
             let second = try await harness.join()
-            _ = try await harness.join("realm2")
             #expect(try await meta(first, "wamp.session.count") == 2)
             #expect(try await meta(first, "wamp.session.count", [["nobody"]]) == 0)
             let ids = [first.session, second.session].sorted().map { WAMPValue.integer(exactly: $0) }
