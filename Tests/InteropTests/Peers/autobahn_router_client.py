@@ -1,0 +1,323 @@
+#!/usr/bin/env python3
+"""Autobahn|Python asyncio CLIENTS for the interop tests, run against `wamp router`.
+
+Three ApplicationSessions (a caller/publisher and two callees/subscribers) join one realm over
+one transport and serializer and check, in order:
+
+  rpc-args-kwargs     a call with positional and keyword arguments returns both
+  rpc-progress        `receive_progress`: three progressive results, then the final one
+  rpc-cancel          cancelling a pending call: the caller's call ends, the callee is interrupted
+  shared-roundrobin   `invoke: roundrobin` across the two callees alternates between them
+  pubsub-exclude-me   `exclude_me=False`: the publisher receives its own event
+  pubsub-exclude      `exclude=[B]`: A receives, B does not (B sees the next event first)
+  pubsub-eligible     `eligible=[B]`: B receives, A does not (A sees the next event first)
+  pattern-prefix      a prefix subscription receives `details.topic` = the published URI
+  pattern-wildcard    a wildcard subscription receives `details.topic` = the published URI
+
+Usage: autobahn_router_client.py --url rs://HOST:PORT | ws://HOST:PORT/PATH
+                                 --serializer json|msgpack|cbor [--realm realm1] [--only CHECK,...]
+
+Output (stdout): `ok CHECK` for each passed check, `FAIL CHECK: reason` for the first failure,
+then `RESULT passed=P failed=F`. Exit status: 0 all passed, 1 a check failed, 4 could not join
+or timeout. Exits when its standard input reaches end of file, so that it never outlives the test.
+"""
+
+import argparse
+import asyncio
+import sys
+from urllib.parse import urlparse
+
+import txaio
+
+txaio.use_asyncio()
+
+from autobahn.asyncio.rawsocket import WampRawSocketClientFactory  # noqa: E402
+from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
+from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
+from autobahn.wamp.types import (  # noqa: E402
+    CallOptions,
+    CallResult,
+    ComponentConfig,
+    PublishOptions,
+    RegisterOptions,
+    SubscribeOptions,
+)
+
+# The time guard and the standard input watch shared with the echo client.
+from autobahn_client import SERIALIZERS, TIMEOUT, watch_stdin  # noqa: E402
+
+
+class CheckFailed(Exception):
+    pass
+
+
+def expect(condition, what):
+    if not condition:
+        raise CheckFailed(what)
+
+
+class Session(ApplicationSession):
+    """A session that resolves `joined` on WELCOME and records its events."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        loop = asyncio.get_running_loop()
+        self.joined_future = loop.create_future()
+        self.left_future = loop.create_future()
+
+    def onJoin(self, details):
+        if not self.joined_future.done():
+            self.joined_future.set_result(details)
+
+    def onLeave(self, details):
+        if not self.joined_future.done():
+            self.joined_future.set_exception(CheckFailed(f"not joined: {details.reason} {details.message}"))
+        if not self.left_future.done():
+            self.left_future.set_result(details)
+        super().onLeave(details)
+
+
+async def connect(options):
+    """A joined session over the transport and serializer of `options`."""
+    url = urlparse(options.url)
+    loop = asyncio.get_running_loop()
+    holder = {}
+
+    def make_session():
+        holder["session"] = Session(ComponentConfig(realm=options.realm))
+        return holder["session"]
+
+    serializer = SERIALIZERS[options.serializer]()
+    if url.scheme == "rs":
+        factory = WampRawSocketClientFactory(make_session, serializer=serializer)
+    elif url.scheme == "ws":
+        factory = WampWebSocketClientFactory(make_session, url=options.url, serializers=[serializer])
+    else:
+        raise ValueError(f"unsupported URL scheme {url.scheme!r}")
+    await asyncio.wait_for(loop.create_connection(factory, url.hostname, url.port), TIMEOUT)
+    for _ in range(int(TIMEOUT * 10)):
+        if "session" in holder:
+            break
+        await asyncio.sleep(0.1)
+    session = holder["session"]
+    await asyncio.wait_for(session.joined_future, TIMEOUT)
+    return session
+
+
+async def next_of(queue, what):
+    try:
+        return await asyncio.wait_for(queue.get(), TIMEOUT)
+    except asyncio.TimeoutError:
+        raise CheckFailed(f"timed out waiting for {what}") from None
+
+
+async def rpc_args_kwargs(caller, a, b):
+    def echo(*args, **kwargs):
+        return CallResult(*args, **kwargs)
+
+    registration = await a.register(echo, "com.example.router.echo")
+    result = await caller.call("com.example.router.echo", 2, "three", [4.5, True], x={"y": None}, z="ü")
+    expect(isinstance(result, CallResult), f"result is a {type(result).__name__}: {result!r}")
+    expect(list(result.results) == [2, "three", [4.5, True]], f"args {result.results!r}")
+    expect(result.kwresults == {"x": {"y": None}, "z": "ü"}, f"kwargs {result.kwresults!r}")
+    await registration.unregister()
+
+
+async def rpc_progress(caller, a, b):
+    async def countdown(n, details=None):
+        expect(details is not None and details.progress is not None, f"no progress callback in {details!r}")
+        for i in range(n):
+            details.progress(i, step=i)
+        return "done"
+
+    registration = await a.register(countdown, "com.example.router.progress", options=RegisterOptions(details_arg="details"))
+    progress = []
+    result = await caller.call(
+        "com.example.router.progress", 3, options=CallOptions(on_progress=lambda i, step: progress.append((i, step)))
+    )
+    expect(progress == [(0, 0), (1, 1), (2, 2)], f"progress {progress!r}")
+    expect(result == "done", f"final result {result!r}")
+    await registration.unregister()
+
+
+async def rpc_cancel(caller, a, b):
+    loop = asyncio.get_running_loop()
+    invoked = loop.create_future()
+    interrupted = loop.create_future()
+
+    async def forever():
+        invoked.set_result(None)
+        try:
+            await asyncio.sleep(10 * TIMEOUT)
+        except asyncio.CancelledError:
+            interrupted.set_result(None)
+            raise
+        return "not cancelled"
+
+    registration = await a.register(forever, "com.example.router.forever")
+    call = caller.call("com.example.router.forever")
+    await asyncio.wait_for(invoked, TIMEOUT)
+    call.cancel()
+    try:
+        outcome = await asyncio.wait_for(call, TIMEOUT)
+        raise CheckFailed(f"the cancelled call returned {outcome!r}")
+    except asyncio.CancelledError:
+        pass
+    except ApplicationError as e:
+        expect(e.error == "wamp.error.canceled", f"the cancelled call failed with {e.error}")
+    try:
+        await asyncio.wait_for(interrupted, TIMEOUT)
+    except asyncio.TimeoutError:
+        raise CheckFailed("the callee was not interrupted (no INTERRUPT)") from None
+    await registration.unregister()
+
+
+async def shared_roundrobin(caller, a, b):
+    options = RegisterOptions(invoke="roundrobin")
+    ra = await a.register(lambda: "A", "com.example.router.shared", options=options)
+    rb = await b.register(lambda: "B", "com.example.router.shared", options=options)
+    results = [await caller.call("com.example.router.shared") for _ in range(4)]
+    expect(results in (["A", "B", "A", "B"], ["B", "A", "B", "A"]), f"round robin gave {results!r}")
+    await ra.unregister()
+    await rb.unregister()
+
+
+async def subscribe_queue(session, topic, options=None):
+    queue = asyncio.Queue()
+
+    def on_event(*args, details=None):
+        queue.put_nowait((list(args), details))
+
+    opts = options or SubscribeOptions()
+    opts.details_arg = "details"
+    subscription = await session.subscribe(on_event, topic, options=opts)
+    return subscription, queue
+
+
+async def pubsub_exclude_me(caller, a, b):
+    subscription, queue = await subscribe_queue(caller, "com.example.router.self")
+    await caller.publish("com.example.router.self", "me", options=PublishOptions(acknowledge=True, exclude_me=False))
+    args, _ = await next_of(queue, "the publisher's own event")
+    expect(args == ["me"], f"own event args {args!r}")
+    await subscription.unsubscribe()
+
+
+async def excluded_or_eligible(caller, a, b, options, receiver, other):
+    topic = "com.example.router.filtered"
+    sa, qa = await subscribe_queue(a, topic)
+    sb, qb = await subscribe_queue(b, topic)
+    queues = {"A": qa, "B": qb}
+    await caller.publish(topic, "filtered", options=options)
+    await caller.publish(topic, "everyone", options=PublishOptions(acknowledge=True))
+    args, _ = await next_of(queues[receiver], f"{receiver}'s filtered event")
+    expect(args == ["filtered"], f"{receiver} got {args!r} first, not the filtered event")
+    args, _ = await next_of(queues[receiver], f"{receiver}'s second event")
+    expect(args == ["everyone"], f"{receiver} got {args!r} second")
+    args, _ = await next_of(queues[other], f"{other}'s event")
+    expect(args == ["everyone"], f"{other} got {args!r} first: the filter did not keep it out")
+    await sa.unsubscribe()
+    await sb.unsubscribe()
+
+
+async def pubsub_exclude(caller, a, b):
+    await excluded_or_eligible(caller, a, b, PublishOptions(acknowledge=True, exclude=[b._session_id]), "A", "B")
+
+
+async def pubsub_eligible(caller, a, b):
+    await excluded_or_eligible(caller, a, b, PublishOptions(acknowledge=True, eligible=[b._session_id]), "B", "A")
+
+
+async def pattern(caller, a, match, subscribed, published):
+    subscription, queue = await subscribe_queue(a, subscribed, SubscribeOptions(match=match))
+    await caller.publish(published, "pattern", options=PublishOptions(acknowledge=True))
+    args, details = await next_of(queue, f"the {match} event")
+    expect(args == ["pattern"], f"{match} event args {args!r}")
+    expect(details is not None and details.topic == published, f"details.topic {getattr(details, 'topic', None)!r}")
+    await subscription.unsubscribe()
+
+
+async def pattern_prefix(caller, a, b):
+    await pattern(caller, a, "prefix", "com.example.router.prefix", "com.example.router.prefix.one.two")
+
+
+async def pattern_wildcard(caller, a, b):
+    await pattern(caller, a, "wildcard", "com.example.router..end", "com.example.router.middle.end")
+
+
+CHECKS = [
+    ("rpc-args-kwargs", rpc_args_kwargs),
+    ("rpc-progress", rpc_progress),
+    ("rpc-cancel", rpc_cancel),
+    ("shared-roundrobin", shared_roundrobin),
+    ("pubsub-exclude-me", pubsub_exclude_me),
+    ("pubsub-exclude", pubsub_exclude),
+    ("pubsub-eligible", pubsub_eligible),
+    ("pattern-prefix", pattern_prefix),
+    ("pattern-wildcard", pattern_wildcard),
+]
+
+
+async def run(options):
+    try:
+        caller, a, b = [await connect(options) for _ in range(3)]
+    except Exception as e:  # noqa: BLE001
+        print(f"error: could not join: {type(e).__name__}: {e}", flush=True)
+        return 4
+    only = set(options.only.split(",")) if options.only else None
+    passed = failed = 0
+    for name, check in CHECKS:
+        if only is not None and name not in only:
+            continue
+        try:
+            await asyncio.wait_for(check(caller, a, b), 2 * TIMEOUT)
+            passed += 1
+            print(f"ok {name}", flush=True)
+        except Exception as e:  # noqa: BLE001
+            failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+    for session in (caller, a, b):
+        if session.is_attached():
+            session.leave()
+    for session in (caller, a, b):
+        try:
+            await asyncio.wait_for(asyncio.shield(session.left_future), TIMEOUT)
+        except asyncio.TimeoutError:
+            print("FAIL leave: no GOODBYE reply", flush=True)
+            failed += 1
+    print(f"RESULT passed={passed} failed={failed}", flush=True)
+    return 0 if failed == 0 else 1
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--serializer", choices=sorted(SERIALIZERS), required=True)
+    parser.add_argument("--realm", default="realm1")
+    parser.add_argument("--only", default="")
+    options = parser.parse_args()
+
+    loop = asyncio.get_running_loop()
+    stdin_closed = loop.create_future()
+
+    def on_eof():
+        if not stdin_closed.done():
+            stdin_closed.set_result(None)
+
+    watch_stdin(loop, on_eof)
+    task = asyncio.ensure_future(run(options))
+    done, _ = await asyncio.wait([task, stdin_closed], timeout=len(CHECKS) * 3 * TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        try:
+            return task.result()
+        except Exception as e:  # noqa: BLE001
+            print(f"error: {type(e).__name__}: {e}", flush=True)
+            return 4
+    task.cancel()
+    print("error: timeout" if stdin_closed not in done else "error: stdin closed", flush=True)
+    return 4
+
+
+if __name__ == "__main__":
+    txaio.start_logging(out=sys.stderr, level="warn")
+    sys.exit(asyncio.run(main()))
