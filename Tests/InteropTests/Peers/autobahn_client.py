@@ -101,6 +101,25 @@ def watch_stdin(loop, on_eof):
     threading.Thread(target=reader, daemon=True).start()
 
 
+async def run_until_stdin_closes(coroutine, timeout):
+    """Runs `coroutine` (a peer's script) and returns its exit status: 4 when it raises, when
+    `timeout` seconds pass, or when standard input closes (the test process is gone) first."""
+    loop = asyncio.get_running_loop()
+    stdin_closed = loop.create_future()
+    watch_stdin(loop, lambda: stdin_closed.done() or stdin_closed.set_result(None))
+    task = asyncio.ensure_future(coroutine)
+    done, _ = await asyncio.wait([task, stdin_closed], timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        try:
+            return task.result()
+        except Exception as e:  # noqa: BLE001
+            print(f"error: {type(e).__name__}: {e}", flush=True)
+            return 4
+    task.cancel()
+    print("error: timeout" if stdin_closed not in done else "error: stdin closed", flush=True)
+    return 4
+
+
 class State:
     def __init__(self):
         loop = asyncio.get_running_loop()
@@ -209,22 +228,7 @@ async def main():
     parser.add_argument("--oversize", type=int, default=0)
     options = parser.parse_args()
 
-    loop = asyncio.get_running_loop()
-    stdin_closed = loop.create_future()
-
-    def on_eof():
-        if not stdin_closed.done():
-            stdin_closed.set_result(None)
-
-    watch_stdin(loop, on_eof)
-    task = asyncio.ensure_future(run(options))
-    done, _ = await asyncio.wait([task, stdin_closed], timeout=3 * TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        try:
-            return task.result()
-        except Exception as e:  # noqa: BLE001
-            print(f"error: {type(e).__name__}: {e}", flush=True)
-            return 4
+    return await run_until_stdin_closes(run(options), 3 * TIMEOUT)
     task.cancel()
     print("error: timeout" if stdin_closed not in done else "error: stdin closed", flush=True)
     return 4

@@ -45,7 +45,7 @@ from autobahn.wamp.types import (  # noqa: E402
 )
 
 # The time guard and the standard input watch shared with the echo client.
-from autobahn_client import SERIALIZERS, TIMEOUT, watch_stdin  # noqa: E402
+from autobahn_client import SERIALIZERS, TIMEOUT, run_until_stdin_closes  # noqa: E402
 
 
 class CheckFailed(Exception):
@@ -297,22 +297,7 @@ async def main():
     parser.add_argument("--only", default="")
     options = parser.parse_args()
 
-    loop = asyncio.get_running_loop()
-    stdin_closed = loop.create_future()
-
-    def on_eof():
-        if not stdin_closed.done():
-            stdin_closed.set_result(None)
-
-    watch_stdin(loop, on_eof)
-    task = asyncio.ensure_future(run(options))
-    done, _ = await asyncio.wait([task, stdin_closed], timeout=len(CHECKS) * 3 * TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        try:
-            return task.result()
-        except Exception as e:  # noqa: BLE001
-            print(f"error: {type(e).__name__}: {e}", flush=True)
-            return 4
+    return await run_until_stdin_closes(run(options), len(CHECKS) * 3 * TIMEOUT)
     task.cancel()
     print("error: timeout" if stdin_closed not in done else "error: stdin closed", flush=True)
     return 4

@@ -36,7 +36,7 @@ from autobahn.asyncio.websocket import (  # noqa: E402
 )
 from autobahn.wamp import message  # noqa: E402
 
-from autobahn_client import SERIALIZERS, TIMEOUT, binaries_are_bytes, messages, strict_equal, watch_stdin  # noqa: E402
+from autobahn_client import SERIALIZERS, TIMEOUT, binaries_are_bytes, messages, strict_equal, run_until_stdin_closes, watch_stdin  # noqa: E402
 from autobahn_echo_server import EchoSession  # noqa: E402
 
 
@@ -166,17 +166,7 @@ async def main():
     if options.mode == "server":
         return await serve(options)
 
-    loop = asyncio.get_running_loop()
-    stdin_closed = loop.create_future()
-    watch_stdin(loop, lambda: stdin_closed.done() or stdin_closed.set_result(None))
-    task = asyncio.ensure_future(client(options))
-    done, _ = await asyncio.wait([task, stdin_closed], timeout=3 * TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-    if task in done:
-        try:
-            return task.result()
-        except Exception as e:  # noqa: BLE001
-            print(f"error: {type(e).__name__}: {e}", flush=True)
-            return 4
+    return await run_until_stdin_closes(client(options), 3 * TIMEOUT)
     task.cancel()
     print("error: timeout" if stdin_closed not in done else "error: stdin closed", flush=True)
     return 4
