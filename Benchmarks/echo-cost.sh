@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 WAMP_CLI="${1:-$PWD/.build/release/wamp}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
-cc -O2 -o "$OUT/rawsocket-echo" Benchmarks/rawsocket-echo.c
+cc -O2 -o "$OUT/rawsocket-echo" Benchmarks/rawsocket-echo.c -lmsgpackc
 TICK=$(getconf CLK_TCK)
 
 measure() { # impl serializer window count

@@ -1,18 +1,30 @@
 /*
- * rawsocket-echo: a WAMP RawSocket echo server that treats every payload as opaque bytes.
+ * rawsocket-echo: a WAMP RawSocket echo server in C, the floor our Swift servers are measured
+ * against (Benchmarks/echo-peers.sh, Benchmarks/echo-floor.sh). One thread, one epoll set, any
+ * number of connections.
  *
- * It is the reference point of Benchmarks/echo-peers.sh: the cost of RawSocket framing plus
- * loopback TCP alone, with no serializer. One thread, one epoll set, any number of connections.
+ * Two modes:
+ *   - opaque (the default): every payload is echoed as received: the cost of RawSocket framing
+ *     plus loopback TCP alone, with no serializer;
+ *   - --typed: every MESSAGE payload is MessagePack, unpacked with msgpack-c into a
+ *     `msgpack_object` (with one zone reused for every message), checked to be a WAMP message (a
+ *     non-empty array whose first element is a positive integer, the message code), packed back
+ *     into one reused buffer and sent: the work a typed WAMP peer does per message, done in C.
+ *     A payload that is not such a message closes the connection. The repacked bytes replace
+ *     the received ones in place, so a payload whose repacking has another length (MessagePack
+ *     that does not use the shortest encodings, which msgpack-c and our serializer always do)
+ *     also closes the connection.
  *
- *   cc -O2 -o rawsocket-echo Benchmarks/rawsocket-echo.c
- *   ./rawsocket-echo [--host 127.0.0.1] [--port 0]
+ *   cc -O2 -o rawsocket-echo Benchmarks/rawsocket-echo.c -lmsgpackc
+ *   ./rawsocket-echo [--host 127.0.0.1] [--port 0] [--typed]
  *
  * Prints `listening on rs://HOST:PORT` (the port actually bound, so --port 0 works) and then
  * serves until SIGINT or SIGTERM.
  *
  * Per connection:
  *   - Handshake: the client's 4 octets are 0x7F, (length exponent << 4 | serializer), 0, 0.
- *     Any serializer other than 0 is accepted, since payloads are never read. The reply is
+ *     Any serializer other than 0 is accepted, since payloads are never read (with --typed,
+ *     only 2, MessagePack). The reply is
  *     0x7F, (15 << 4 | the client's serializer), 0, 0: frames up to 2^24 octets. Serializer 0
  *     gets error 1 (serializer unsupported), non-zero reserved octets get error 3; the
  *     connection is then closed.
@@ -41,6 +53,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <msgpack.h>
 
 enum {
     HEADER_LENGTH = 4,
@@ -71,6 +85,30 @@ struct connection {
 };
 
 static volatile sig_atomic_t stopping = 0;
+
+/* --typed: one zone and one output buffer, reused for every message (one thread serves all). */
+static int typed = 0;
+static msgpack_zone typed_zone;
+static msgpack_sbuffer typed_output;
+static msgpack_packer typed_packer;
+
+/* Unpacks one MessagePack WAMP message, checks it, packs it back over the same bytes. Returns -1
+ * when the payload is not a WAMP message or repacks to another length. */
+static int retype(unsigned char *payload, size_t length) {
+    msgpack_object message;
+    size_t offset = 0;
+    msgpack_zone_clear(&typed_zone);
+    if (msgpack_unpack((const char *)payload, length, &offset, &typed_zone, &message) != MSGPACK_UNPACK_SUCCESS
+        || offset != length)
+        return -1;
+    if (message.type != MSGPACK_OBJECT_ARRAY || message.via.array.size == 0
+        || message.via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return -1;
+    msgpack_sbuffer_clear(&typed_output);
+    if (msgpack_pack_object(&typed_packer, message) != 0 || typed_output.size != length) return -1;
+    memcpy(payload, typed_output.data, length);
+    return 0;
+}
 
 static void on_signal(int signal_number) {
     (void)signal_number;
@@ -131,6 +169,7 @@ static int scan_frames(struct connection *c) {
             continue;
         }
         if (type == FRAME_PING) header[0] = FRAME_PONG;
+        if (type == FRAME_MESSAGE && typed && retype(header + HEADER_LENGTH, payload) < 0) return -1;
         c->scanned += frame;
         c->ready = c->scanned;
     }
@@ -152,7 +191,7 @@ static void handshake(struct connection *c) {
         c->reply[1] = ERROR_RESERVED_BITS << 4;
         c->close_after_reply = 1;
         c->reply_left = HEADER_LENGTH;
-    } else if (serializer == 0) {
+    } else if (serializer == 0 || (typed && serializer != 2)) {
         c->reply[1] = ERROR_SERIALIZER_UNSUPPORTED << 4;
         c->close_after_reply = 1;
         c->reply_left = HEADER_LENGTH;
@@ -282,7 +321,7 @@ static void accept_all(int epoll_fd, int listen_fd) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: rawsocket-echo [--host HOST] [--port PORT]\n");
+    fprintf(stderr, "usage: rawsocket-echo [--host HOST] [--port PORT] [--typed]\n");
     exit(2);
 }
 
@@ -292,7 +331,13 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--host") == 0 && i + 1 < argc) host = argv[++i];
         else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) port = argv[++i];
+        else if (strcmp(argv[i], "--typed") == 0) typed = 1;
         else usage();
+    }
+    if (typed) {
+        if (!msgpack_zone_init(&typed_zone, 4096)) fail("msgpack_zone_init");
+        msgpack_sbuffer_init(&typed_output);
+        msgpack_packer_init(&typed_packer, &typed_output, msgpack_sbuffer_write);
     }
     struct sigaction action = {.sa_handler = on_signal};
     sigaction(SIGINT, &action, NULL);
