@@ -149,7 +149,7 @@ public final class WAMPRouter: Service, Sendable {
                         continue
                     }
                 }
-                guard perform({ $0.receive(message, from: connection, now: .now) }, connection) else { return }
+                guard perform({ $0.receive(message, from: connection, now: .now, utc: .now()) }, connection) else { return }
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["connection": "\(connection)", "error": "\(error)"])
