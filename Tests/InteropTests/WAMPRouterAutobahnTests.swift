@@ -4,8 +4,9 @@ import Testing
 import Transport
 
 /// Autobahn|Python asyncio sessions against `wamp router`, run as a process: RPC with
-/// arguments, progressive results, cancel, shared registrations, publish/subscribe options and
-/// pattern subscriptions (`Peers/autobahn_router_client.py`), over each transport and
+/// arguments, progressive results, cancel, shared registrations, publish/subscribe options,
+/// pattern subscriptions, and the meta API (procedures, events and session kills, their shapes as
+/// the WAMP spec gives them) (`Peers/autobahn_router_client.py`), over each transport and
 /// serializer; and a client breaking the protocol, aborted while Autobahn sessions go on.
 @Suite(
     "Autobahn|Python clients against wamp router",
@@ -17,6 +18,7 @@ struct WAMPRouterAutobahnTests {
     static let checks = [
         "rpc-args-kwargs", "rpc-progress", "rpc-cancel", "shared-roundrobin", "pubsub-exclude-me", "pubsub-exclude",
         "pubsub-eligible", "pattern-prefix", "pattern-wildcard",
+        "meta-session", "meta-registration", "meta-subscription", "meta-events", "meta-kill",
     ]
 
     /// The router on free RawSocket and WebSocket ports, all three serializers.
@@ -53,7 +55,7 @@ struct WAMPRouterAutobahnTests {
         }
     }
 
-    @Test("Autobahn RPC, progressive results, cancel, round robin, publish options and pattern subscriptions pass through wamp router",
+    @Test("Autobahn RPC, progressive results, cancel, round robin, publish options, pattern subscriptions and the meta API pass through wamp router",
           arguments: [false, true], InteropSerializer.allCases)
     func autobahnSessionsThroughTheRouter(overWebSocket: Bool, serializer: InteropSerializer) async throws {
         let python = try PeerEnvironment.requirePython()

@@ -106,6 +106,53 @@ struct LimitTests {
         }
     }
 
+    @Test("a subscriber that does not read large EVENTs is ended by the octet bound before the message count bound, while the others go on")
+    func slowSubscriberOfLargeEvents() async throws {
+        var configuration = Self.configuration { limits in
+            limits.outboundQueueLength = 1024
+            limits.outboundQueueOctets = 64 * 1024
+        }
+        configuration.closeGracePeriod = .milliseconds(50)
+        var transport = InMemoryTransport.Configuration()
+        transport.bufferedMessages = 2
+        try await RouterHarness.run(configuration, transport: transport) { harness in
+            let slow = try await harness.join()
+            let fast = try await harness.join()
+            let publisher = try await harness.join()
+            _ = try await slow.subscribe("com.example.large")
+            _ = try await fast.subscribe("com.example.large")
+            // 40 events of 16 KiB: far below 1024 messages, far above 64 KiB.
+            let large = WAMPValue.string(String(repeating: "x", count: 16 * 1024))
+            for n in 0 ..< 40 {
+                _ = try await publisher.publishAcknowledged("com.example.large", payload: .arguments([.integer(Int64(n)), large], [:]))
+                #expect(try await fast.receiveEvent().args.first == .integer(Int64(n)))
+            }
+            let last = try await slow.lastMessageBeforeEnd()
+            guard case .abort(let abort)? = last else {
+                Issue.record("expected ABORT last, got \(String(describing: last))")
+                return
+            }
+            #expect(abort.reason == WAMPRouter.outboundQueueOverflowURI)
+            _ = try await publisher.publishAcknowledged("com.example.large", payload: .arguments(["after"], [:]))
+            #expect(try await fast.receiveEvent().args == ["after"])
+        }
+    }
+
+    @Test("a message larger than the octet bound is still delivered when it is alone in the queue")
+    func oneLargeMessageFits() async throws {
+        let configuration = Self.configuration { $0.outboundQueueOctets = 1024 }
+        try await RouterHarness.run(configuration) { harness in
+            let subscriber = try await harness.join()
+            let publisher = try await harness.join()
+            _ = try await subscriber.subscribe("com.example.large")
+            let large = WAMPValue.string(String(repeating: "y", count: 8 * 1024))
+            for _ in 0 ..< 3 {
+                _ = try await publisher.publishAcknowledged("com.example.large", payload: .arguments([large], [:]))
+                #expect(try await subscriber.receiveEvent().args == [large])
+            }
+        }
+    }
+
     @Test("a publisher that floods without reading its acknowledgements is ended; the subscribers are not")
     func floodingPublisher() async throws {
         try await Self.withSmallQueues(8) { harness in

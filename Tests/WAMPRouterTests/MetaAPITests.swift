@@ -109,4 +109,169 @@ struct MetaAPITests {
             #expect(left.args == [.integer(exactly: other.session), .string(String(other.session)), "anonymous"])
         }
     }
+
+    /// Whether `value` is a string like `2026-12-02T10:58:07.123Z`.
+    private func isISO8601UTC(_ value: WAMPValue?) -> Bool {
+        guard case .string(let text)? = value else { return false }
+        let pattern = Array("dddd-dd-ddTdd:dd:dd.dddZ")
+        return text.count == pattern.count && zip(text, pattern).allSatisfy { $1 == "d" ? $0.isNumber : $0 == $1 }
+    }
+
+    /// The next message, which must be GOODBYE.
+    private func receiveGoodbye(_ peer: TestPeer) async throws -> WAMPMessage.Goodbye {
+        try await peer.receive("GOODBYE") { if case .goodbye(let m) = $0 { m } else { nil } }
+    }
+
+    @Test("registration.get and subscription.get carry created, an ISO 8601 UTC time")
+    func createdTimes() async throws {
+        try await RouterHarness.run { harness in
+            let peer = try await harness.join()
+            let registration = try await peer.register("com.example.add", ["invoke": "roundrobin"])
+            let subscription = try await peer.subscribe("com.example", ["match": "prefix"])
+            let registered = try await meta(peer, "wamp.registration.get", [.integer(exactly: registration)])
+            #expect(registered?["id"] == .integer(exactly: registration) && registered?["invoke"] == "roundrobin")
+            #expect(isISO8601UTC(registered?["created"]), "created: \(String(describing: registered?["created"]))")
+            let subscribed = try await meta(peer, "wamp.subscription.get", [.integer(exactly: subscription)])
+            #expect(subscribed?["id"] == .integer(exactly: subscription) && subscribed?["match"] == "prefix")
+            #expect(isISO8601UTC(subscribed?["created"]), "created: \(String(describing: subscribed?["created"]))")
+        }
+    }
+
+    @Test("filter_authroles may name a role twice")
+    func filterWithRepeatedRole() async throws {
+        try await RouterHarness.run { harness in
+            let peer = try await harness.join()
+            #expect(try await meta(peer, "wamp.session.count", [["anonymous", "anonymous"]]) == 1)
+            #expect(try await metaError(peer, "wamp.session.count", [["anonymous", 1]]) == WAMPURI.invalidArgument)
+        }
+    }
+
+    @Test("subscription meta events: on_create and on_subscribe after SUBSCRIBED, on_unsubscribe and on_delete after UNSUBSCRIBED")
+    func subscriptionEvents() async throws {
+        try await RouterHarness.run { harness in
+            let watcher = try await harness.join()
+            for event in ["on_create", "on_subscribe", "on_unsubscribe", "on_delete"] {
+                _ = try await watcher.subscribe("wamp.subscription." + event)
+            }
+            let first = try await harness.join()
+            let second = try await harness.join()
+            let id = try await first.subscribe("com.example.topic")
+            let created = try await watcher.receiveEvent()
+            #expect(created.args.first == .integer(exactly: first.session))
+            #expect(created.args.last?["id"] == .integer(exactly: id) && created.args.last?["uri"] == "com.example.topic")
+            #expect(created.args.last?["match"] == "exact" && isISO8601UTC(created.args.last?["created"]))
+            #expect(try await watcher.receiveEvent().args == [.integer(exactly: first.session), .integer(exactly: id)])
+            // The second subscriber joins the subscription: on_subscribe only.
+            #expect(try await second.subscribe("com.example.topic") == id)
+            #expect(try await watcher.receiveEvent().args == [.integer(exactly: second.session), .integer(exactly: id)])
+            // The first unsubscribes: on_unsubscribe only; the second leaves: on_unsubscribe, on_delete.
+            let request = first.nextRequest()
+            try await first.send(.unsubscribe(.init(request: request, subscription: id)))
+            _ = try await first.receive("UNSUBSCRIBED") { if case .unsubscribed(let m) = $0 { m } else { nil } }
+            let unsubscribed = try await watcher.receiveEvent()
+            #expect(unsubscribed.args == [.integer(exactly: first.session), .integer(exactly: id)])
+            try await second.send(.goodbye(.init(reason: WAMPURI.closeNormal)))
+            let left = try await watcher.receiveEvent()
+            let deleted = try await watcher.receiveEvent()
+            #expect(left.subscription != deleted.subscription && left.subscription == unsubscribed.subscription)
+            #expect(left.args == [.integer(exactly: second.session), .integer(exactly: id)])
+            #expect(deleted.args == [.integer(exactly: second.session), .integer(exactly: id)])
+            #expect(try await meta(watcher, "wamp.subscription.lookup", ["com.example.topic"]) == .null)
+        }
+    }
+
+    @Test("subscribing to the meta events announces nothing; the subscriber's own subscription comes after its SUBSCRIBED")
+    func metaSubscriptionsDoNotAnnounceThemselves() async throws {
+        try await RouterHarness.run { harness in
+            let watcher = try await harness.join()
+            _ = try await watcher.subscribe("wamp.subscription.on_subscribe")
+            _ = try await watcher.subscribe("wamp.subscription.on_create")
+            _ = try await watcher.subscribe("wamp.subscription", ["match": "prefix"])
+            // Had any of these been announced, the next message would be an EVENT, not SUBSCRIBED.
+            let id = try await watcher.subscribe("com.example.topic")
+            // on_create and on_subscribe, each to the exact and to the prefix subscription (with the topic).
+            let created = try await watcher.receiveEvent()
+            #expect(created.args.first == .integer(exactly: watcher.session) && created.args.last?["id"] == .integer(exactly: id))
+            var topics: [String] = []
+            if case .string(let topic)? = created.details["topic"] { topics.append(topic) }
+            for _ in 0 ..< 3 {
+                if case .string(let topic)? = try await watcher.receiveEvent().details["topic"] { topics.append(topic) }
+            }
+            #expect(topics == ["wamp.subscription.on_create", "wamp.subscription.on_subscribe"])
+            // Nothing else was published to it: the next message is the answer to this call.
+            _ = try await meta(watcher, "wamp.session.count")
+        }
+    }
+
+    @Test("registration meta events: on_create, on_register, on_unregister, on_delete")
+    func registrationEvents() async throws {
+        try await RouterHarness.run { harness in
+            let watcher = try await harness.join()
+            for event in ["on_create", "on_register", "on_unregister", "on_delete"] {
+                _ = try await watcher.subscribe("wamp.registration." + event)
+            }
+            let callee = try await harness.join()
+            let other = try await harness.join()
+            let id = try await callee.register("com.example.add", ["invoke": "first"])
+            let created = try await watcher.receiveEvent()
+            #expect(created.args.first == .integer(exactly: callee.session))
+            #expect(created.args.last?["uri"] == "com.example.add" && created.args.last?["invoke"] == "first")
+            #expect(created.args.last?["match"] == "exact" && isISO8601UTC(created.args.last?["created"]))
+            #expect(try await watcher.receiveEvent().args == [.integer(exactly: callee.session), .integer(exactly: id)])
+            #expect(try await other.register("com.example.add", ["invoke": "first"]) == id)
+            #expect(try await watcher.receiveEvent().args == [.integer(exactly: other.session), .integer(exactly: id)])
+            let request = callee.nextRequest()
+            try await callee.send(.unregister(.init(request: request, registration: id)))
+            #expect(try await watcher.receiveEvent().args == [.integer(exactly: callee.session), .integer(exactly: id)])
+            try await other.send(.goodbye(.init(reason: WAMPURI.closeNormal)))
+            let unregistered = try await watcher.receiveEvent()
+            let deleted = try await watcher.receiveEvent()
+            #expect(unregistered.args == [.integer(exactly: other.session), .integer(exactly: id)])
+            #expect(deleted.args == unregistered.args && deleted.subscription != unregistered.subscription)
+        }
+    }
+
+    @Test("wamp.session.kill: GOODBYE with the reason and message, on_leave, no result; the caller itself is no_such_session")
+    func killSession() async throws {
+        try await RouterHarness.run { harness in
+            let caller = try await harness.join()
+            let victim = try await harness.join()
+            _ = try await caller.subscribe("wamp.session.on_leave")
+            try await victim.call("wamp.session.kill", payload: .arguments([.integer(exactly: caller.session)],
+                                                                           ["reason": "not a uri!"]))
+            #expect(try await victim.receiveError().error == WAMPURI.invalidURI)
+            #expect(try await metaError(caller, "wamp.session.kill", [.integer(exactly: caller.session)]) == WAMPURI.noSuchSession)
+            try await caller.call("wamp.session.kill", payload: .arguments(
+                [.integer(exactly: victim.session)], ["reason": "com.example.maintenance", "message": "back soon"]))
+            let goodbye = try await receiveGoodbye(victim)
+            #expect(goodbye.reason == "com.example.maintenance" && goodbye.details["message"] == "back soon")
+            let left = try await caller.receiveEvent()
+            #expect(left.args.first == .integer(exactly: victim.session))
+            let result = try await caller.receiveResult()
+            #expect(result.payload.args.isEmpty)
+            try await victim.send(.goodbye(.init(reason: WAMPURI.goodbyeAndOut)))
+            #expect(try await victim.next() == nil)
+            #expect(try await meta(caller, "wamp.session.count") == 1)
+        }
+    }
+
+    @Test("kill_by_authrole, kill_by_authid and kill_all return the count closed, with wamp.close.normal, never the caller")
+    func killByAuthroleAndAuthid() async throws {
+        try await RouterHarness.run { harness in
+            let caller = try await harness.join()
+            let first = try await harness.join()
+            let second = try await harness.join()
+            #expect(try await meta(caller, "wamp.session.kill_by_authid", [.string(String(first.session))]) == 1)
+            let goodbye = try await receiveGoodbye(first)
+            #expect(goodbye.reason == WAMPURI.closeNormal && goodbye.details["message"] == nil)
+            #expect(try await meta(caller, "wamp.session.kill_by_authrole", ["nobody"]) == 0)
+            #expect(try await meta(caller, "wamp.session.kill_by_authrole", ["anonymous"]) == 1)
+            #expect(try await receiveGoodbye(second).reason == WAMPURI.closeNormal)
+            #expect(try await meta(caller, "wamp.session.list") == [.integer(exactly: caller.session)])
+            let third = try await harness.join()
+            #expect(try await meta(caller, "wamp.session.kill_all") == 1)
+            _ = try await receiveGoodbye(third)
+            #expect(try await metaError(caller, "wamp.session.kill_by_authid", [7]) == WAMPURI.invalidArgument)
+        }
+    }
 }

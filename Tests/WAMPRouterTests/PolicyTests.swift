@@ -39,21 +39,21 @@ struct PolicyTests {
     @Test("a single registration refuses a second callee, a shared one refuses another policy")
     func sharedRegistrationConflicts() throws {
         var dealer = Dealer()
-        let single = try dealer.register(.init(session: 1, discloseCaller: false), for: "p", .exact, invoke: .single)
+        let single = try dealer.register(.init(session: 1, discloseCaller: false), for: "p", .exact, invoke: .single, created: .epoch)
         #expect(throws: Dealer.RegisterError.alreadyExists) {
-            try dealer.register(.init(session: 2, discloseCaller: false), for: "p", .exact, invoke: .single)
+            try dealer.register(.init(session: 2, discloseCaller: false), for: "p", .exact, invoke: .single, created: .epoch)
         }
-        let shared = try dealer.register(.init(session: 1, discloseCaller: false), for: "q", .exact, invoke: .roundrobin)
-        let joined = try dealer.register(.init(session: 2, discloseCaller: false), for: "q", .exact, invoke: .roundrobin)
+        let shared = try dealer.register(.init(session: 1, discloseCaller: false), for: "q", .exact, invoke: .roundrobin, created: .epoch)
+        let joined = try dealer.register(.init(session: 2, discloseCaller: false), for: "q", .exact, invoke: .roundrobin, created: .epoch)
         #expect(joined == shared)
         #expect(throws: Dealer.RegisterError.alreadyExists) {
-            try dealer.register(.init(session: 2, discloseCaller: false), for: "q", .exact, invoke: .roundrobin)
+            try dealer.register(.init(session: 2, discloseCaller: false), for: "q", .exact, invoke: .roundrobin, created: .epoch)
         }
         #expect(throws: Dealer.RegisterError.differentPolicy(.roundrobin)) {
-            try dealer.register(.init(session: 3, discloseCaller: false), for: "q", .exact, invoke: .random)
+            try dealer.register(.init(session: 3, discloseCaller: false), for: "q", .exact, invoke: .random, created: .epoch)
         }
         // The same URI under another match policy is another registration.
-        let prefix = try dealer.register(.init(session: 2, discloseCaller: false), for: "p", .prefix, invoke: .single)
+        let prefix = try dealer.register(.init(session: 2, discloseCaller: false), for: "p", .prefix, invoke: .single, created: .epoch)
         #expect(prefix != single)
     }
 
@@ -63,7 +63,7 @@ struct PolicyTests {
         var random = SystemRandomNumberGenerator()
         var id: WAMPID = 0
         for session in WAMPID(1) ... 3 {
-            id = try dealer.register(.init(session: session, discloseCaller: false), for: "p", .exact, invoke: .roundrobin)
+            id = try dealer.register(.init(session: session, discloseCaller: false), for: "p", .exact, invoke: .roundrobin, created: .epoch)
         }
         func next() -> WAMPID? { dealer.route("p", using: &random)?.callee.session }
         #expect(next() == 1)

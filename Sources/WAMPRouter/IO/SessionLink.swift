@@ -6,25 +6,55 @@ import Transport
 ///
 /// The queue is filled under the router's lock (so the messages to one connection keep the
 /// order the routing decided) and never blocks: when it is full, the message is not queued and
-/// the connection is ended as a slow consumer.
+/// the connection is ended as a slow consumer. It is bounded twice: by its number of messages,
+/// and by their estimated size in octets (``OutboundSize``), counted from when a message is
+/// queued until the writer takes it for the transport (so one message more, the one being
+/// written, may be held).
 final class SessionLink: Sendable {
+    /// A queued message and its estimated size.
+    struct Outbound: Sendable {
+        let message: WAMPMessage
+        let octets: Int
+    }
+
     /// The messages to write, in order. It finishes when the router closes the connection.
-    let outbound: AsyncStream<WAMPMessage>
-    private let continuation: AsyncStream<WAMPMessage>.Continuation
+    let outbound: AsyncStream<Outbound>
+    private let continuation: AsyncStream<Outbound>.Continuation
+    private let octetLimit: Int
+    /// The estimated octets queued and not yet taken by the writer.
+    private let queuedOctets = Atomic(0)
     /// Rung when the connection's earliest deadline moved earlier.
     let timer = Doorbell()
     /// Rung when the router closes the connection: the close grace period starts.
     let closing = Doorbell()
     private let overflowed = Atomic(false)
 
-    init(queueLength: Int) {
+    init(queueLength: Int, octetLimit: Int) {
         (outbound, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(max(1, queueLength)))
+        self.octetLimit = octetLimit
     }
 
-    /// Queues `message`; `false` when the queue is full (the message is not queued).
+    /// Queues `message`; `false` when the queue is full, by number or by octets (the message is
+    /// not queued). A message alone in the queue is always taken, whatever its size: the
+    /// transport's own message size limit is the bound for one message.
+    ///
+    /// Called under the router's lock only, so there is one producer; the writer only lowers
+    /// the count, so the check can only be too strict, never too lax.
     func enqueue(_ message: WAMPMessage) -> Bool {
-        if case .dropped = continuation.yield(message) { return false }
+        let octets = OutboundSize.octets(of: message)
+        let queued = queuedOctets.load(ordering: .relaxed)
+        if queued > 0 && queued + octets > octetLimit { return false }
+        queuedOctets.add(octets, ordering: .relaxed)
+        if case .dropped = continuation.yield(Outbound(message: message, octets: octets)) {
+            queuedOctets.subtract(octets, ordering: .relaxed)
+            return false
+        }
         return true
+    }
+
+    /// The writer took a queued message of `octets` to hand it to the transport.
+    func taken(_ octets: Int) {
+        queuedOctets.subtract(octets, ordering: .relaxed)
     }
 
     /// Ends the queue (what is in it is still written) and starts the close grace period.

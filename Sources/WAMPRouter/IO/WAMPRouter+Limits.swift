@@ -8,6 +8,14 @@ extension WAMPRouter {
         /// ``WAMPRouter/outboundQueueOverflowURI`` and its transport closed; the others are not
         /// slowed down. Default: 1024.
         public var outboundQueueLength = 1024
+        /// Octets of messages waiting to be written to one session, estimated before they are
+        /// serialized (strings and binary by their length, numbers 9 octets, 5 octets of
+        /// framing per string, binary, list and dict: close to MessagePack and CBOR, below JSON
+        /// for binary and escaped strings). A session whose queue would grow beyond this (a
+        /// slow subscriber of large EVENTs) is ended like one over ``outboundQueueLength``; a
+        /// message alone in the queue is always taken, whatever its size (the transport's
+        /// message size limit bounds it). Default: 16 MiB (16,777,216).
+        public var outboundQueueOctets = 16 * 1024 * 1024
         /// Sessions joined to one realm at once. Default: 10,000.
         public var sessionsPerRealm = 10_000
         /// Subscriptions one session holds. Default: 1,000.

@@ -74,7 +74,8 @@ public final class WAMPRouter: Service, Sendable {
     /// While the router is shutting down, the connection gets ABORT `wamp.close.system_shutdown`
     /// and is closed at once.
     public func serve(_ transport: some WAMPTransport) async {
-        let link = SessionLink(queueLength: configuration.limits.outboundQueueLength)
+        let link = SessionLink(
+            queueLength: configuration.limits.outboundQueueLength, octetLimit: configuration.limits.outboundQueueOctets)
         let connection: ConnectionID? = state.withLock { state in
             guard let id = state.core.connect(now: .now) else { return nil }
             state.links[id] = link
@@ -149,7 +150,7 @@ public final class WAMPRouter: Service, Sendable {
                         continue
                     }
                 }
-                guard perform({ $0.receive(message, from: connection, now: .now) }, connection) else { return }
+                guard perform({ $0.receive(message, from: connection, now: .now, utc: .now()) }, connection) else { return }
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["connection": "\(connection)", "error": "\(error)"])
@@ -160,8 +161,10 @@ public final class WAMPRouter: Service, Sendable {
     /// failed, or the task was cancelled after the grace period) writes the slow-consumer ABORT
     /// when that is why, and closes the transport.
     private func write(_ link: SessionLink, to transport: some WAMPTransport, _ connection: ConnectionID) async {
-        for await message in link.outbound {
+        for await entry in link.outbound {
             if link.isOverflowed { break }
+            let message = entry.message
+            link.taken(entry.octets)
             do {
                 try await transport.send(message)
             } catch let error as any WAMPTransportError where error.kind == .messageTooLarge {
@@ -173,12 +176,15 @@ public final class WAMPRouter: Service, Sendable {
             }
         }
         if link.isOverflowed {
+            let limits = configuration.limits
             logger.notice("slow consumer: outbound queue full, session ended", metadata: [
-                "connection": "\(connection)", "outboundQueueLength": "\(configuration.limits.outboundQueueLength)",
+                "connection": "\(connection)", "outboundQueueLength": "\(limits.outboundQueueLength)",
+                "outboundQueueOctets": "\(limits.outboundQueueOctets)",
             ])
             try? await transport.send(.abort(.init(
                 details: ["message": .string(
-                    "the session did not take its messages fast enough: \(configuration.limits.outboundQueueLength) were waiting")],
+                    "the session did not take its messages fast enough: its queue reached the limit of "
+                        + "\(limits.outboundQueueLength) messages or about \(limits.outboundQueueOctets) octets")],
                 reason: Self.outboundQueueOverflowURI)))
         }
         try? await transport.close()

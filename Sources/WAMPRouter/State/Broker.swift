@@ -9,6 +9,8 @@ struct Broker: Sendable {
         let id: WAMPID
         let topic: String
         let policy: URIMatchPolicy
+        /// When the first subscriber created it (the meta API's `created`).
+        let created: UTCTime
         var subscribers: Set<WAMPID> = []
     }
 
@@ -21,15 +23,16 @@ struct Broker: Sendable {
         index.id(of: topic, policy)
     }
 
-    /// Subscribes `session` to `topic` under `policy`, creating the subscription when it is the
-    /// first; returns the subscription's ID. Subscribing again returns the same ID.
-    mutating func subscribe(_ session: WAMPID, to topic: String, _ policy: URIMatchPolicy) -> WAMPID {
+    /// Subscribes `session` to `topic` under `policy`, creating the subscription at time
+    /// `created` when it is the first; returns the subscription's ID. Subscribing again returns
+    /// the same ID.
+    mutating func subscribe(_ session: WAMPID, to topic: String, _ policy: URIMatchPolicy, created: UTCTime) -> WAMPID {
         let id: WAMPID
         if let existing = index.id(of: topic, policy) {
             id = existing
         } else {
             id = ids.next { subscriptions[$0] != nil }
-            subscriptions[id] = Subscription(id: id, topic: topic, policy: policy)
+            subscriptions[id] = Subscription(id: id, topic: topic, policy: policy, created: created)
             index.insert(topic, policy, id: id)
         }
         subscriptions[id]?.subscribers.insert(session)

@@ -16,6 +16,8 @@ struct Dealer: Sendable {
         let procedure: String
         let policy: URIMatchPolicy
         let invoke: InvocationPolicy
+        /// When the first callee created it (the meta API's `created`).
+        let created: UTCTime
         /// The callees in the order they registered.
         var callees: [Callee] = []
         /// The round-robin position.
@@ -60,9 +62,10 @@ struct Dealer: Sendable {
     }
 
     /// Registers `callee` for `procedure`, joining the existing registration when its
-    /// invocation policy is shared and the same as `invoke`; returns the registration's ID.
+    /// invocation policy is shared and the same as `invoke`, or creating one at time `created`;
+    /// returns the registration's ID.
     mutating func register(
-        _ callee: Callee, for procedure: String, _ policy: URIMatchPolicy, invoke: InvocationPolicy
+        _ callee: Callee, for procedure: String, _ policy: URIMatchPolicy, invoke: InvocationPolicy, created: UTCTime
     ) throws(RegisterError) -> WAMPID {
         if let id = index.id(of: procedure, policy), let existing = registrations[id] {
             guard existing.invoke != .single, !existing.callees.contains(where: { $0.session == callee.session }) else {
@@ -73,7 +76,8 @@ struct Dealer: Sendable {
             return id
         }
         let id = registrationIDs.next { registrations[$0] != nil }
-        registrations[id] = Registration(id: id, procedure: procedure, policy: policy, invoke: invoke, callees: [callee])
+        registrations[id] = Registration(
+            id: id, procedure: procedure, policy: policy, invoke: invoke, created: created, callees: [callee])
         index.insert(procedure, policy, id: id)
         return id
     }

@@ -2,7 +2,12 @@ import Transport
 
 // The broker's part of the routing: SUBSCRIBE, UNSUBSCRIBE, PUBLISH.
 extension RouterCore {
-    mutating func subscribe(_ subscribe: WAMPMessage.Subscribe, _ session: RouterSession, into actions: inout [RouterAction]) {
+    /// SUBSCRIBE: SUBSCRIBED with the (new or shared) subscription's ID, created at `created`
+    /// when it is the first, followed by the meta events `wamp.subscription.on_create` and
+    /// `on_subscribe`.
+    mutating func subscribe(
+        _ subscribe: WAMPMessage.Subscribe, _ session: RouterSession, created: UTCTime, into actions: inout [RouterAction]
+    ) {
         func reply(_ uri: String, _ text: String) {
             actions.append(.send(Self.error(.subscribe, subscribe.request, uri, text), to: session.connection))
         }
@@ -21,9 +26,11 @@ extension RouterCore {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.subscriptionsPerSession, "subscriptions", "subscriptionsPerSession"))
         }
-        guard let id = realms[session.realm]?.broker.subscribe(session.id, to: subscribe.topic, policy) else { return }
+        guard let id = realms[session.realm]?.broker.subscribe(session.id, to: subscribe.topic, policy, created: created)
+        else { return }
         sessions[session.id]?.subscriptions.insert(id)
         actions.append(.send(.subscribed(.init(request: subscribe.request, subscription: id)), to: session.connection))
+        if isNew { publishAttached(.subscription, id, of: session.id, isCreated: existing == nil, in: session.realm, into: &actions) }
     }
 
     /// UNSUBSCRIBE: ends one of the session's subscriptions (``end(_:_:request:_:into:)``).

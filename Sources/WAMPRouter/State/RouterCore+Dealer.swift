@@ -3,7 +3,12 @@ import Transport
 // The dealer's part of the routing: REGISTER, UNREGISTER, CALL, YIELD, ERROR from callees,
 // CANCEL, and the dealer's call timeouts.
 extension RouterCore {
-    mutating func register(_ register: WAMPMessage.Register, _ session: RouterSession, into actions: inout [RouterAction]) {
+    /// REGISTER: REGISTERED with the (new or shared) registration's ID, created at `created`
+    /// when it is the first, followed by the meta events `wamp.registration.on_create` and
+    /// `on_register`.
+    mutating func register(
+        _ register: WAMPMessage.Register, _ session: RouterSession, created: UTCTime, into actions: inout [RouterAction]
+    ) {
         func reply(_ uri: String, _ text: String) {
             actions.append(.send(Self.error(.register, register.request, uri, text), to: session.connection))
         }
@@ -29,9 +34,11 @@ extension RouterCore {
                 limits.registrationsPerSession, "registrations", "registrationsPerSession"))
         }
         let callee = Dealer.Callee(session: session.id, discloseCaller: discloseCaller)
+        let isCreated = realms[session.realm]?.dealer.registrationID(register.procedure, policy) == nil
         let id: WAMPID?
         do throws(Dealer.RegisterError) {
-            id = try realms[session.realm]?.dealer.register(callee, for: register.procedure, policy, invoke: invoke)
+            id = try realms[session.realm]?.dealer.register(
+                callee, for: register.procedure, policy, invoke: invoke, created: created)
         } catch {
             switch error {
             case .alreadyExists:
@@ -45,6 +52,7 @@ extension RouterCore {
         guard let id else { return }
         sessions[session.id]?.registrations.insert(id)
         actions.append(.send(.registered(.init(request: register.request, registration: id)), to: session.connection))
+        publishAttached(.registration, id, of: session.id, isCreated: isCreated, in: session.realm, into: &actions)
     }
 
     /// UNREGISTER: ends one of the session's registrations (``end(_:_:request:_:into:)``).
@@ -77,9 +85,7 @@ extension RouterCore {
         guard URIMatchPolicy.isConcrete(call.procedure) else {
             return reply(WAMPURI.invalidURI, "\"\(call.procedure)\" is not a valid procedure to call")
         }
-        if let reply = metaReply(to: call, from: session) {
-            return actions.append(.send(reply, to: session.connection))
-        }
+        if answerMetaCall(call, session, now: now, into: &actions) { return }
         guard session.calls.count < limits.pendingCallsPerSession else {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))

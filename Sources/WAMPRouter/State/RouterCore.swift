@@ -136,15 +136,19 @@ struct RouterCore: Sendable {
 
     // MARK: - Receiving
 
-    /// Routes one message received on `connection`.
-    mutating func receive(_ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant) -> [RouterAction] {
+    /// Routes one message received on `connection` at `now`; `utc` is the wall-clock time of
+    /// the same moment, the `created` time of a subscription or registration the message
+    /// creates (tests that do not look at it may leave the epoch).
+    mutating func receive(
+        _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime = .epoch
+    ) -> [RouterAction] {
         guard let entry = connections[connection] else { return [] }
         var actions: [RouterAction] = []
         switch entry.phase {
         case .awaitingHello:
             receiveWithoutSession(message, from: connection, now: now, into: &actions)
         case .established(let session):
-            receive(message, in: session, on: connection, now: now, into: &actions)
+            receive(message, in: session, on: connection, now: now, utc: utc, into: &actions)
         case .closing:
             // After its GOODBYE the router reads nothing but the reply (or an ABORT).
             switch message {
@@ -171,15 +175,15 @@ struct RouterCore: Sendable {
     }
 
     private mutating func receive(
-        _ message: WAMPMessage, in id: WAMPID, on connection: ConnectionID, now: ContinuousClock.Instant,
+        _ message: WAMPMessage, in id: WAMPID, on connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime,
         into actions: inout [RouterAction]
     ) {
         guard let session = sessions[id] else { return }
         switch message {
-        case .subscribe(let subscribe): self.subscribe(subscribe, session, into: &actions)
+        case .subscribe(let subscribe): self.subscribe(subscribe, session, created: utc, into: &actions)
         case .unsubscribe(let unsubscribe): self.unsubscribe(unsubscribe, session, into: &actions)
         case .publish(let publish): self.publish(publish, session, into: &actions)
-        case .register(let register): self.register(register, session, into: &actions)
+        case .register(let register): self.register(register, session, created: utc, into: &actions)
         case .unregister(let unregister): self.unregister(unregister, session, into: &actions)
         case .call(let call): self.call(call, session, now: now, into: &actions)
         case .cancel(let cancel): self.cancel(cancel, session, into: &actions)
@@ -258,17 +262,18 @@ struct RouterCore: Sendable {
     /// Removes session `id` from its realm: its subscriptions and registrations end, the callers
     /// of the invocations it serves get ERROR `wamp.error.canceled`, and the callees of the calls
     /// it made get INTERRUPT (when they announced `call_canceling`), and the realm's subscribers
-    /// of `wamp.session.on_leave` get its ID, authid and authrole. Nothing is sent to the
-    /// session itself.
+    /// of the meta events get `on_unsubscribe`/`on_delete`, `on_unregister`/`on_delete` for each
+    /// subscription and registration it held, then `wamp.session.on_leave` with its ID, authid and
+    /// authrole. Nothing is sent to the session itself.
     mutating func leave(_ id: WAMPID, into actions: inout [RouterAction]) {
         guard let session = sessions.removeValue(forKey: id) else { return }
         let realm = session.realm
         realms[realm]?.sessions.remove(id)
-        for subscription in session.subscriptions {
-            realms[realm]?.broker.unsubscribe(id, from: subscription)
+        for subscription in session.subscriptions.sorted() {
+            detach(.subscription, subscription, of: id, in: realm, into: &actions)
         }
-        for registration in session.registrations {
-            realms[realm]?.dealer.unregister(id, from: registration)
+        for registration in session.registrations.sorted() {
+            detach(.registration, registration, of: id, in: realm, into: &actions)
         }
         for invocation in session.invocations.sorted() {
             guard let ended = realms[realm]?.dealer.finish(invocation) else { continue }
@@ -322,6 +327,20 @@ struct RouterCore: Sendable {
         return actions
     }
 
+    // MARK: - Killing sessions
+
+    /// Ends session `id` from the router's side (the meta procedures `wamp.session.kill` ...):
+    /// it leaves its realm (``leave(_:into:)``), gets `goodbye`, and has the close grace period
+    /// to answer with GOODBYE before its connection is closed.
+    mutating func kill(_ id: WAMPID, with goodbye: WAMPMessage.Goodbye, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+        guard let connection = sessions[id]?.connection else { return }
+        leave(id, into: &actions)
+        actions.append(.send(.goodbye(goodbye), to: connection))
+        let deadline = now + closeGracePeriod
+        connections[connection]?.phase = .closing(deadline: deadline)
+        noteDeadline(deadline, of: connection, into: &actions)
+    }
+
     // MARK: - Closing and errors
 
     /// Marks `connection` closed and asks for it to be closed.
@@ -360,13 +379,15 @@ struct RouterCore: Sendable {
     /// `no_such_registration` when the session does not hold it.
     mutating func end(_ kind: Held, _ id: WAMPID, request: WAMPID, _ session: RouterSession, into actions: inout [RouterAction]) {
         let reply: WAMPMessage
+        // The meta events follow the reply.
+        var metaEvents: [RouterAction] = []
         switch kind {
         case .subscription where session.subscriptions.contains(id):
-            realms[session.realm]?.broker.unsubscribe(session.id, from: id)
+            detach(.subscription, id, of: session.id, in: session.realm, into: &metaEvents)
             sessions[session.id]?.subscriptions.remove(id)
             reply = .unsubscribed(.init(request: request))
         case .registration where session.registrations.contains(id):
-            realms[session.realm]?.dealer.unregister(session.id, from: id)
+            detach(.registration, id, of: session.id, in: session.realm, into: &metaEvents)
             sessions[session.id]?.registrations.remove(id)
             reply = .unregistered(.init(request: request))
         case .subscription:
@@ -375,6 +396,7 @@ struct RouterCore: Sendable {
             reply = Self.error(.unregister, request, WAMPURI.noSuchRegistration, "the session has no registration \(id)")
         }
         actions.append(.send(reply, to: session.connection))
+        actions += metaEvents
     }
 
     /// An ERROR answering request `request` of type `type`, with `text` as its argument.

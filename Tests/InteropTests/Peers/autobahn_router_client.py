@@ -13,6 +13,12 @@ one transport and serializer and check, in order:
   pubsub-eligible     `eligible=[B]`: B receives, A does not (A sees the next event first)
   pattern-prefix      a prefix subscription receives `details.topic` = the published URI
   pattern-wildcard    a wildcard subscription receives `details.topic` = the published URI
+  meta-session        wamp.session.count/list/get (with filter_authroles; no_such_session)
+  meta-registration   wamp.registration.list/lookup/match/get/list_callees/count_callees
+  meta-subscription   wamp.subscription.list/lookup/match/get/list_subscribers/count_subscribers
+  meta-events         wamp.session.on_join/on_leave, wamp.subscription.on_create/on_subscribe
+                      (and no event for the meta subscriptions themselves)
+  meta-kill           wamp.session.kill (reason and message in GOODBYE), kill_by_authid (count)
 
 Usage: autobahn_router_client.py --url rs://HOST:PORT | ws://HOST:PORT/PATH
                                  --serializer json|msgpack|cbor [--realm realm1] [--only CHECK,...]
@@ -24,6 +30,7 @@ or timeout. Exits when its standard input reaches end of file, so that it never 
 
 import argparse
 import asyncio
+import re
 import sys
 from urllib.parse import urlparse
 
@@ -86,6 +93,7 @@ async def connect(options):
 
     def make_session():
         holder["session"] = Session(ComponentConfig(realm=options.realm))
+        holder["session"].connect_options = options
         return holder["session"]
 
     serializer = SERIALIZERS[options.serializer]()
@@ -245,6 +253,170 @@ async def pattern_wildcard(caller, a, b):
     await pattern(caller, a, "wildcard", "com.example.router..end", "com.example.router.middle.end")
 
 
+# ---- The meta API (WAMP spec: Session, Registration and Subscription Meta API) ----
+
+ISO_8601_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+
+
+async def expect_error(call, uri, what):
+    try:
+        outcome = await call
+    except ApplicationError as e:
+        expect(e.error == uri, f"{what}: {e.error}, not {uri}")
+        return
+    raise CheckFailed(f"{what} returned {outcome!r}, not ERROR {uri}")
+
+
+def expect_session_details(details, session, what):
+    expect(isinstance(details, dict), f"{what} is a {type(details).__name__}: {details!r}")
+    expect(details.get("session") == session, f"{what}.session {details.get('session')!r}, not {session}")
+    for key in ("authid", "authrole", "authmethod", "authprovider"):
+        expect(isinstance(details.get(key), str), f"{what}.{key} {details.get(key)!r}")
+    expect(details["authrole"] == "anonymous" and details["authmethod"] == "anonymous", f"{what} {details!r}")
+
+
+def expect_created(details, what):
+    created = details.get("created")
+    expect(isinstance(created, str) and ISO_8601_UTC.match(created), f"{what}.created {created!r} is not ISO 8601 UTC")
+
+
+def expect_lists_by_policy(lists, what):
+    expect(isinstance(lists, dict) and set(lists) == {"exact", "prefix", "wildcard"}, f"{what} {lists!r}")
+    expect(all(isinstance(ids, list) for ids in lists.values()), f"{what} {lists!r}")
+
+
+async def meta_session(caller, a, b):
+    ids = {caller._session_id, a._session_id, b._session_id}
+    count = await caller.call("wamp.session.count")
+    expect(isinstance(count, int) and count >= 3, f"wamp.session.count {count!r}")
+    listed = await caller.call("wamp.session.list")
+    expect(isinstance(listed, list) and ids <= set(listed), f"wamp.session.list {listed!r} lacks some of {ids}")
+    expect(await caller.call("wamp.session.count", ["nobody"]) == 0, "count with filter_authroles ['nobody'] is not 0")
+    expect(await caller.call("wamp.session.list", ["nobody"]) == [], "list with filter_authroles ['nobody'] is not []")
+    # Other clients may join meanwhile: compare with what is known to be there.
+    anonymous = await caller.call("wamp.session.count", ["anonymous"])
+    expect(isinstance(anonymous, int) and anonymous >= 3, f"count with filter_authroles ['anonymous'] {anonymous!r}")
+    details = await caller.call("wamp.session.get", a._session_id)
+    expect_session_details(details, a._session_id, "wamp.session.get")
+    await expect_error(caller.call("wamp.session.get", 1), "wamp.error.no_such_session", "wamp.session.get(1)")
+
+
+async def meta_registration(caller, a, b):
+    uri = "com.example.router.meta.procedure"
+    registration = await a.register(lambda: None, uri, options=RegisterOptions(invoke="roundrobin"))
+    rid = registration.id
+    try:
+        lists = await caller.call("wamp.registration.list")
+        expect_lists_by_policy(lists, "wamp.registration.list")
+        expect(rid in lists["exact"], f"{rid} not in list['exact'] {lists!r}")
+        expect(await caller.call("wamp.registration.lookup", uri) == rid, "lookup")
+        expect(await caller.call("wamp.registration.lookup", uri, {"match": "exact"}) == rid, "lookup {match: exact}")
+        expect(await caller.call("wamp.registration.lookup", uri, {"match": "prefix"}) is None, "lookup {match: prefix}")
+        expect(await caller.call("wamp.registration.match", uri) == rid, "match")
+        expect(await caller.call("wamp.registration.match", "com.example.router.meta.none") is None, "match of nothing")
+        details = await caller.call("wamp.registration.get", rid)
+        expect(isinstance(details, dict), f"wamp.registration.get {details!r}")
+        expect(details.get("id") == rid and details.get("uri") == uri, f"wamp.registration.get {details!r}")
+        expect(details.get("match") == "exact" and details.get("invoke") == "roundrobin", f"wamp.registration.get {details!r}")
+        expect_created(details, "wamp.registration.get")
+        expect(await caller.call("wamp.registration.list_callees", rid) == [a._session_id], "list_callees")
+        expect(await caller.call("wamp.registration.count_callees", rid) == 1, "count_callees")
+        for procedure in ("get", "list_callees", "count_callees"):
+            await expect_error(caller.call("wamp.registration." + procedure, 1), "wamp.error.no_such_registration", procedure)
+    finally:
+        await registration.unregister()
+    expect(await caller.call("wamp.registration.lookup", uri) is None, "lookup after the last callee left")
+
+
+async def meta_subscription(caller, a, b):
+    topic = "com.example.router.meta.topic"
+    sa = await a.subscribe(lambda *args: None, topic)
+    sb = await b.subscribe(lambda *args: None, "com.example.router.meta", options=SubscribeOptions(match="prefix"))
+    try:
+        lists = await caller.call("wamp.subscription.list")
+        expect_lists_by_policy(lists, "wamp.subscription.list")
+        expect(sa.id in lists["exact"] and sb.id in lists["prefix"], f"{sa.id}, {sb.id} not listed in {lists!r}")
+        expect(await caller.call("wamp.subscription.lookup", topic) == sa.id, "lookup")
+        lookup = await caller.call("wamp.subscription.lookup", "com.example.router.meta", {"match": "prefix"})
+        expect(lookup == sb.id, f"lookup {{match: prefix}} {lookup!r}")
+        matched = await caller.call("wamp.subscription.match", topic)
+        expect(isinstance(matched, list) and sorted(matched) == sorted([sa.id, sb.id]), f"match {matched!r}")
+        expect(await caller.call("wamp.subscription.match", "org.example.none") is None, "match of nothing")
+        details = await caller.call("wamp.subscription.get", sb.id)
+        expect(isinstance(details, dict) and details.get("id") == sb.id, f"wamp.subscription.get {details!r}")
+        expect(details.get("uri") == "com.example.router.meta" and details.get("match") == "prefix", f"get {details!r}")
+        expect_created(details, "wamp.subscription.get")
+        expect(await caller.call("wamp.subscription.list_subscribers", sa.id) == [a._session_id], "list_subscribers")
+        expect(await caller.call("wamp.subscription.count_subscribers", sa.id) == 1, "count_subscribers")
+        for procedure in ("get", "list_subscribers", "count_subscribers"):
+            await expect_error(caller.call("wamp.subscription." + procedure, 1), "wamp.error.no_such_subscription", procedure)
+    finally:
+        await sa.unsubscribe()
+        await sb.unsubscribe()
+
+
+async def next_about(queue, session, what):
+    """The next event on `queue` whose first argument is, or names, `session` (other sessions
+    may join and leave the realm meanwhile)."""
+    while True:
+        args, details = await next_of(queue, what)
+        first = args[0] if args else None
+        if first == session or (isinstance(first, dict) and first.get("session") == session):
+            return args, details
+
+
+async def meta_events(caller, a, b):
+    subscriptions = []
+    queues = {}
+    for topic in ("wamp.session.on_join", "wamp.session.on_leave", "wamp.subscription.on_create",
+                  "wamp.subscription.on_subscribe"):
+        subscription, queues[topic] = await subscribe_queue(caller, topic)
+        subscriptions.append(subscription)
+    try:
+        # The meta subscriptions above were not announced.
+        expect(queues["wamp.subscription.on_subscribe"].empty(), "a meta subscription announced itself")
+        d = await connect(caller.connect_options)
+        d_id = d._session_id
+        args, _ = await next_about(queues["wamp.session.on_join"], d_id, "wamp.session.on_join")
+        expect(len(args) == 1, f"on_join has {len(args)} arguments: {args!r}")
+        expect_session_details(args[0], d_id, "on_join details")
+        topic = "com.example.router.meta.events"
+        subscription = await d.subscribe(lambda *args: None, topic)
+        args, _ = await next_about(queues["wamp.subscription.on_create"], d_id, "wamp.subscription.on_create")
+        expect(len(args) == 2 and isinstance(args[1], dict), f"on_create {args!r}")
+        expect(args[1].get("id") == subscription.id and args[1].get("uri") == topic, f"on_create {args!r}")
+        expect(args[1].get("match") == "exact", f"on_create {args!r}")
+        expect_created(args[1], "on_create")
+        args, _ = await next_about(queues["wamp.subscription.on_subscribe"], d_id, "wamp.subscription.on_subscribe")
+        expect(args == [d_id, subscription.id], f"on_subscribe {args!r}, not {[d_id, subscription.id]}")
+        authid = d._authid
+        d.leave()
+        await asyncio.wait_for(asyncio.shield(d.left_future), TIMEOUT)
+        args, _ = await next_about(queues["wamp.session.on_leave"], d_id, "wamp.session.on_leave")
+        expect(args == [d_id, authid, "anonymous"], f"on_leave {args!r}")
+    finally:
+        for subscription in subscriptions:
+            await subscription.unsubscribe()
+
+
+async def meta_kill(caller, a, b):
+    e = await connect(caller.connect_options)
+    e_id = e._session_id  # Autobahn forgets it once the session left
+    result = await caller.call("wamp.session.kill", e_id, reason="com.example.router.kicked", message="bye")
+    expect(result is None, f"wamp.session.kill returned {result!r}")
+    left = await asyncio.wait_for(asyncio.shield(e.left_future), TIMEOUT)
+    expect(left.reason == "com.example.router.kicked", f"the killed session's GOODBYE reason {left.reason!r}")
+    expect(left.message == "bye", f"the killed session's GOODBYE message {left.message!r}")
+    await expect_error(caller.call("wamp.session.kill", caller._session_id), "wamp.error.no_such_session", "killing itself")
+    await expect_error(caller.call("wamp.session.kill", e_id), "wamp.error.no_such_session", "killing it again")
+    f = await connect(caller.connect_options)
+    count = await caller.call("wamp.session.kill_by_authid", f._authid)
+    expect(count == 1, f"wamp.session.kill_by_authid returned {count!r}, not 1")
+    left = await asyncio.wait_for(asyncio.shield(f.left_future), TIMEOUT)
+    expect(left.reason == "wamp.close.normal", f"kill_by_authid's GOODBYE reason {left.reason!r}")
+    expect(caller.is_attached(), "the caller was killed")
+
+
 CHECKS = [
     ("rpc-args-kwargs", rpc_args_kwargs),
     ("rpc-progress", rpc_progress),
@@ -255,6 +427,11 @@ CHECKS = [
     ("pubsub-eligible", pubsub_eligible),
     ("pattern-prefix", pattern_prefix),
     ("pattern-wildcard", pattern_wildcard),
+    ("meta-session", meta_session),
+    ("meta-registration", meta_registration),
+    ("meta-subscription", meta_subscription),
+    ("meta-events", meta_events),
+    ("meta-kill", meta_kill),
 ]
 
 

@@ -1,0 +1,29 @@
+import Transport
+
+/// The router's estimate of how many octets a message takes once serialized, for the bound on
+/// a session's outbound queue (``WAMPRouter/Limits/outboundQueueOctets``).
+///
+/// The router does not know which serializer a transport uses, and a message is serialized
+/// only when it is written; so the estimate walks the message's values: a string counts its
+/// UTF-8 length, binary its length, a number 9 octets, `null` and booleans 1, and each string,
+/// binary, list and dict 5 octets of framing. That is close to MessagePack and CBOR, and below
+/// JSON for binary (base64) and escaped strings. It costs one pass over the values, not over
+/// their bytes: Swift strings and arrays know their length.
+enum OutboundSize {
+    /// The estimated serialized size of `message`.
+    static func octets(of message: WAMPMessage) -> Int {
+        message.elements.reduce(0) { $0 + octets(of: $1) }
+    }
+
+    /// The estimated serialized size of `value`.
+    static func octets(of value: WAMPValue) -> Int {
+        switch value {
+        case .null, .bool: return 1
+        case .integer, .unsignedInteger, .double: return 9
+        case .string(let text): return 5 + text.utf8.count
+        case .binary(let bytes): return 5 + bytes.count
+        case .list(let list): return list.reduce(5) { $0 + octets(of: $1) }
+        case .dict(let dict): return dict.reduce(5) { $0 + 5 + $1.key.utf8.count + octets(of: $1.value) }
+        }
+    }
+}
