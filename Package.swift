@@ -284,7 +284,7 @@ let package = Package(
             name: "WAMPRouterTests",
             dependencies: [
                 "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer", "RawSocketTransport",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "TimeGuards", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

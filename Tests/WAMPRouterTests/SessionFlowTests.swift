@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPTesting
@@ -92,7 +93,11 @@ struct SessionFlowTests {
 
     @Test("GOODBYE is answered with goodbye_and_out, and the connection can join again")
     func goodbyeAndRejoin() async throws {
-        try await RouterHarness.run { harness in
+        // Between GOODBYE and the next HELLO the router's hello timeout runs: here it is a guard
+        // (the test is about rejoining), scaled so that a stalled test process does not trip it.
+        var configuration = WAMPRouter.Configuration()
+        configuration.helloTimeout = TimeGuard.duration(10)
+        try await RouterHarness.run(configuration) { harness in
             let peer = try await harness.join()
             let first = peer.session
             try await peer.send(.goodbye(.init(reason: "wamp.close.normal")))
