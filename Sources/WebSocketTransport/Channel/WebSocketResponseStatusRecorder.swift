@@ -17,11 +17,13 @@ final class WebSocketResponseStatusRecorder: ChannelInboundHandler, RemovableCha
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        context.fireChannelRead(data)
-        if case .head(let head) = part {
-            status.value = head.status
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        // Noted before passing the head on: the upgrade handler decides on it at once.
+        guard case .head(let head) = unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
         }
+        status.value = head.status
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
     }
 }
