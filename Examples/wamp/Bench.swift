@@ -59,8 +59,9 @@ struct Bench: AsyncParsableCommand {
         let (count, window) = (self.count, self.window)
         let echoes = ProgressCounter()
         let measured = try await ProgressReporter.run({ elapsed in
-            let done = max(0, echoes.count - warmupCount)
-            return "bench: \(done) of \(count) echoes after \(String(format: "%.0f", elapsed)) s"
+            let (done, after) = (echoes.count, "after \(String(format: "%.0f", elapsed)) s")
+            if done < warmupCount { return "bench: warming up, \(done) of \(warmupCount) untimed echoes \(after)" }
+            return "bench: \(done - warmupCount) of \(count) echoes \(after)"
         }) {
             try await withTaskExecutorPreference(connection.executor) {
                 try await Self.exchange(connection, warmup: warmupCount, count: count, window: window, text: text, echoes: echoes)

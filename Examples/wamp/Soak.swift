@@ -92,15 +92,30 @@ struct Soak: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // One progress line a second for the whole run, settling phases included.
+        let progress = ProgressCounter()
+        progress.phase = "starting"
+        try await ProgressReporter.run({ elapsed in
+            "soak: \(progress.phase), \(progress.count) echoes so far, after \(String(format: "%.0f", elapsed)) s"
+        }) {
+            try await soak(progress)
+        }
+    }
+
+    /// The soak run, counting echoes and naming its phases in `progress`.
+    func soak(_ progress: ProgressCounter) async throws {
         let plugins = try SerializerOption.list(serializers)
         let server = url == nil
             ? try await ServerProcess.start(maxConnections: connections + 16, extraArguments: serverArgument) : nil
         defer { server?.stop() }
         guard let endpoint = url ?? server?.endpoint else { throw ToolFailure(.failure, "no echo server to connect to") }
         let filler = String(repeating: "s", count: payloadBytes)
+        progress.phase = "waiting for the server's memory to settle"
         let coldMemory = try await server?.settledMemory()
         save(server, "cold")
+        progress.phase = "warming up"
         try await warmUp(endpoint, plugins: plugins, filler: filler)
+        progress.phase = "waiting for the server's memory to settle"
         let startMemory = try await server?.settledMemory()
         save(server, "start")
         let startFDs = server?.openFileDescriptors()
@@ -109,6 +124,7 @@ struct Soak: AsyncParsableCommand {
             let sampler = server.map { MemorySampler(pid: $0.pid) }
             let roundName = "round\(round)"
             var roundFailures: [String] = []
+            progress.phase = "round \(round): opening \(connections) connections"
             // 1. Open every connection (at most 200 handshakes at a time: the listen backlog is 256).
             var opened: [RawSocketConnection?] = Array(repeating: nil, count: connections)
             var connectFailures: [String] = []
@@ -143,27 +159,22 @@ struct Soak: AsyncParsableCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let deadline = start.advanced(by: .milliseconds(Int64(duration * 1000)))
-            let echoes = ProgressCounter()
-            let (plannedSeconds, connectionCount) = (self.duration, clients.count)
-            let tallies = try await ProgressReporter.run({ elapsed in
-                "soak round \(round): \(echoes.count) echoes on \(connectionCount) connections after "
-                    + "\(String(format: "%.0f", elapsed)) of \(String(format: "%.0f", plannedSeconds)) s"
-            }) {
-                await withTaskGroup(of: Tally.self) { group in
-                    for (index, client) in clients.enumerated() {
-                        let window = self.window
-                        group.addTask {
-                            await Self.exchange(client, connection: index, window: window, filler: filler, until: deadline, echoes: echoes)
-                        }
+            progress.phase = "round \(round): \(clients.count) connections exchanging for \(duration) s"
+            let tallies = await withTaskGroup(of: Tally.self) { group in
+                for (index, client) in clients.enumerated() {
+                    let window = self.window
+                    group.addTask {
+                        await Self.exchange(client, connection: index, window: window, filler: filler, until: deadline, echoes: progress)
                     }
-                    var all: [Tally] = []
-                    for await tally in group { all.append(tally) }
-                    return all
                 }
+                var all: [Tally] = []
+                for await tally in group { all.append(tally) }
+                return all
             }
             let elapsed = clock.now - start
             save(server, "\(roundName)-exchanged")
             // 3. Close every connection, then let the server settle.
+            progress.phase = "round \(round): closing, then waiting for the server's memory to settle"
             await withTaskGroup(of: Void.self) { group in
                 for client in clients { group.addTask { try? await client.close() } }
             }

@@ -3,10 +3,10 @@ import NIOSSL
 
 /// TLS options for `rss://` endpoints.
 struct ServerTLSOptions: ParsableArguments {
-    @Option(help: "PEM certificate chain for an rss:// listener.")
+    @Option(help: "PEM certificate chain for the rss:// and wss:// listeners.")
     var tlsCert: String?
 
-    @Option(help: "PEM private key for an rss:// listener.")
+    @Option(help: "PEM private key for the rss:// and wss:// listeners.")
     var tlsKey: String?
 
     /// The server configuration, when a certificate and key were given.
