@@ -29,7 +29,7 @@ measure() { # impl serializer window count
   ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
   switches() { cat /proc/$pid/task/*/status | awk '/^voluntary_ctxt_switches/ {s += $2} END {print s}'; }
   t0=$(ticks); c0=$(switches)
-  out=$( { /usr/bin/time -f "TIME %U %S %w" taskset -c 1 "$WAMP_CLI" bench --connect "rs://127.0.0.1:$port" \
+  out=$( { /usr/bin/time -f "TIME %U %S %w" taskset -c 1 "$WAMP_CLI" bench --url "rs://127.0.0.1:$port" \
            --serializer "$ser" --window "$win" --count "$n" --warmup 0; } 2>&1 )
   rate=$(grep -o '"messages_per_second":[0-9.]*' <<< "$out" | cut -d: -f2)
   t1=$(ticks); c1=$(switches)

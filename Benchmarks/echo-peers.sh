@@ -67,7 +67,7 @@ for rep in $(seq "$REPS"); do
       [ "$server" = autobahn ] && count=$slow
       count=$(( count * SCALE ))
       url_variable="URL_$server"
-      if ! line=$("${CLIENT_CPU[@]}" "$WAMP_CLI" bench --connect "${!url_variable}" --serializer "$serializer" \
+      if ! line=$("${CLIENT_CPU[@]}" "$WAMP_CLI" bench --url "${!url_variable}" --serializer "$serializer" \
           --count "$count" --window "$window" --payload-bytes "$payload" 2> "$WORK/bench.err" | tail -n 1); then
         echo "wamp bench against $server failed:" >&2
         cat "$WORK/bench.err" "$WORK/$server.log" >&2

@@ -49,7 +49,7 @@ for round in $(seq "$ROUNDS"); do
         if (( round % 2 )); then order="$rs $ws"; else order="$ws $rs"; fi
         for url in $order; do
             before=$(server_ticks)
-            out=$(/usr/bin/time -f "%U %S" -o "$cpu" "$WAMP" bench --connect "$url" --serializer "$serializer" \
+            out=$(/usr/bin/time -f "%U %S" -o "$cpu" "$WAMP" bench --url "$url" --serializer "$serializer" \
                 --count "$COUNT" --window "$WINDOW" --payload-bytes "$PAYLOAD")
             after=$(server_ticks)
             read -r user system <"$cpu"

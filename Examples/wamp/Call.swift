@@ -8,7 +8,8 @@ struct Call: AsyncParsableCommand {
         abstract: "Call a procedure; print the result as {\"args\": [...], \"kwargs\": {...}}.",
         discussion: """
             Example: wamp call --url rs://127.0.0.1:8080 --realm realm1 com.example.add 2 3 --kw round=true
-            A WAMP error prints {"error": URI, "args": [...], "kwargs": {...}} on standard error and exits 1.
+            A WAMP error prints {"args": [...], "error": URI, "kwargs": {...}} on standard error and exits 1 \
+            (see wamp --help for every exit status).
             """)
 
     @OptionGroup var session: SessionOptions
@@ -26,14 +27,10 @@ struct Call: AsyncParsableCommand {
         let args = payload.values
         let kwargs = payload.keywordValues
         let procedure = self.procedure
-        do {
-            let result = try await session.withSession { session in
-                try await session.call(procedure, args: args, kwargs: kwargs, options: options)
-            }
-            printLine(JSONText.argsLine(result.args, result.kwargs))
-        } catch let error as WAMPError {
-            printError(JSONText.errorLine(error))
-            throw ExitCode(1)
+        // A WAMP error reaches ToolFailure, which prints it as JSON and exits 1.
+        let result = try await session.withSession { session in
+            try await session.call(procedure, args: args, kwargs: kwargs, options: options)
         }
+        printLine(JSONText.argsLine(result.args, result.kwargs))
     }
 }

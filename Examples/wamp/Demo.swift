@@ -23,7 +23,7 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "Show the RawSocket transport instead: handshakes, frames and a PING between an embedded server and client.")
     var transport = false
 
-    @Option(help: "With --transport: serializers to demonstrate, in order.")
+    @Option(help: "With --transport: serializers to demonstrate, in order, comma-separated: json, msgpack, cbor.")
     var serializers: String = "msgpack,json"
 
     func run() async throws {

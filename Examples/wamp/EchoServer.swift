@@ -11,10 +11,7 @@ struct EchoServer: AsyncParsableCommand {
         commandName: "echo-server",
         abstract: "Echo every WAMP message back to its sender.")
 
-    @Option(help: """
-        Where to listen: rs://HOST:PORT, rss://HOST:PORT (TLS: give --tls-cert and --tls-key), rs+unix:///PATH, \
-        ws://HOST:PORT/PATH or wss://HOST:PORT/PATH.
-        """)
+    @Option(help: ArgumentHelp("Where to listen: \(TransportURL.serverSchemes)."))
     var listen: TransportURL
 
     @Flag(help: """
@@ -23,7 +20,7 @@ struct EchoServer: AsyncParsableCommand {
         """)
     var universal = false
 
-    @Option(help: "Accepted serializers, comma-separated, in order of preference.")
+    @Option(help: SerializerOption.listHelp)
     var serializers: String = SerializerOption.all
 
     @Option(help: "The largest message accepted (RawSocket: a power of two from 512 to 16777216).")
@@ -53,6 +50,10 @@ struct EchoServer: AsyncParsableCommand {
     /// With `--release-idle-memory`: glibc's per-arena statistics on standard error at each trim.
     @Flag(help: .hidden)
     var mallocStats = false
+
+    func validate() throws {
+        _ = try SerializerOption.list(serializers)
+    }
 
     func run() async throws {
         let plugins = try SerializerOption.list(serializers).map(\.serializer)

@@ -4,7 +4,7 @@ import NIOCore
 import Transport
 
 /// JSON text in and out of the session subcommands, with the WAMP JSON serializer's rules
-/// (binary as a string of U+0000 and Base64).
+/// (binary as a string of U+0000 and Base64), with sorted keys.
 enum JSONText {
     private static let serializer = WAMPJSONSerializer()
 
@@ -15,15 +15,23 @@ enum JSONText {
         return (try? serializer.deserializeValue(buffer)) ?? .string(text)
     }
 
-    /// The value as compact JSON.
+    /// The value as compact JSON, the keys of every dict sorted (so that the same value always
+    /// prints the same way).
     static func format(_ value: WAMPValue) -> String {
-        var buffer = ByteBufferAllocator().buffer(capacity: 64)
-        do {
-            try serializer.serializeValue(value, into: &buffer)
-        } catch {
-            return "null"
+        switch value {
+        case .list(let items):
+            return "[" + items.map(format).joined(separator: ",") + "]"
+        case .dict(let members):
+            return "{" + members.keys.sorted().map { format(.string($0)) + ":" + format(members[$0]!) }.joined(separator: ",") + "}"
+        default:
+            var buffer = ByteBufferAllocator().buffer(capacity: 64)
+            do {
+                try serializer.serializeValue(value, into: &buffer)
+            } catch {
+                return "null"
+            }
+            return buffer.readString(length: buffer.readableBytes) ?? "null"
         }
-        return buffer.readString(length: buffer.readableBytes) ?? "null"
     }
 
     /// `{"args": [...], "kwargs": {...}}`.
@@ -31,8 +39,8 @@ enum JSONText {
         "{\"args\": \(format(.list(args))), \"kwargs\": \(format(.dict(kwargs)))}"
     }
 
-    /// `{"error": URI, "args": [...], "kwargs": {...}}`.
+    /// `{"args": [...], "error": URI, "kwargs": {...}}`.
     static func errorLine(_ error: WAMPError) -> String {
-        "{\"error\": \(format(.string(error.uri))), \"args\": \(format(.list(error.args))), \"kwargs\": \(format(.dict(error.kwargs)))}"
+        "{\"args\": \(format(.list(error.args))), \"error\": \(format(.string(error.uri))), \"kwargs\": \(format(.dict(error.kwargs)))}"
     }
 }

@@ -19,13 +19,9 @@ struct Publish: AsyncParsableCommand {
         let topic = self.topic
         let args = payload.values
         let kwargs = payload.keywordValues
-        do {
-            try await session.withSession { session in
-                _ = try await session.publish(topic, args: args, kwargs: kwargs, acknowledge: true)
-            }
-        } catch let error as WAMPError {
-            printError(JSONText.errorLine(error))
-            throw ExitCode(1)
+        // A WAMP error reaches ToolFailure, which prints it as JSON and exits 1.
+        try await session.withSession { session in
+            _ = try await session.publish(topic, args: args, kwargs: kwargs, acknowledge: true)
         }
     }
 }

@@ -46,11 +46,10 @@ struct RouterCommand: AsyncParsableCommand {
     /// The listener when neither the command line nor the config file names one.
     static let defaultListener = RouterConfigFile.Listener(url: "rs://127.0.0.1:8080", universal: true)
 
-    @Option(help: """
-        Where to listen (repeatable): rs://HOST:PORT, rss://HOST:PORT (TLS: give --tls-cert and --tls-key), \
-        rs+unix:///PATH, ws://HOST:PORT/PATH or wss://HOST:PORT/PATH. Default: RawSocket and WebSocket \
-        (/ws) on 127.0.0.1:8080.
-        """)
+    @Option(help: ArgumentHelp("""
+        Where to listen (repeatable): \(TransportURL.serverSchemes). Default: RawSocket and \
+        WebSocket (/ws) on 127.0.0.1:8080.
+        """))
     var listen: [TransportURL] = []
 
     @Flag(help: "Serve RawSocket and WebSocket on each --listen URL's TCP port (WebSocket at a ws:// URL's path, /ws for rs://).")
@@ -59,8 +58,8 @@ struct RouterCommand: AsyncParsableCommand {
     @Option(help: "A realm to offer, open to anonymous sessions (repeatable). Default: realm1.")
     var realm: [String] = []
 
-    @Option(help: "Accepted serializers, comma-separated, in order of preference.")
-    var serializers: String = "json,msgpack,cbor"
+    @Option(help: SerializerOption.listHelp)
+    var serializers: String = SerializerOption.all
 
     @Option(help: "A JSON file with listeners, realms and limits (see above).")
     var config: String?
@@ -73,6 +72,10 @@ struct RouterCommand: AsyncParsableCommand {
 
     @Flag(help: "Log the router's and the transports' activity to standard error.")
     var verbose = false
+
+    func validate() throws {
+        _ = try SerializerOption.list(serializers)
+    }
 
     func run() async throws {
         let file = try config.map(RouterConfigFile.read)

@@ -21,8 +21,18 @@ enum SerializerOption: String, ExpressibleByArgument, CaseIterable, Sendable {
         }
     }
 
-    /// Every serializer, comma-separated: `json,msgpack,cbor`.
+    /// The serializer of every `--serializer` option that is not given: JSON.
+    static let standard = SerializerOption.json
+
+    /// Every serializer, comma-separated: `json,msgpack,cbor`; the default of every
+    /// `--serializers` option.
     static var all: String { allCases.map(\.rawValue).joined(separator: ",") }
+
+    /// The help of a `--serializer` option.
+    static let help = ArgumentHelp("json, msgpack or cbor.")
+
+    /// The help of a `--serializers` option of a server.
+    static let listHelp = ArgumentHelp("Accepted serializers, comma-separated, in order of preference: json, msgpack, cbor.")
 
     /// Parses a comma-separated list such as `json,msgpack,cbor`.
     static func list(_ text: String) throws -> [SerializerOption] {

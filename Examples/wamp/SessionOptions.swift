@@ -7,14 +7,14 @@ import WAMPSession
 /// The options every session subcommand takes: where, which realm, which serializer, how to
 /// authenticate.
 struct SessionOptions: ParsableArguments {
-    @Option(help: "The router: rs://HOST:PORT, rss://HOST:PORT (TLS) or rs+unix:///PATH.")
+    @Option(help: ArgumentHelp("The router: \(TransportURL.clientSchemes)."))
     var url: String
 
     @Option(help: "The realm to join.")
     var realm: String = "realm1"
 
-    @Option(help: "json, msgpack or cbor.")
-    var serializer: SerializerOption = .json
+    @Option(help: SerializerOption.help)
+    var serializer: SerializerOption = .standard
 
     @Option(help: "The authentication ID (with --ticket, --secret or --private-key; alone: anonymous with this authid).")
     var authid: String?
@@ -34,12 +34,17 @@ struct SessionOptions: ParsableArguments {
     @Flag(help: "Reconnect (exponential backoff, 0.5 s to 30 s) when the connection drops, re-joining and restoring the subscription or registration.")
     var reconnect = false
 
-    @Flag(help: "Log the session's steps and messages on standard error (without it: warnings only).")
+    @Flag(help: "Log the session's steps and messages on standard error (without it: errors only, and warnings with --reconnect).")
     var verbose = false
 
     @OptionGroup var tls: ClientTLSOptions
 
     func validate() throws {
+        do {
+            _ = try TransportURL(url: url)
+        } catch {
+            throw ValidationError("--url \(url): \(ToolFailure.text(error))")
+        }
         let methods = [ticket, secret, privateKey].compactMap { $0 }
         guard methods.count <= 1 else { throw ValidationError("give one of --ticket, --secret and --private-key") }
         if (ticket != nil || secret != nil), authid == nil {
@@ -64,17 +69,20 @@ struct SessionOptions: ParsableArguments {
         return configuration
     }
 
-    /// The session's logger: on standard error (standard output carries the results), warnings
-    /// only unless `--verbose`.
+    /// The session's logger: on standard error (standard output carries the results), errors
+    /// only unless `--verbose` (a failure is one line from ``ToolFailure``), and warnings with
+    /// `--reconnect` (each attempt).
     var logger: Logger {
         var logger = Logger(label: WAMPSession.loggerLabel) { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = verbose ? .trace : .warning
+        logger.logLevel = verbose ? .trace : reconnect ? .warning : .error
         return logger
     }
 
-    /// Connects, joins, runs `body` with the session and leaves. A failure to connect or join
-    /// prints the error on standard error and exits with status 2. With `--reconnect` the
+    /// Connects, joins, runs `body` with the session and leaves. With `--reconnect` the
     /// session reconnects after a drop.
+    ///
+    /// - Throws: what `body` throws; a failure to connect (``ToolFailure``, exit 3) or to join
+    ///   (`WAMPSessionError`, its message prefixed with the realm and URL).
     func withSession<Result>(_ body: (WAMPSession) async throws -> Result) async throws -> Result {
         let configuration = try configuration()
         let (url, realm, serializer, tls) = (self.url, self.realm, self.serializer, self.tls)
@@ -91,20 +99,11 @@ struct SessionOptions: ParsableArguments {
                 }
             }
         } catch let failure as BodyFailure {
-            switch failure.error {
-            case let error as ValidationError: throw error
-            case let error as ExitCode: throw error
-            case let error as WAMPError: throw error
-            default:
-                printError("\(url): \(failure.error)")
-                throw ExitCode(2)
-            }
+            throw failure.error
         } catch let error as WAMPSessionError {
-            printError("could not join realm \(realm) at \(url): \(error)")
-            throw ExitCode(2)
-        } catch {
-            printError("\(url): \(error)")
-            throw ExitCode(2)
+            var failure = ToolFailure(describing: error)
+            failure.message = "cannot join realm \(realm) at \(url): \(failure.message)"
+            throw failure
         }
     }
 

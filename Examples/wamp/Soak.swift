@@ -20,7 +20,13 @@ import Transport
 /// doubled or reordered message is counted and makes the command fail.
 struct Soak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Soak test: many concurrent connections to one echo server, every message counted.")
+        abstract: "Soak test: many concurrent connections to one echo server, every message counted.",
+        discussion: """
+            Prints one JSON line per round (sorted keys) on standard output and a summary line per \
+            round on standard error, and a progress line every second while the connections \
+            exchange messages when standard error is a terminal. A lost, wrong or reordered echo, \
+            a failed connection, or server memory above the tolerance exits 6 (see wamp --help).
+            """)
 
     @Option(help: "How many client connections to open at once.")
     var connections: Int = 1000
@@ -34,11 +40,18 @@ struct Soak: AsyncParsableCommand {
     @Option(help: "The length of each message's string argument.")
     var payloadBytes: Int = 32
 
-    @Option(help: "Serializers used by the connections in turn, comma-separated.")
-    var serializers: String = "json,msgpack"
+    /// The connections' serializers when none are given: the mix the measurements in
+    /// HostileInput.md were taken with (a workload, not a server's accepted list).
+    static let defaultSerializers = "json,msgpack"
 
-    @Option(help: "An echo server to use instead of starting one (its memory is then not measured).")
-    var connect: RawSocketEndpoint?
+    @Option(help: "Serializers used by the connections in turn, comma-separated: json, msgpack, cbor.")
+    var serializers: String = defaultSerializers
+
+    @Option(help: """
+        An echo server to use instead of starting one (its memory is then not measured): \
+        rs://HOST:PORT or rs+unix:///PATH (RawSocket without TLS only).
+        """)
+    var url: RawSocketEndpoint?
 
     @Option(help: "How many rounds of connect, exchange and close to run against the same server.")
     var rounds: Int = 1
@@ -64,6 +77,8 @@ struct Soak: AsyncParsableCommand {
         guard connections > 0, duration > 0, window > 0, payloadBytes >= 0, rounds > 0, memoryToleranceMib >= 0 else {
             throw ValidationError("connections, duration, window and rounds must be positive, the memory tolerance not negative")
         }
+        _ = try SerializerOption.list(serializers)
+        if let url, url.usesTLS { throw ValidationError("--url \(url): soak connects without TLS; give rs:// or rs+unix://") }
     }
 
     /// What one connection counted.
@@ -77,23 +92,39 @@ struct Soak: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // One progress line a second for the whole run, settling phases included.
+        let progress = ProgressCounter()
+        progress.phase = "starting"
+        try await ProgressReporter.run({ elapsed in
+            "soak: \(progress.phase), \(progress.count) echoes so far, after \(String(format: "%.0f", elapsed)) s"
+        }) {
+            try await soak(progress)
+        }
+    }
+
+    /// The soak run, counting echoes and naming its phases in `progress`.
+    func soak(_ progress: ProgressCounter) async throws {
         let plugins = try SerializerOption.list(serializers)
-        let server = connect == nil
+        let server = url == nil
             ? try await ServerProcess.start(maxConnections: connections + 16, extraArguments: serverArgument) : nil
         defer { server?.stop() }
-        guard let endpoint = connect ?? server?.endpoint else { throw ValidationError("no server") }
+        guard let endpoint = url ?? server?.endpoint else { throw ToolFailure(.failure, "no echo server to connect to") }
         let filler = String(repeating: "s", count: payloadBytes)
+        progress.phase = "waiting for the server's memory to settle"
         let coldMemory = try await server?.settledMemory()
         save(server, "cold")
+        progress.phase = "warming up"
         try await warmUp(endpoint, plugins: plugins, filler: filler)
+        progress.phase = "waiting for the server's memory to settle"
         let startMemory = try await server?.settledMemory()
         save(server, "start")
         let startFDs = server?.openFileDescriptors()
-        var results: [[String: Any]] = []
-        var failed = false
+        var soakFailures: [String] = []
         for round in 1 ... rounds {
             let sampler = server.map { MemorySampler(pid: $0.pid) }
             let roundName = "round\(round)"
+            var roundFailures: [String] = []
+            progress.phase = "round \(round): opening \(connections) connections"
             // 1. Open every connection (at most 200 handshakes at a time: the listen backlog is 256).
             var opened: [RawSocketConnection?] = Array(repeating: nil, count: connections)
             var connectFailures: [String] = []
@@ -115,7 +146,7 @@ struct Soak: AsyncParsableCommand {
                 for try await (index, result) in group {
                     switch result {
                     case .success(let connection): opened[index] = connection
-                    case .failure(let error): connectFailures.append("connection \(index): \(error)")
+                    case .failure(let error): connectFailures.append("connection \(index): \(ToolFailure.text(error))")
                     }
                     if next < connections { addNext() }
                 }
@@ -128,10 +159,13 @@ struct Soak: AsyncParsableCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let deadline = start.advanced(by: .milliseconds(Int64(duration * 1000)))
+            progress.phase = "round \(round): \(clients.count) connections exchanging for \(duration) s"
             let tallies = await withTaskGroup(of: Tally.self) { group in
                 for (index, client) in clients.enumerated() {
                     let window = self.window
-                    group.addTask { await Self.exchange(client, connection: index, window: window, filler: filler, until: deadline) }
+                    group.addTask {
+                        await Self.exchange(client, connection: index, window: window, filler: filler, until: deadline, echoes: progress)
+                    }
                 }
                 var all: [Tally] = []
                 for await tally in group { all.append(tally) }
@@ -140,13 +174,14 @@ struct Soak: AsyncParsableCommand {
             let elapsed = clock.now - start
             save(server, "\(roundName)-exchanged")
             // 3. Close every connection, then let the server settle.
+            progress.phase = "round \(round): closing, then waiting for the server's memory to settle"
             await withTaskGroup(of: Void.self) { group in
                 for client in clients { group.addTask { try? await client.close() } }
             }
             let peakMemory = await sampler?.stop()
             let afterMemory = try await server?.settledMemory()
             save(server, "\(roundName)-after-close")
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.inSeconds
             let sent = tallies.reduce(0) { $0 + $1.sent }
             let received = tallies.reduce(0) { $0 + $1.received }
             let unexpected = tallies.reduce(0) { $0 + $1.unexpected }
@@ -181,18 +216,24 @@ struct Soak: AsyncParsableCommand {
             if let connectedFDs { result["server_fds_connected"] = connectedFDs }
             if let afterFDs = server?.openFileDescriptors() { result["server_fds_after_close"] = afterFDs }
             if let first = failures.first { result["first_failure"] = first }
-            results.append(result)
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             printLine(String(decoding: data, as: UTF8.self))
+            printError(
+                "soak round \(round): \(clients.count) connections for \(String(format: "%.1f", seconds)) s, "
+                    + "\(received) of \(sent) messages echoed (\(Int((Double(received) / seconds).rounded())) per second), "
+                    + "\(sent - received) lost, \(unexpected) unexpected, \(failures.count) failed connections")
             if let startMemory, let peakMemory, let afterMemory, let connectedMemory {
                 printError(summary(
                     round: round,
                     [("start", startMemory), ("connected", connectedMemory), ("peak", peakMemory), ("after close", afterMemory)]))
             }
-            if let memoryFailure { printError("round \(round): \(memoryFailure)") }
-            if sent != received || unexpected != 0 || !failures.isEmpty || memoryFailure != nil { failed = true }
+            if let memoryFailure { roundFailures.append(memoryFailure) }
+            if sent != received { roundFailures.append("\(sent - received) of \(sent) messages lost") }
+            if unexpected != 0 { roundFailures.append("\(unexpected) echoes were not the next message sent") }
+            if let first = failures.first { roundFailures.append("\(failures.count) connections failed, first: \(first)") }
+            soakFailures += roundFailures.map { "round \(round): \($0)" }
         }
-        if failed { throw ExitCode.failure }
+        if !soakFailures.isEmpty { throw ToolFailure(.checkFailed, "soak failed: " + soakFailures.joined(separator: "; ")) }
     }
 
     /// Opens two connections per serializer at once, exchanges a few messages on each and closes
@@ -209,13 +250,13 @@ struct Soak: AsyncParsableCommand {
         let tallies = await withTaskGroup(of: Tally.self) { group in
             for (index, client) in clients.enumerated() {
                 group.addTask {
-                    await Self.exchange(client, connection: index, window: window, filler: filler, until: .now)
+                    await Self.exchange(client, connection: index, window: window, filler: filler, until: .now, echoes: ProgressCounter())
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
         for client in clients { try? await client.close() }
-        if let failure = tallies.compactMap(\.failure).first { throw ValidationError("warm-up failed: \(failure)") }
+        if let failure = tallies.compactMap(\.failure).first { throw ToolFailure(.checkFailed, "warm-up failed: \(failure)") }
     }
 
     /// Saves the server's mappings to the hidden `--mappings-directory`, if given, as `NAME.smaps`.
@@ -242,7 +283,8 @@ struct Soak: AsyncParsableCommand {
 
     /// Keeps `window` messages in flight until `deadline`, then waits for the last echoes.
     static func exchange(
-        _ client: RawSocketConnection, connection: Int, window: Int, filler: String, until deadline: ContinuousClock.Instant
+        _ client: RawSocketConnection, connection: Int, window: Int, filler: String, until deadline: ContinuousClock.Instant,
+        echoes: ProgressCounter
     ) async -> Tally {
         var tally = Tally()
         do {
@@ -258,13 +300,14 @@ struct Soak: AsyncParsableCommand {
                 }
                 if echo != message(connection: connection, sequence: tally.received, filler: filler) { tally.unexpected += 1 }
                 tally.received += 1
+                echoes.add()
                 if ContinuousClock.now < deadline {
                     try await client.send(message(connection: connection, sequence: tally.sent, filler: filler))
                     tally.sent += 1
                 }
             }
         } catch {
-            tally.failure = "connection \(connection): \(error)"
+            tally.failure = "connection \(connection): \(ToolFailure.text(error))"
         }
         return tally
     }

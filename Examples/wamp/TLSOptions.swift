@@ -3,10 +3,10 @@ import NIOSSL
 
 /// TLS options for `rss://` endpoints.
 struct ServerTLSOptions: ParsableArguments {
-    @Option(help: "PEM certificate chain for an rss:// listener.")
+    @Option(help: "PEM certificate chain for the rss:// and wss:// listeners.")
     var tlsCert: String?
 
-    @Option(help: "PEM private key for an rss:// listener.")
+    @Option(help: "PEM private key for the rss:// and wss:// listeners.")
     var tlsKey: String?
 
     /// The server configuration, when a certificate and key were given.
@@ -15,8 +15,12 @@ struct ServerTLSOptions: ParsableArguments {
         case (nil, nil):
             return nil
         case let (cert?, key?):
-            let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
-            return .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(cert).map { NIOSSLCertificateSource.certificate($0) }
+                return .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            } catch {
+                throw ToolFailure(.usage, "cannot read the PEM files --tls-cert \(cert) and --tls-key \(key): \(error)")
+            }
         default:
             throw ValidationError("--tls-cert and --tls-key go together")
         }
@@ -35,7 +39,11 @@ struct ClientTLSOptions: ParsableArguments {
     func configuration() throws -> TLSConfiguration? {
         guard let tlsCA else { return nil }
         var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tlsCA))
+        do {
+            configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tlsCA))
+        } catch {
+            throw ToolFailure(.usage, "cannot read the PEM file --tls-ca \(tlsCA): \(error)")
+        }
         return configuration
     }
 }

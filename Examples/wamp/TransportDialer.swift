@@ -15,6 +15,18 @@ enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
     case rawSocket(RawSocketEndpoint)
     case webSocket(WebSocketEndpoint)
 
+    /// Every URL a client takes, for help texts.
+    static let clientSchemes = """
+        rs://HOST:PORT, rss://HOST:PORT (TLS), rs+unix:///PATH, ws://HOST:PORT/PATH or \
+        wss://HOST:PORT/PATH (TLS)
+        """
+
+    /// Every URL a server listens on, for help texts.
+    static let serverSchemes = """
+        rs://HOST:PORT, rss://HOST:PORT (TLS: give --tls-cert and --tls-key), rs+unix:///PATH, \
+        ws://HOST:PORT/PATH or wss://HOST:PORT/PATH (TLS); port 0 listens on a free port
+        """
+
     init(url: String) throws {
         let scheme = url.split(separator: ":", maxSplits: 1).first?.lowercased() ?? ""
         if scheme == "ws" || scheme == "wss" {
@@ -68,14 +80,14 @@ enum TransportDialer {
     /// `rs+unix:///PATH`, `ws://HOST:PORT/PATH` or `wss://HOST:PORT/PATH`. The session
     /// subcommands call it again to reconnect.
     ///
-    /// - Throws: `ValidationError` for a URL no transport understands; the transport's
-    ///   connection error.
+    /// - Throws: ``ToolFailure``: a usage error for a URL no transport understands, else the
+    ///   connection error with the URL.
     static func connect(url: String, serializer: SerializerOption, tls: ClientTLSOptions) async throws -> any WAMPTransport {
         let parsed: TransportURL
         do {
             parsed = try TransportURL(url: url)
         } catch {
-            throw ValidationError("\(error)")
+            throw ToolFailure(.usage, "--url \(url): \(ToolFailure.text(error))")
         }
         return try await connect(parsed, serializer: serializer.serializer, tls: tls)
     }
@@ -90,9 +102,25 @@ enum TransportDialer {
 
     /// Connects to `url` with `serializer`, with TLS when `tls` is given (verifying the server's
     /// certificate against `serverHostname`, default: the URL's host).
+    ///
+    /// - Throws: ``ToolFailure`` naming the URL (`cannot connect to URL: ...`).
     static func connect(
         _ url: TransportURL, serializer: any WAMPSerializer, tls tlsConfiguration: TLSConfiguration? = nil,
         serverHostname: String? = nil
+    ) async throws -> any WAMPTransport {
+        do {
+            return try await open(url, serializer: serializer, tls: tlsConfiguration, serverHostname: serverHostname)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw ToolFailure.connecting(to: url, error)
+        }
+    }
+
+    /// Opens the transport for `url`.
+    private static func open(
+        _ url: TransportURL, serializer: any WAMPSerializer, tls tlsConfiguration: TLSConfiguration?,
+        serverHostname: String?
     ) async throws -> any WAMPTransport {
         switch url {
         case .rawSocket(let endpoint):
@@ -138,8 +166,25 @@ enum TransportDialer {
     /// Binds a server at `url` (or a universal server on its TCP port when `universal`) that
     /// runs `handler` for every connection once the returned service runs.
     ///
-    /// - Throws: `ValidationError` for a universal server on a Unix socket; the bind error.
+    /// - Throws: ``ToolFailure``: a usage error for a universal server on a Unix socket, else
+    ///   the bind error with the URL (`cannot listen on ...`).
     static func bind(
+        _ url: TransportURL, serializers: [any WAMPSerializer], universal: Bool, maxReceiveLength: Int,
+        maxConnections: Int?, tls: TLSConfiguration?, logger: Logger,
+        _ handler: @escaping @Sendable (any WAMPTransport) async throws -> Void
+    ) async throws -> BoundServer {
+        do {
+            return try await bindOrThrow(
+                url, serializers: serializers, universal: universal, maxReceiveLength: maxReceiveLength,
+                maxConnections: maxConnections, tls: tls, logger: logger, handler)
+        } catch {
+            throw ToolFailure.listening(on: url, error)
+        }
+    }
+
+    /// ``bind(_:serializers:universal:maxReceiveLength:maxConnections:tls:logger:_:)`` without
+    /// the place in its errors.
+    private static func bindOrThrow(
         _ url: TransportURL, serializers: [any WAMPSerializer], universal: Bool, maxReceiveLength: Int,
         maxConnections: Int?, tls: TLSConfiguration?, logger: Logger,
         _ handler: @escaping @Sendable (any WAMPTransport) async throws -> Void

@@ -31,6 +31,9 @@ struct BadInputClientTests {
                     try await connectClient(to: endpoint, serializer: jsonSerializer, configuration: Self.shortTimeouts)
                 }
                 #expect(error?.handshakeErrorCode?.networkRepresentation == code)
+                if code == 1 {
+                    #expect(error?.message == "handshake refused by the server: serializer unsupported (error 1)")
+                }
             }
         }
     }

@@ -50,7 +50,9 @@ struct LoopbackTests {
             var other = endpoint
             other.path = "/other"
             await #expect { try await WebSocketClient.connect(to: other, serializers: [WAMPJSONSerializer()]) } throws: {
+                // The message names the server's answer.
                 ($0 as? WebSocketError)?.code == .upgradeRefused
+                    && ($0 as? WebSocketError)?.message == "WebSocket upgrade refused: HTTP 404 Not Found"
             }
             // The server keeps serving.
             let connection = try await WebSocketClient.connect(to: endpoint, serializers: [WAMPJSONSerializer()])
@@ -70,6 +72,7 @@ struct LoopbackTests {
         let first = try await WebSocketClient.connect(to: endpoint, serializers: [WAMPJSONSerializer()])
         await #expect { try await WebSocketClient.connect(to: endpoint, serializers: [WAMPJSONSerializer()]) } throws: {
             ($0 as? WebSocketError)?.code == .upgradeRefused
+                && ($0 as? WebSocketError)?.message == "WebSocket upgrade refused: HTTP 503 Service Unavailable"
         }
         try await first.send(sampleMessages[0])
         var iterator = first.inbound.makeAsyncIterator()

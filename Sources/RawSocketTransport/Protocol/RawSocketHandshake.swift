@@ -116,7 +116,7 @@ public enum RawSocketHandshake {
             let serializer = octets.1 & 0x0F
             if serializer == 0 {
                 let code = RawSocketHandshakeErrorCode(encoded: octets.1 >> 4)!
-                throw RawSocketError(.handshakeRefused, "the server refused the handshake: error \(code)", handshakeErrorCode: code)
+                throw RawSocketError(.handshakeRefused, "handshake refused by the server: \(code.reason) (error \(code.networkRepresentation))", handshakeErrorCode: code)
             }
             guard serializer == requestedSerializer else {
                 throw RawSocketError(

@@ -25,14 +25,18 @@ public struct RawSocketHandshakeErrorCode: Hashable, Sendable {
 }
 
 extension RawSocketHandshakeErrorCode: CustomStringConvertible {
-    public var description: String {
+    /// What the code means in words: `serializer unsupported`, `maximum connection count reached`, ...
+    public var reason: String {
         switch networkRepresentation {
-        case 0: return "0 (illegal)"
-        case 1: return "1 (serializer unsupported)"
-        case 2: return "2 (maximum message length unacceptable)"
-        case 3: return "3 (use of reserved bits)"
-        case 4: return "4 (maximum connection count reached)"
-        default: return "\(networkRepresentation) (unknown)"
+        case 0: return "illegal"
+        case 1: return "serializer unsupported"
+        case 2: return "maximum message length unacceptable"
+        case 3: return "use of reserved bits"
+        case 4: return "maximum connection count reached"
+        default: return "unknown"
         }
     }
+
+    /// `1 (serializer unsupported)`.
+    public var description: String { "\(networkRepresentation) (\(reason))" }
 }

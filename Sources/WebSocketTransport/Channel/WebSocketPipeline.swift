@@ -84,6 +84,8 @@ package enum WebSocketPipeline {
         configuration: WebSocketConfiguration, logger: Logger
     ) throws -> EventLoopFuture<WebSocketUpgradeResult> {
         let offered = serializers.map(\.id.webSocketSubprotocol)
+        // The status of a response that refuses the upgrade, for the error (`HTTP 404`).
+        let status = NIOLoopBoundBox<HTTPResponseStatus?>(nil, eventLoop: channel.eventLoop)
         let upgrader = NIOTypedWebSocketClientUpgrader<WebSocketUpgradeResult>(
             maxFrameSize: min(configuration.maxReceiveLength, Int(UInt32.max)),
             upgradePipelineHandler: { channel, response in
@@ -111,12 +113,17 @@ package enum WebSocketPipeline {
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
                     closeSoon(channel)
-                    return .refused(WebSocketError(
-                        .upgradeRefused, "the server at \(endpoint) did not upgrade the request to a WebSocket"))
+                    let answer = status.value.map { "HTTP \($0.code) \($0.reasonPhrase)" } ?? "no HTTP response"
+                    return .refused(WebSocketError(.upgradeRefused, "WebSocket upgrade refused: \(answer)"))
                 }
             })
-        return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+        let result = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
             configuration: .init(upgradeConfiguration: upgradeConfiguration))
+        let upgradeHandler = try channel.pipeline.syncOperations.handler(
+            type: NIOTypedHTTPClientUpgradeHandler<WebSocketUpgradeResult>.self)
+        try channel.pipeline.syncOperations.addHandler(
+            WebSocketResponseStatusRecorder(status: status), position: .before(upgradeHandler))
+        return result
     }
 
     /// Installs the WAMP handler and the bridge to async Swift on an upgraded channel.
