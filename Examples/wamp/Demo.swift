@@ -133,45 +133,47 @@ struct Demo: AsyncParsableCommand {
             to: .tcp(host: "127.0.0.1", port: 0), serializers: options.map(\.serializer))
         let endpoint = RawSocketEndpoint.tcp(host: "127.0.0.1", port: server.port ?? 0)
         print("RawSocket demo: server listening on \(endpoint), accepting \(options.map(\.rawValue).joined(separator: ", "))")
-        let serverTask = Task { try await server.run(Self.serve) }
+        // The server serves in a child task until it is shut down, when the transcript is done.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run(Self.serve) }
 
-        for option in options {
-            print("\n== \(option.rawValue) ==")
-            let (pongs, pongSeen) = AsyncStream<Void>.makeStream()
-            var logger = Logger(label: "demo.client") { _ in DemoLogHandler(onPong: { pongSeen.yield() }) }
-            logger.logLevel = .trace
-            let connection = try await RawSocketClient.connect(to: endpoint, serializers: [option.serializer], logger: logger)
-            let request = RawSocketHandshake.Request(maxLength: connection.maxReceiveLength, serializer: connection.serializer.id.rawSocketValue)
-            let reply = RawSocketHandshake.Reply.accepted(maxLength: connection.maxSendLength, serializer: connection.serializer.id.rawSocketValue)
-            print("client → server  handshake \(hex(request.encoded))  (client accepts up to \(connection.maxReceiveLength) octets, asks for \(connection.serializer.id))")
-            print("server → client  handshake \(hex(reply.encoded))  (server accepts up to \(connection.maxSendLength) octets, serializer echoed)")
+            for option in options {
+                print("\n== \(option.rawValue) ==")
+                let (pongs, pongSeen) = AsyncStream<Void>.makeStream()
+                var logger = Logger(label: "demo.client") { _ in DemoLogHandler(onPong: { pongSeen.yield() }) }
+                logger.logLevel = .trace
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [option.serializer], logger: logger)
+                let request = RawSocketHandshake.Request(maxLength: connection.maxReceiveLength, serializer: connection.serializer.id.rawSocketValue)
+                let reply = RawSocketHandshake.Reply.accepted(maxLength: connection.maxSendLength, serializer: connection.serializer.id.rawSocketValue)
+                print("client → server  handshake \(hex(request.encoded))  (client accepts up to \(connection.maxReceiveLength) octets, asks for \(connection.serializer.id))")
+                print("server → client  handshake \(hex(reply.encoded))  (server accepts up to \(connection.maxSendLength) octets, serializer echoed)")
 
-            var inbound = connection.inbound.makeAsyncIterator()
-            func send(_ message: WAMPMessage) async throws {
-                try await connection.send(message)
-                print("client → server  \(try frameSummary(message, connection.serializer))\n                 \(message)")
+                var inbound = connection.inbound.makeAsyncIterator()
+                func send(_ message: WAMPMessage) async throws {
+                    try await connection.send(message)
+                    print("client → server  \(try frameSummary(message, connection.serializer))\n                 \(message)")
+                }
+                func receive() async throws -> WAMPMessage {
+                    guard let message = try await inbound.next() else { throw ValidationError("the server closed") }
+                    print("server → client  \(try frameSummary(message, connection.serializer))\n                 \(message)")
+                    return message
+                }
+
+                try await send(.hello(.init(realm: "realm1", details: ["roles": ["caller": [:], "subscriber": [:]]])))
+                _ = try await receive()
+                try await send(.subscribe(.init(request: 1, topic: "com.example.tick")))
+                _ = try await receive()
+                try await send(.call(.init(request: 2, procedure: "com.example.add", payload: .arguments([2, 3], [:]))))
+                _ = try await receive()
+                _ = try await receive()
+                try await connection.checkHeartbeat()
+                for await _ in pongs { break }  // the transcript shows the PONG before going on
+                try await send(.goodbye(.init(reason: WAMPURI.closeNormal)))
+                _ = try await receive()
+                try await connection.close()
             }
-            func receive() async throws -> WAMPMessage {
-                guard let message = try await inbound.next() else { throw ValidationError("the server closed") }
-                print("server → client  \(try frameSummary(message, connection.serializer))\n                 \(message)")
-                return message
-            }
-
-            try await send(.hello(.init(realm: "realm1", details: ["roles": ["caller": [:], "subscriber": [:]]])))
-            _ = try await receive()
-            try await send(.subscribe(.init(request: 1, topic: "com.example.tick")))
-            _ = try await receive()
-            try await send(.call(.init(request: 2, procedure: "com.example.add", payload: .arguments([2, 3], [:]))))
-            _ = try await receive()
-            _ = try await receive()
-            try await connection.checkHeartbeat()
-            for await _ in pongs { break }  // the transcript shows the PONG before going on
-            try await send(.goodbye(.init(reason: WAMPURI.closeNormal)))
-            _ = try await receive()
-            try await connection.close()
+            await server.shutdown()
         }
-        await server.shutdown()
-        serverTask.cancel()
         print("\ndone: both serializers negotiated, messages round-tripped, PING answered")
     }
 

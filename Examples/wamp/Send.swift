@@ -42,17 +42,19 @@ struct Send: AsyncParsableCommand {
     static func exchange<Connection: WAMPTransport>(
         _ connection: Connection, messages parsed: [WAMPMessage], wait: Double
     ) async throws {
-        let printer = Task {
-            for try await reply in connection.inbound {
-                printLine(JSONText.format(reply.value))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Replies until the connection ends; how it ends is the sender's business.
+                do {
+                    for try await reply in connection.inbound { printLine(JSONText.format(reply.value)) }
+                } catch {}
             }
+            for message in parsed {
+                try await connection.send(message)
+                try await Task.sleep(for: .seconds(wait))
+            }
+            try await connection.close()
+            group.cancelAll()
         }
-        for message in parsed {
-            try await connection.send(message)
-            try await Task.sleep(for: .seconds(wait))
-        }
-        try await connection.close()
-        printer.cancel()
-        _ = await printer.result
     }
 }
