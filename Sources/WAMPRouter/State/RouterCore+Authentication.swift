@@ -138,7 +138,10 @@ extension RouterCore {
                 extra["salt"] = .string(salt)
                 extra["iterations"] = .integer(Int64(secret.iterations))
                 extra["keylen"] = .integer(Int64(secret.keyLength))
-                key = WAMPCRA.deriveKey(secret: secret.secret, salt: salt, iterations: secret.iterations, keyLength: secret.keyLength)
+                // The realm's users' keys were derived when the realm was added; an
+                // authenticator's user's is derived here.
+                key = realms[hello.realm]?.derivedKeys[secret] ?? WAMPCRA.deriveKey(
+                    secret: secret.secret, salt: salt, iterations: secret.iterations, keyLength: secret.keyLength)
             }
             challenge = .init(authMethod: method.rawValue, extra: extra)
             expected = .wampcra(challenge: text, key: key)
