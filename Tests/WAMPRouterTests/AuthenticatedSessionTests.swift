@@ -47,7 +47,7 @@ struct AuthenticatedSessionTests {
                 try await WAMPSession.withSession(
                     joining: harness.connectTransport(), realm: "com.example.secure",
                     configuration: Self.sessionConfiguration(authentication)
-                ) { _ in Issue.record("joined with wrong credentials") }
+                ) { _ in _ = Issue.record("joined with wrong credentials") }
             } catch let error as WAMPSessionError {
                 #expect(error.code == .aborted, "\(error)")
                 #expect(error.reason == WAMPURI.authenticationFailed, "\(error)")
@@ -109,7 +109,7 @@ struct AuthenticatedSessionTests {
                     try await WAMPSession.withSession(
                         joining: harness.connectTransport(), realm: "realm1",
                         configuration: Self.sessionConfiguration(.ticket(authid: authid, ticket: ticket))
-                    ) { _ in Issue.record("\(authid) joined") }
+                    ) { _ in _ = Issue.record("\(authid) joined") }
                 } catch let error as WAMPSessionError {
                     #expect(error.reason == WAMPURI.authenticationFailed, "\(error)")
                 }
