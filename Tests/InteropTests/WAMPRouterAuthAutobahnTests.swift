@@ -75,15 +75,25 @@ struct WAMPRouterAuthAutobahnTests {
         try await WAMPRouterAutobahnTests.stopRouter(router)
     }
 
-    @Test("wamp router --config refuses a permission with an unknown action or match, naming where it is")
-    func invalidPermissionIsAValidationError() async throws {
+    @Test("wamp router --config refuses bad roles and users, naming where and what",
+          arguments: [
+              (#"{"roles": [{"name": "x", "permissions": [{"uri": "a", "allow": ["read"]}]}]}"#,
+               #"realms[r].roles[0].permissions[0].allow has "read""#),
+              (#"{"roles": [{"name": "x", "permissions": [{"uri": "a", "match": "regex", "allow": ["call"]}]}]}"#,
+               #"realms[r].roles[0].permissions[0].match is "regex""#),
+              (#"{"users": [{"authid": "a", "authrole": "x", "cryptosignKeys": ["abc"]}]}"#,
+               #"user "a": cryptosignKeys has "abc", expected 64 hex digits"#),
+              (#"{"users": [{"authid": "a", "authrole": "x"}]}"#, #"user "a" has no credentials"#),
+              (#"{"roles": [{"name": "x"}], "users": [{"authid": "a", "authrole": "y", "ticket": "t"}]}"#,
+               #"user "a" has authrole "y", which is not among its roles"#),
+          ])
+    func invalidAuthConfigIsAValidationError(realmKeys: String, expected: String) async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("wamp-router-bad-auth-\(getpid()).json")
-        try Data(#"""
-            {"realms": [{"name": "r", "roles": [{"name": "x", "permissions": [{"uri": "a", "allow": ["read"]}]}]}]}
-            """#.utf8).write(to: file)
+        let realm = #"{"name": "r", "# + realmKeys.dropFirst()
+        try Data(#"{"realms": [\#(realm)]}"#.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let router = try PeerProcess(try WAMPTool.require(), ["router", "--config", file.path])
         #expect(try await router.waitForExit(timeout: 60) == 64, "\(router.transcript)")
-        #expect(router.stderr.contains("realms[r].roles[0].permissions[0].allow has \"read\""), "\(router.transcript)")
+        #expect(router.stderr.contains(expected), "\(router.transcript)")
     }
 }
