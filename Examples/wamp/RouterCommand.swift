@@ -50,14 +50,20 @@ struct RouterCommand: AsyncParsableCommand {
                       { "uri": "com.example.", "match": "prefix",
                         "allow": ["call", "register", "publish", "subscribe"] } ] },
                   { "name": "frontend", "permissions": [
-                      { "uri": "com.example.api.", "match": "prefix", "allow": ["call"] },
-                      { "uri": "com.example..changed", "match": "wildcard", "allow": ["subscribe"] } ] } ],
+                      { "uri": "com.example.api.", "match": "prefix",
+                        "allow": ["call"] },
+                      { "uri": "com.example..changed", "match": "wildcard",
+                        "allow": ["subscribe"] } ] } ],
                 "users": [
-                  { "authid": "joe", "authrole": "frontend", "ticket": "secret!!!" },
-                  { "authid": "peter", "authrole": "backend", "wampcra": { "secret": "secret2" } },
+                  { "authid": "joe", "authrole": "frontend",
+                    "ticket": "secret!!!" },
+                  { "authid": "peter", "authrole": "backend",
+                    "wampcra": { "secret": "secret2" } },
                   { "authid": "sam", "authrole": "backend",
-                    "wampcra": { "secret": "secret3", "salt": "salt123", "iterations": 1000, "keyLength": 32 } },
-                  { "authid": "alice", "authrole": "backend", "cryptosignKeys": ["<64 hex digits>"] } ] }
+                    "wampcra": { "secret": "secret3", "salt": "salt123",
+                                 "iterations": 1000, "keyLength": 32 } },
+                  { "authid": "alice", "authrole": "backend",
+                    "cryptosignKeys": ["<64 hex digits>"] } ] }
 
             realms[].allowsAnonymous: whether sessions may join without credentials (default true). \
             realms[].users: authid, authrole and one or more of ticket, wampcra (secret; salt, \
