@@ -126,11 +126,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // WAMP-CRA and cryptosign primitives, shared by the client session and the router.
+        .target(
+            name: "WAMPCrypto",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+
         // The WAMP client session: runs on any WAMPTransport, knows no transport and no serializer.
         .target(
             name: "WAMPSession",
             dependencies: [
-                "Transport",
+                "Transport", "WAMPCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,7 +150,7 @@ let package = Package(
         .target(
             name: "WAMPRouter",
             dependencies: [
-                "Transport",
+                "Transport", "WAMPCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

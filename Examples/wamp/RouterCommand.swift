@@ -16,8 +16,8 @@ struct RouterCommand: AsyncParsableCommand {
             say GOODBYE (wamp.close.system_shutdown) to every session and exit 0.
 
             --config FILE reads a JSON file; --listen and --realm given on the command line replace \
-            the file's listeners and realms. Every key is optional; other keys are ignored (roles \
-            and users will come with authentication). Example (Examples/router-config/router.json):
+            the file's listeners and realms. Every key is optional; other keys are ignored. Example \
+            (Examples/router-config/router.json):
 
               {
                 "listeners": [
@@ -41,6 +41,37 @@ struct RouterCommand: AsyncParsableCommand {
             false). realms[].name: the realm URI; realms[].anonymousAuthRole: the authrole of \
             its anonymous sessions (default anonymous). limits: each one optional, defaults as \
             shown (WAMPRouter.Limits).
+
+            Authentication and authorization, per realm (Examples/router-config/router-auth.json):
+
+              { "name": "com.example.secure", "allowsAnonymous": false,
+                "roles": [
+                  { "name": "backend", "permissions": [
+                      { "uri": "com.example.", "match": "prefix",
+                        "allow": ["call", "register", "publish", "subscribe"] } ] },
+                  { "name": "frontend", "permissions": [
+                      { "uri": "com.example.api.", "match": "prefix",
+                        "allow": ["call"] },
+                      { "uri": "com.example..changed", "match": "wildcard",
+                        "allow": ["subscribe"] } ] } ],
+                "users": [
+                  { "authid": "joe", "authrole": "frontend",
+                    "ticket": "secret!!!" },
+                  { "authid": "peter", "authrole": "backend",
+                    "wampcra": { "secret": "secret2" } },
+                  { "authid": "sam", "authrole": "backend",
+                    "wampcra": { "secret": "secret3", "salt": "salt123",
+                                 "iterations": 1000, "keyLength": 32 } },
+                  { "authid": "alice", "authrole": "backend",
+                    "cryptosignKeys": ["<64 hex digits>"] } ] }
+
+            realms[].allowsAnonymous: whether sessions may join without credentials (default true). \
+            realms[].users: authid, authrole and one or more of ticket, wampcra (secret; salt, \
+            iterations default 1000, keyLength default 32) and cryptosignKeys (Ed25519 public keys in \
+            hex). realms[].roles: when given, a session may call, register, publish and subscribe only \
+            what a permission of its authrole allows (match exact, the default, prefix or wildcard); \
+            anything else gets ERROR wamp.error.not_authorized. Without roles everything is allowed. \
+            Wrong credentials get ABORT wamp.error.authentication_failed.
             """)
 
     /// The listener when neither the command line nor the config file names one.
@@ -88,7 +119,11 @@ struct RouterCommand: AsyncParsableCommand {
         if !realm.isEmpty {
             configuration.realms = realm.map { WAMPRouter.Realm($0) }
         } else if let realms = file?.realms {
-            configuration.realms = realms.map(\.realm)
+            do {
+                configuration.realms = try realms.map { try $0.realm() }
+            } catch let error as ValidationError {
+                throw ValidationError("invalid config file \(config ?? ""): \(error.message)")
+            }
         }
         if let limits = file?.limits { configuration.limits = limits.limits }
         let router = WAMPRouter(configuration: configuration, logger: logger)

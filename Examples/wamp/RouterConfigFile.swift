@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import WAMPRouter
 
-/// The JSON file `wamp router --config FILE` reads: listeners, realms and limits. Keys not
-/// listed here are ignored, so that later sections (roles, users for authentication) can be
-/// added without breaking older files. Example: `Examples/router-config/router.json`.
+/// The JSON file `wamp router --config FILE` reads: listeners, realms (with their roles and
+/// users) and limits. Keys not listed here are ignored. Examples:
+/// `Examples/router-config/router.json`, `Examples/router-config/router-auth.json`.
 ///
 /// ```json
 /// {
@@ -12,7 +12,12 @@ import WAMPRouter
 ///     { "url": "rs://127.0.0.1:8080", "universal": true },
 ///     { "url": "rs+unix:///tmp/wamp-router.sock" }
 ///   ],
-///   "realms": [ { "name": "realm1", "anonymousAuthRole": "anonymous" } ],
+///   "realms": [ {
+///     "name": "realm1", "allowsAnonymous": false,
+///     "roles": [ { "name": "frontend", "permissions": [
+///       { "uri": "com.example.", "match": "prefix", "allow": ["call", "subscribe"] } ] } ],
+///     "users": [ { "authid": "joe", "authrole": "frontend", "ticket": "secret!!!" } ]
+///   } ],
 ///   "limits": { "outboundQueueLength": 1024, "sessionsPerRealm": 10000 }
 /// }
 /// ```
@@ -26,18 +31,123 @@ struct RouterConfigFile: Decodable, Sendable {
         var universal: Bool?
     }
 
-    /// One realm.
+    /// One realm: who may join it, and what each role may do.
     struct Realm: Decodable, Sendable {
         /// The realm's URI.
         var name: String
+        /// Whether sessions may join without credentials. Default: `true`.
+        var allowsAnonymous: Bool?
         /// The `authrole` of anonymous sessions. Default: `anonymous`.
         var anonymousAuthRole: String?
+        /// The roles and their permissions. Default: none (everything is allowed).
+        var roles: [Role]?
+        /// The users who log in with credentials. Default: none.
+        var users: [User]?
 
         /// The router's realm.
-        var realm: WAMPRouter.Realm {
+        ///
+        /// - Throws: `ValidationError` naming the realm and what is wrong.
+        func realm() throws -> WAMPRouter.Realm {
             var realm = WAMPRouter.Realm(name)
+            if let allowsAnonymous { realm.allowsAnonymous = allowsAnonymous }
             if let anonymousAuthRole { realm.anonymousAuthRole = anonymousAuthRole }
+            realm.roles = try (roles ?? []).enumerated().map { try $1.role(at: "realms[\(name)].roles[\($0)]") }
+            realm.users = try (users ?? []).map { try $0.user(in: name) }
+            var seen: Set<String> = []
+            for user in realm.users where !seen.insert(user.authid).inserted {
+                throw ValidationError("realm \(name): user \"\(user.authid)\" is listed twice")
+            }
+            let roleNames = Set(realm.roles.map(\.name))
+            if !roleNames.isEmpty {
+                for user in realm.users where !roleNames.contains(user.authrole) {
+                    throw ValidationError(
+                        "realm \(name): user \"\(user.authid)\" has authrole \"\(user.authrole)\", which is not among its roles \(roleNames.sorted())")
+                }
+            }
             return realm
+        }
+    }
+
+    /// A role: ``WAMPRole``.
+    struct Role: Decodable, Sendable {
+        var name: String
+        var permissions: [Permission]?
+
+        func role(at path: String) throws -> WAMPRole {
+            WAMPRole(name, permissions: try (permissions ?? []).enumerated().map {
+                try $1.permission(at: "\(path).permissions[\($0)]")
+            })
+        }
+    }
+
+    /// A permission: ``WAMPPermission``. `match`: `exact` (default), `prefix` or `wildcard`;
+    /// `allow`: some of `call`, `register`, `publish`, `subscribe`.
+    struct Permission: Decodable, Sendable {
+        var uri: String
+        var match: String?
+        var allow: [String]
+
+        func permission(at path: String) throws -> WAMPPermission {
+            guard let match = WAMPPermission.Match(rawValue: match ?? "exact") else {
+                throw ValidationError("\(path).match is \"\(match ?? "")\": expected exact, prefix or wildcard")
+            }
+            let actions = try allow.map { name in
+                guard let action = WAMPAuthorizationRequest.Action(rawValue: name) else {
+                    throw ValidationError("\(path).allow has \"\(name)\": expected call, register, publish or subscribe")
+                }
+                return action
+            }
+            return WAMPPermission(uri: uri, match: match, allow: Set(actions))
+        }
+    }
+
+    /// A user: ``WAMPUser``, with at least one of `ticket`, `wampcra`, `cryptosignKeys`.
+    struct User: Decodable, Sendable {
+        /// A WAMP-CRA secret; `iterations` (default 1000) and `keyLength` (default 32) apply
+        /// with a `salt`.
+        struct CRASecret: Decodable, Sendable {
+            var secret: String
+            var salt: String?
+            var iterations: Int?
+            var keyLength: Int?
+        }
+
+        var authid: String
+        var authrole: String
+        var ticket: String?
+        var wampcra: CRASecret?
+        /// Ed25519 public keys, 64 hex digits each.
+        var cryptosignKeys: [String]?
+
+        func user(in realm: String) throws -> WAMPUser {
+            let what = "realm \(realm), user \"\(authid)\""
+            var secret: WAMPUser.CRASecret?
+            if let wampcra {
+                secret = WAMPUser.CRASecret(secret: wampcra.secret, salt: wampcra.salt)
+                if let iterations = wampcra.iterations {
+                    guard (1 ... 10_000_000).contains(iterations) else {
+                        throw ValidationError("\(what): wampcra.iterations is \(iterations), expected 1 to 10000000")
+                    }
+                    secret?.iterations = iterations
+                }
+                if let keyLength = wampcra.keyLength {
+                    guard (1 ... 1024).contains(keyLength) else {
+                        throw ValidationError("\(what): wampcra.keyLength is \(keyLength), expected 1 to 1024")
+                    }
+                    secret?.keyLength = keyLength
+                }
+            }
+            for key in cryptosignKeys ?? [] {
+                guard key.utf8.count == 64, key.allSatisfy(\.isHexDigit) else {
+                    throw ValidationError("\(what): cryptosignKeys has \"\(key.prefix(80))\", expected 64 hex digits (an Ed25519 public key)")
+                }
+            }
+            let user = WAMPUser(
+                authid: authid, authrole: authrole, ticket: ticket, wampcra: secret, cryptosignKeys: Set(cryptosignKeys ?? []))
+            guard !user.authMethods.isEmpty else {
+                throw ValidationError("\(what) has no credentials: give ticket, wampcra or cryptosignKeys")
+            }
+            return user
         }
     }
 

@@ -9,6 +9,12 @@ extension WAMPURI {
     public static let invalidURI = "wamp.error.invalid_uri"
     /// `wamp.error.not_authorized`: the router's authorizer refused the request.
     public static let notAuthorized = "wamp.error.not_authorized"
+    /// `wamp.error.authentication_failed`: the ABORT reason for a login whose credentials were
+    /// wrong or whose user is unknown.
+    public static let authenticationFailed = "wamp.error.authentication_failed"
+    /// `wamp.error.no_auth_method`: the ABORT reason for a HELLO none of whose `authmethods` the
+    /// realm offers.
+    public static let noAuthMethod = "wamp.error.no_auth_method"
     /// `wamp.error.authorization_failed`: the router could not decide whether the request is
     /// authorized (its authorizer failed).
     public static let authorizationFailed = "wamp.error.authorization_failed"

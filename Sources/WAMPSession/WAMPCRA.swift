@@ -1,9 +1,9 @@
-import Crypto
-import Foundation
+import WAMPCrypto
 
 /// WAMP-CRA (challenge-response authentication): the signature is the Base64 of
 /// HMAC-SHA256(key, challenge), where the key is the secret itself, or for a salted user the
-/// Base64 of PBKDF2-HMAC-SHA256(secret, salt, iterations, keylen).
+/// Base64 of PBKDF2-HMAC-SHA256(secret, salt, iterations, keylen). The computation lives in the
+/// `WAMPCrypto` module, which the router shares.
 ///
 /// ```swift
 /// let signature = WAMPCRA.sign(challenge: challengeText, key: Array("secret".utf8))
@@ -11,36 +11,16 @@ import Foundation
 public enum WAMPCRA {
     /// The Base64 signature of `challenge` under `key`.
     public static func sign(challenge: String, key: [UInt8]) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(challenge.utf8), using: SymmetricKey(data: key))
-        return Data(mac).base64EncodedString()
+        WAMPCrypto.WAMPCRA.sign(challenge: challenge, key: key)
     }
 
     /// The key of a salted user: the Base64 text of PBKDF2-HMAC-SHA256, as UTF-8 octets.
     public static func deriveKey(secret: String, salt: String, iterations: Int, keyLength: Int) -> [UInt8] {
-        let derived = pbkdf2SHA256(password: Array(secret.utf8), salt: Array(salt.utf8), iterations: iterations, keyLength: keyLength)
-        return Array(Data(derived).base64EncodedString().utf8)
+        WAMPCrypto.WAMPCRA.deriveKey(secret: secret, salt: salt, iterations: iterations, keyLength: keyLength)
     }
 
     /// PBKDF2 with HMAC-SHA256 (RFC 8018).
     public static func pbkdf2SHA256(password: [UInt8], salt: [UInt8], iterations: Int, keyLength: Int) -> [UInt8] {
-        let key = SymmetricKey(data: password)
-        var output: [UInt8] = []
-        output.reserveCapacity(keyLength)
-        var block: UInt32 = 1
-        while output.count < keyLength {
-            var message = salt
-            message.append(contentsOf: [UInt8(block >> 24), UInt8((block >> 16) & 0xFF), UInt8((block >> 8) & 0xFF), UInt8(block & 0xFF)])
-            var u = Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
-            var t = u
-            if iterations > 1 {
-                for _ in 1 ..< iterations {
-                    u = Array(HMAC<SHA256>.authenticationCode(for: u, using: key))
-                    for i in 0 ..< t.count { t[i] ^= u[i] }
-                }
-            }
-            output.append(contentsOf: t.prefix(keyLength - output.count))
-            block += 1
-        }
-        return output
+        WAMPCrypto.WAMPCRA.pbkdf2SHA256(password: password, salt: salt, iterations: iterations, keyLength: keyLength)
     }
 }

@@ -69,7 +69,7 @@ struct WAMPToolRouterTests {
         try Data(#"""
             {"listeners": [{"url": "ws://127.0.0.1:0/wamp", "universal": true}],
              "realms": [{"name": "com.example.custom", "anonymousAuthRole": "guest"}],
-             "limits": {"sessionsPerRealm": 5}, "users": "ignored until authentication"}
+             "limits": {"sessionsPerRealm": 5}, "comment": "keys the router does not know are ignored"}
             """#.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let (router, urls) = try await Self.startRouter(tool, ["--config", file.path])

@@ -52,10 +52,16 @@ final class RouterHarness: Sendable {
     /// A new connection to the router, not joined; with `configuration` in place of the
     /// harness's transport configuration when given.
     func connect(_ configuration: InMemoryTransport.Configuration? = nil) -> TestPeer {
+        TestPeer(connectTransport(configuration))
+    }
+
+    /// A new connection to the router for a client of the test's own (a `WAMPSession`): the
+    /// client end, closed at the end of the test.
+    func connectTransport(_ configuration: InMemoryTransport.Configuration? = nil) -> InMemoryTransport {
         let (client, server) = InMemoryTransport.makePair(configuration: configuration ?? transportConfiguration)
         clients.withLock { $0.append(client) }
         connections.yield(server)
-        return TestPeer(client)
+        return client
     }
 
     /// A new connection joined to `realm`.

@@ -3,7 +3,7 @@ public import Transport
 /// A request the router asks its ``WAMPAuthorizer`` about: who wants to do what with which URI.
 public struct WAMPAuthorizationRequest: Sendable, Hashable {
     /// What the session asks for.
-    public enum Action: String, Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable, CaseIterable, Codable {
         /// SUBSCRIBE.
         case subscribe
         /// PUBLISH.

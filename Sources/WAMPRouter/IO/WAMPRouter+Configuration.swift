@@ -23,6 +23,9 @@ extension WAMPRouter {
         /// Consulted for each SUBSCRIBE, PUBLISH, REGISTER and CALL; a refusal is answered with
         /// ERROR `wamp.error.not_authorized`. Default: `nil`, everything is allowed.
         public var authorizer: (any WAMPAuthorizer)? = nil
+        /// Looks up the users of logins with the methods it names, in place of the realms'
+        /// static ``Realm/users``. Default: `nil`, only the realms' users.
+        public var authenticator: (any WAMPAuthenticator)? = nil
 
         /// The default settings.
         public init() {}

@@ -130,11 +130,23 @@ public final class WAMPRouter: Service, Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Reads the connection's messages and routes each, asking the authorizer first; returns
+    /// Reads the connection's messages and routes each, asking the authenticator (for a HELLO)
+    /// or the authorizer first; returns
     /// when the transport's inbound ends or fails, or when the router closed the connection.
     private func read(_ transport: some WAMPTransport, _ connection: ConnectionID) async {
         do {
             for try await message in transport.inbound {
+                // A HELLO whose user the authenticator looks up: asked before the routing
+                // state answers it.
+                var lookup: UserLookup?
+                if let authenticator = configuration.authenticator,
+                   let request = state.withLock({ $0.core.authenticationRequest(for: message, on: connection) }) {
+                    do {
+                        lookup = .found(try await authenticator.user(for: request))
+                    } catch {
+                        lookup = .failed("\(error)")
+                    }
+                }
                 if let authorizer = configuration.authorizer,
                    let request = state.withLock({ $0.core.authorizationRequest(for: message, on: connection) }) {
                     let refusal: (uri: String, text: String)?
@@ -150,7 +162,7 @@ public final class WAMPRouter: Service, Sendable {
                         continue
                     }
                 }
-                guard perform({ $0.receive(message, from: connection, now: .now, utc: .now()) }, connection) else { return }
+                guard perform({ $0.receive(message, from: connection, now: .now, utc: .now(), lookup: lookup) }, connection) else { return }
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["connection": "\(connection)", "error": "\(error)"])

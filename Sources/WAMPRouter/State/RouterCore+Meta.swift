@@ -267,7 +267,7 @@ extension RouterCore {
             "authid": .string(identity.authid),
             "authrole": .string(identity.authrole),
             "authmethod": .string(identity.authmethod),
-            "authprovider": "static",
+            "authprovider": .string(identity.authprovider),
         ]
     }
 

@@ -18,6 +18,28 @@ extension RouterCore {
         return WAMPAuthorizationRequest(session: session.identity, action: action, uri: uri, options: options)
     }
 
+    /// Why the realm's roles refuse `message` from `session`; `nil` when the realm has no roles
+    /// or a permission of the session's role allows it.
+    func roleRefusal(_ message: WAMPMessage, _ session: RouterSession) -> String? {
+        guard let roles = realms[session.realm]?.roles, !roles.isEmpty else { return nil }
+        let (action, uri): (WAMPAuthorizationRequest.Action, String)
+        switch message {
+        case .subscribe(let m): (action, uri) = (.subscribe, m.topic)
+        case .publish(let m): (action, uri) = (.publish, m.topic)
+        case .register(let m): (action, uri) = (.register, m.procedure)
+        case .call(let m): (action, uri) = (.call, m.procedure)
+        default: return nil
+        }
+        let authrole = session.identity.authrole
+        guard let role = roles[authrole] else {
+            return "role \"\(authrole)\" has no permissions in realm \"\(session.realm)\": \(action.rawValue) \"\(uri)\" is not authorized"
+        }
+        guard role.allows(action, on: uri) else {
+            return "role \"\(authrole)\" may not \(action.rawValue) \"\(uri)\""
+        }
+        return nil
+    }
+
     /// Refuses `message` from `connection` with ERROR `uri` (for PUBLISH only when the publisher
     /// asked for an acknowledgement).
     func refuse(_ message: WAMPMessage, from connection: ConnectionID, uri: String, _ text: String) -> [RouterAction] {

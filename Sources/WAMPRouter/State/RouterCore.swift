@@ -13,6 +13,8 @@ struct RouterCore: Sendable {
     enum Phase: Hashable, Sendable {
         /// No session yet (or again, after GOODBYE); closed at the deadline.
         case awaitingHello(deadline: ContinuousClock.Instant)
+        /// CHALLENGE sent, AUTHENTICATE awaited until the deadline (the HELLO's).
+        case authenticating(deadline: ContinuousClock.Instant)
         /// A session is established.
         case established(WAMPID)
         /// The router sent GOODBYE and waits for the reply until the deadline.
@@ -25,6 +27,8 @@ struct RouterCore: Sendable {
         var phase: Phase
         /// The deadline the connection's timer waits for.
         var armed: ContinuousClock.Instant?
+        /// The login between CHALLENGE and AUTHENTICATE.
+        var pending: PendingAuthentication?
     }
 
     let limits: WAMPRouter.Limits
@@ -37,9 +41,15 @@ struct RouterCore: Sendable {
     private var lastConnection: UInt64 = 0
     private(set) var isShuttingDown = false
     var random = SystemRandomNumberGenerator()
+    /// The methods the configuration's ``WAMPAuthenticator`` looks users up for.
+    let authenticatorMethods: Set<WAMPAuthMethod>
+    /// The time written into WAMP-CRA challenges: the one wall-clock reading of the routing
+    /// state, informative only (nothing is decided by it).
+    var timestamp: @Sendable () -> String = { RouterCore.wallClockTimestamp() }
 
     init(configuration: WAMPRouter.Configuration) {
         limits = configuration.limits
+        authenticatorMethods = configuration.authenticator?.authMethods ?? []
         closeGracePeriod = configuration.closeGracePeriod
         helloTimeout = configuration.helloTimeout
         for realm in configuration.realms { addRealm(realm) }
@@ -76,6 +86,18 @@ struct RouterCore: Sendable {
         return phase != .closed
     }
 
+    /// Moves `connection` to `phase`, with `pending` as its login in progress.
+    mutating func setPhase(_ phase: Phase, pending: PendingAuthentication?, of connection: ConnectionID) {
+        guard connections[connection] != nil else { return }
+        connections[connection]?.phase = phase
+        connections[connection]?.pending = pending
+    }
+
+    /// The login in progress on `connection`.
+    func pendingAuthentication(of connection: ConnectionID) -> PendingAuthentication? {
+        connections[connection]?.pending
+    }
+
     /// The session established on `connection`.
     func session(on connection: ConnectionID) -> RouterSession? {
         guard case .established(let id)? = connections[connection]?.phase else { return nil }
@@ -99,7 +121,7 @@ struct RouterCore: Sendable {
         guard let entry = connections[connection] else { return nil }
         let deadline: ContinuousClock.Instant?
         switch entry.phase {
-        case .awaitingHello(let at), .closing(let at): deadline = at
+        case .awaitingHello(let at), .authenticating(let at), .closing(let at): deadline = at
         case .established(let session): deadline = sessions[session]?.earliestCallDeadline
         case .closed: deadline = nil
         }
@@ -122,7 +144,7 @@ struct RouterCore: Sendable {
         guard let entry = connections[connection] else { return [] }
         var actions: [RouterAction] = []
         switch entry.phase {
-        case .awaitingHello(let deadline), .closing(let deadline):
+        case .awaitingHello(let deadline), .authenticating(let deadline), .closing(let deadline):
             if deadline <= now { close(connection, into: &actions) }
         case .established(let id):
             guard let session = sessions[id] else { break }
@@ -138,15 +160,19 @@ struct RouterCore: Sendable {
 
     /// Routes one message received on `connection` at `now`; `utc` is the wall-clock time of
     /// the same moment, the `created` time of a subscription or registration the message
-    /// creates (tests that do not look at it may leave the epoch).
+    /// creates (tests that do not look at it may leave the epoch); `lookup` is the
+    /// ``WAMPAuthenticator``'s answer for a HELLO that ``authenticationRequest(for:on:)`` asked about.
     mutating func receive(
-        _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime = .epoch
+        _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime = .epoch,
+        lookup: UserLookup? = nil
     ) -> [RouterAction] {
         guard let entry = connections[connection] else { return [] }
         var actions: [RouterAction] = []
         switch entry.phase {
-        case .awaitingHello:
-            receiveWithoutSession(message, from: connection, now: now, into: &actions)
+        case .awaitingHello(let deadline):
+            receiveWithoutSession(message, from: connection, deadline: deadline, lookup: lookup, into: &actions)
+        case .authenticating:
+            authenticate(message, on: connection, into: &actions)
         case .established(let session):
             receive(message, in: session, on: connection, now: now, utc: utc, into: &actions)
         case .closing:
@@ -162,13 +188,16 @@ struct RouterCore: Sendable {
     }
 
     private mutating func receiveWithoutSession(
-        _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, into actions: inout [RouterAction]
+        _ message: WAMPMessage, from connection: ConnectionID, deadline: ContinuousClock.Instant, lookup: UserLookup?,
+        into actions: inout [RouterAction]
     ) {
         switch message {
         case .hello(let hello):
-            join(hello, on: connection, into: &actions)
+            join(hello, on: connection, deadline: deadline, lookup: lookup, into: &actions)
         case .abort:
             close(connection, into: &actions)
+        case .authenticate:
+            protocolViolation(on: connection, "AUTHENTICATE received with no CHALLENGE pending: send HELLO first", into: &actions)
         default:
             protocolViolation(on: connection, "\(message.type) received before WELCOME: send HELLO first", into: &actions)
         }
@@ -179,6 +208,10 @@ struct RouterCore: Sendable {
         into actions: inout [RouterAction]
     ) {
         guard let session = sessions[id] else { return }
+        if let refusal = roleRefusal(message, session) {
+            actions += refuse(message, from: connection, uri: WAMPURI.notAuthorized, refusal)
+            return
+        }
         switch message {
         case .subscribe(let subscribe): self.subscribe(subscribe, session, created: utc, into: &actions)
         case .unsubscribe(let unsubscribe): self.unsubscribe(unsubscribe, session, into: &actions)
@@ -208,34 +241,6 @@ struct RouterCore: Sendable {
 
     // MARK: - Joining and leaving
 
-    private mutating func join(_ hello: WAMPMessage.Hello, on connection: ConnectionID, into actions: inout [RouterAction]) {
-        guard let realm = realms[hello.realm] else {
-            abort(connection, reason: WAMPURI.noSuchRealm, "no realm \"\(hello.realm)\" on this router", into: &actions)
-            return
-        }
-        guard case .dict(let roles)? = hello.details["roles"], !roles.isEmpty else {
-            protocolViolation(on: connection, "HELLO.Details.roles must be a dict naming the client's roles", into: &actions)
-            return
-        }
-        guard realm.sessions.count < limits.sessionsPerRealm else {
-            abort(connection, reason: WAMPRouter.limitExceededURI,
-                  "realm \"\(hello.realm)\" has \(limits.sessionsPerRealm) sessions, the limit (sessionsPerRealm)",
-                  into: &actions)
-            return
-        }
-        var id: WAMPID
-        repeat { id = WAMPID.random(in: WAMPID.wampRange, using: &random) } while sessions[id] != nil
-        let identity = WAMPSessionIdentity(
-            session: id, realm: hello.realm, authid: String(id), authrole: realm.realm.anonymousAuthRole,
-            authmethod: "anonymous")
-        let calleeCancels = roles["callee"]?["features"]?["call_canceling"] == .bool(true)
-        sessions[id] = RouterSession(identity: identity, connection: connection, calleeCancels: calleeCancels)
-        realms[hello.realm]?.sessions.insert(id)
-        connections[connection]?.phase = .established(id)
-        actions.append(.send(.welcome(.init(session: id, details: Self.welcomeDetails(identity))), to: connection))
-        publishMetaEvent("wamp.session.on_join", [.dict(Self.sessionDetails(identity))], in: hello.realm, into: &actions)
-    }
-
     /// WELCOME.Details: the router's roles with the features it implements, and who the session is.
     static func welcomeDetails(_ identity: WAMPSessionIdentity) -> [String: WAMPValue] {
         [
@@ -255,7 +260,7 @@ struct RouterCore: Sendable {
             "authid": .string(identity.authid),
             "authrole": .string(identity.authrole),
             "authmethod": .string(identity.authmethod),
-            "authprovider": "static",
+            "authprovider": .string(identity.authprovider),
         ]
     }
 
@@ -311,7 +316,7 @@ struct RouterCore: Sendable {
                     to: connection))
                 connections[connection]?.phase = .closing(deadline: deadline)
                 noteDeadline(deadline, of: connection, into: &actions)
-            case .awaitingHello:
+            case .awaitingHello, .authenticating:
                 abort(connection, reason: WAMPURI.systemShutdown, "the router is shutting down", into: &actions)
             case .closing, .closed:
                 break
@@ -347,11 +352,12 @@ struct RouterCore: Sendable {
     mutating func close(_ connection: ConnectionID, into actions: inout [RouterAction]) {
         guard connections[connection] != nil else { return }
         connections[connection]?.phase = .closed
+        connections[connection]?.pending = nil
         actions.append(.close(connection))
     }
 
     /// ABORT with `reason`, then close.
-    private mutating func abort(_ connection: ConnectionID, reason: String, _ text: String, into actions: inout [RouterAction]) {
+    mutating func abort(_ connection: ConnectionID, reason: String, _ text: String, into actions: inout [RouterAction]) {
         actions.append(.send(.abort(.init(details: ["message": .string(text)], reason: reason)), to: connection))
         close(connection, into: &actions)
     }
