@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "TransportTests",
             dependencies: [
-                "Transport", "JSONSerializer", "MsgPackSerializer", "CBORSerializer",
+                "Transport", "JSONSerializer", "MsgPackSerializer", "CBORSerializer", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TimeGuards
 
 /// Autobahn|Python asyncio clients logging in to `wamp router --config` (a generated config:
 /// realm `com.example.secure` with ticket, WAMP-CRA, salted WAMP-CRA and cryptosign users and
@@ -9,7 +10,7 @@ import Testing
 @Suite(
     "Autobahn|Python logins to wamp router",
     .enabled(if: PeerEnvironment.autobahnTestsEnabled, "no Python with autobahn: \(PeerEnvironment.installHint)"),
-    .serialized, .timeLimit(.minutes(5))
+    .serialized, .scaledTimeLimit(minutes: 5)
 )
 struct WAMPRouterAuthAutobahnTests {
     /// The checks `autobahn_router_auth.py` prints `ok NAME` for.

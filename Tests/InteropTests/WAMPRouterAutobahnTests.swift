@@ -1,6 +1,7 @@
 import Foundation
 import RawSocketTransport
 import Testing
+import TimeGuards
 import Transport
 
 /// Autobahn|Python asyncio sessions against `wamp router`, run as a process: RPC with
@@ -11,7 +12,7 @@ import Transport
 @Suite(
     "Autobahn|Python clients against wamp router",
     .enabled(if: PeerEnvironment.autobahnTestsEnabled, "no Python with autobahn: \(PeerEnvironment.installHint)"),
-    .serialized, .timeLimit(.minutes(5))
+    .serialized, .scaledTimeLimit(minutes: 5)
 )
 struct WAMPRouterAutobahnTests {
     /// The checks `autobahn_router_client.py` prints `ok NAME` for.

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TimeGuards
 
 /// The `wamp` tool as one tool, run as processes against itself (no Python): one plain error
 /// line and one exit-code table for every subcommand, `--version`, the old `--connect`
 /// spelling, usage errors with the subcommand's usage, and JSON output with sorted keys.
-@Suite("wamp exit codes, error lines and options", .timeLimit(.minutes(3)))
+@Suite("wamp exit codes, error lines and options", .scaledTimeLimit(minutes: 3))
 struct WAMPToolExitCodeTests {
     /// Runs the tool to its end; returns the finished process and its exit status.
     static func run(_ arguments: [String], environment: [String: String] = PeerEnvironment.peerEnvironment) async throws

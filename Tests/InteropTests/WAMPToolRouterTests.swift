@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TimeGuards
 
 /// `wamp router` and `wamp demo`, run as processes: the tool's session subcommands against the
 /// embedded router, its graceful shutdown, and the demo's transcript.
-@Suite("wamp router and wamp demo", .timeLimit(.minutes(3)))
+@Suite("wamp router and wamp demo", .scaledTimeLimit(minutes: 3))
 struct WAMPToolRouterTests {
     /// Starts `wamp router` with `arguments`, waits for its `listening on` line and returns the
     /// URLs in it.

@@ -2,11 +2,12 @@ import Foundation
 import JSONSerializer
 import RawSocketTransport
 import Testing
+import TimeGuards
 import Transport
 
 /// The `wamp` servers run as a swift-service-lifecycle service: SIGTERM and SIGINT shut them
 /// down gracefully.
-@Suite("wamp servers and signals", .timeLimit(.minutes(2)))
+@Suite("wamp servers and signals", .scaledTimeLimit(minutes: 2))
 struct WAMPToolSignalTests {
     @Test("SIGTERM closes the echo server's open connections cleanly and it exits 0",
           arguments: [["--listen", "rs://127.0.0.1:0"], ["--listen", "ws://127.0.0.1:0/ws", "--universal"]])

@@ -7,7 +7,7 @@ import Transport
 
 /// A peer that stops reading must not make the sender's memory grow: sends wait for the
 /// socket to drain instead of queueing without bound.
-@Suite("Back-pressure", .timeLimit(.minutes(1)))
+@Suite("Back-pressure", .scaledTimeLimit(minutes: 1))
 struct BackPressureTests {
     @Test(
         "sending to a peer that stops reading suspends the sender after a bounded amount, on the event loop or off it",

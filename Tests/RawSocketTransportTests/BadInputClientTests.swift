@@ -4,13 +4,14 @@ import NIOCore
 import RawSocketTransport
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 
 /// The bad-input matrix against our client: a fake server written for the tests (a scripted
 /// NIO server on 127.0.0.1) misbehaves on purpose. Each case ends in a typed error or is
 /// handled, never in a hang (every case runs under a time bound). The outcome table is in the
 /// README ("Hostile input, faults and load").
-@Suite("Bad input against our client", .timeLimit(.minutes(1)))
+@Suite("Bad input against our client", .scaledTimeLimit(minutes: 1))
 struct BadInputClientTests {
     /// The client's configuration: a short close timeout (the fake server may not read).
     static let shortTimeouts = RawSocketConfiguration { $0.closeTimeout = .milliseconds(300) }

@@ -4,6 +4,7 @@ import NIOCore
 import RawSocketTransport
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 
 /// The bad-input matrix against a running ``RawSocketServer`` on 127.0.0.1: a raw TCP client
@@ -11,7 +12,7 @@ import Transport
 /// typed error the connection's handler sees, or nothing at all) and that the server goes on
 /// serving: a connection opened before the bad one (the bystander) and a new one both get
 /// their messages echoed. The outcome table is in the README ("Hostile input, faults and load").
-@Suite("Bad input against our server", .timeLimit(.minutes(2)))
+@Suite("Bad input against our server", .scaledTimeLimit(minutes: 2))
 struct BadInputServerTests {
     // MARK: Handshake
 

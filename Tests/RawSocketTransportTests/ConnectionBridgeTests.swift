@@ -2,12 +2,13 @@ import NIOCore
 import RawSocketTransport
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 
 /// How a connection hands received messages to its consumer and takes messages to send: order
 /// across batches, the end and errors after what was received, cancellation, sends after a
 /// close, and a connection dropped without a close.
-@Suite("Connection bridge", .timeLimit(.minutes(1)))
+@Suite("Connection bridge", .scaledTimeLimit(minutes: 1))
 struct ConnectionBridgeTests {
     /// An EVENT numbered `index`.
     static func event(_ index: Int) -> WAMPMessage {

@@ -8,7 +8,7 @@ import Transport
 
 /// Faults: a peer that disappears (a TCP reset) in the middle of the handshake, of a frame or
 /// of a send; a peer that stops reading; a server shut down with connections open.
-@Suite("Faults", .timeLimit(.minutes(3)))
+@Suite("Faults", .scaledTimeLimit(minutes: 3))
 struct FaultTests {
     /// A short close timeout: some peers here never read.
     static let shortTimeouts = RawSocketConfiguration { $0.closeTimeout = .milliseconds(300) }

@@ -4,11 +4,12 @@ import NIOPosix
 import RawSocketTransport
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 
 /// Real sockets on 127.0.0.1 and Unix socket paths: our client against our server, and each
 /// against a raw peer that misbehaves on purpose.
-@Suite("Loopback", .timeLimit(.minutes(1)))
+@Suite("Loopback", .scaledTimeLimit(minutes: 1))
 struct LoopbackTests {
     // MARK: Round trips
 
@@ -637,7 +638,7 @@ struct LoopbackTests {
     }
 }
 
-@Suite("Loopback failures", .timeLimit(.minutes(1)))
+@Suite("Loopback failures", .scaledTimeLimit(minutes: 1))
 struct LoopbackFailureTests {
     @Test("connecting to a port nobody listens on throws a socket error")
     func connectToClosedPortThrows() async throws {

@@ -2,6 +2,7 @@ import Foundation
 import RawSocketTransport
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 
 /// A short soak on loopback: many concurrent connections to one server, both serializers,
@@ -9,7 +10,7 @@ import Transport
 /// `wamp soak` (see the README). `WAMP_SOAK_CONNECTIONS`, `WAMP_SOAK_SECONDS` and
 /// `WAMP_SOAK_PAUSE_MS` (the pause after each echo, 20 ms by default so that the default test
 /// run does not take all the CPU; 0 for full speed) scale this one.
-@Suite("Soak", .timeLimit(.minutes(5)))
+@Suite("Soak", .scaledTimeLimit(minutes: 5))
 struct SoakTests {
     static let connections = ProcessInfo.processInfo.environment["WAMP_SOAK_CONNECTIONS"].flatMap(Int.init) ?? 100
     static let seconds = ProcessInfo.processInfo.environment["WAMP_SOAK_SECONDS"].flatMap(Double.init) ?? 2

@@ -3,10 +3,11 @@ import NIOCore
 import NIOSSL
 import RawSocketTransport
 import Testing
+import TimeGuards
 import Transport
 
 /// RawSocket over TLS with a self-signed certificate made by `openssl` for the test.
-@Suite("TLS", .timeLimit(.minutes(1)))
+@Suite("TLS", .scaledTimeLimit(minutes: 1))
 struct TLSTests {
     /// A self-signed certificate for CN=localhost and its key, made once per test run in a
     /// temporary directory that is removed as soon as both are loaded.

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// The time guards of the tests: bounds that only stop a hung test. No test asserts how long
 /// something takes, so a guard may be generous; it must never fire on a machine that is merely
@@ -44,5 +45,15 @@ public enum TimeGuard {
     /// How many polls `every` seconds apart fill the guard for `seconds`.
     public static func polls(_ seconds: Double, every interval: Double) -> Int {
         Int((Self.seconds(seconds) / interval).rounded(.up))
+    }
+}
+
+extension Trait where Self == TimeLimitTrait {
+    /// Swift Testing's time limit for a test or suite, scaled like every guard: `minutes`
+    /// times ``TimeGuard/scale``, rounded up to whole minutes (the unit the trait takes). Use
+    /// it instead of `.timeLimit(.minutes(n))`, so that a slow machine does not stop a test
+    /// that is merely slow.
+    public static func scaledTimeLimit(minutes: Int) -> Self {
+        .timeLimit(.minutes(Int((Double(minutes) * TimeGuard.scale).rounded(.up))))
     }
 }

@@ -1,11 +1,12 @@
 import NIOCore
 import NIOPosix
 import Testing
+import TimeGuards
 import Transport
 
 /// A send from another thread returns once its message is handed to the event loop (below
 /// `maxUnwrittenBytes`): its write's failure must not vanish.
-@Suite("Channel bridge: write failures after the send returned", .timeLimit(.minutes(1)))
+@Suite("Channel bridge: write failures after the send returned", .scaledTimeLimit(minutes: 1))
 struct ChannelBridgeWriteFailureTests {
     /// Fails every write that carries octets, as a handler refusing a message would.
     final class FailingWrites: ChannelOutboundHandler, Sendable {

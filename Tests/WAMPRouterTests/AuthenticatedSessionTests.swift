@@ -1,11 +1,12 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPSession
 
 /// The library's own client logging in to the embedded router over in-memory connections with
 /// each method; refusals it sees; a program's own authenticator and authorizer.
-@Suite("WAMPSession logins to the embedded router", .timeLimit(.minutes(1)))
+@Suite("WAMPSession logins to the embedded router", .scaledTimeLimit(minutes: 1))
 struct AuthenticatedSessionTests {
     static let configuration = WAMPRouter.Configuration(realms: ["realm1", AuthenticationFixture.secureRealm])
 

@@ -9,11 +9,12 @@ import Logging
 import RawSocketTransport
 import ServiceLifecycle
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPSession
 
-@Suite("The Getting Started articles of WAMPSession and WAMPRouter", .timeLimit(.minutes(1)))
+@Suite("The Getting Started articles of WAMPSession and WAMPRouter", .scaledTimeLimit(minutes: 1))
 struct GettingStartedTests {
     @Test("the ten-line session joins the embedded router over RawSocket, calls its own procedure and gets its own event")
     func tenLineSessionThroughEmbeddedRouter() async throws {

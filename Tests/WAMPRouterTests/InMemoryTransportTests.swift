@@ -1,9 +1,10 @@
 import JSONSerializer
 import Testing
+import TimeGuards
 import Transport
 import WAMPTesting
 
-@Suite("The in-memory transport", .timeLimit(.minutes(1)))
+@Suite("The in-memory transport", .scaledTimeLimit(minutes: 1))
 struct InMemoryTransportTests {
     static let hello = WAMPMessage.hello(.init(realm: "realm1", details: ["roles": ["caller": [:]]]))
 

@@ -1,9 +1,10 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPTesting
 
-@Suite("Limits and misbehaving clients", .timeLimit(.minutes(1)))
+@Suite("Limits and misbehaving clients", .scaledTimeLimit(minutes: 1))
 struct LimitTests {
     static func configuration(_ change: (inout WAMPRouter.Limits) -> Void) -> WAMPRouter.Configuration {
         var configuration = WAMPRouter.Configuration()

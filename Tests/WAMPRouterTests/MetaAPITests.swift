@@ -1,9 +1,10 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPTesting
 
-@Suite("The router's meta API over an in-memory transport", .timeLimit(.minutes(1)))
+@Suite("The router's meta API over an in-memory transport", .scaledTimeLimit(minutes: 1))
 struct MetaAPITests {
     /// CALLs `procedure` with `args` and returns RESULT's first argument.
     private func meta(_ peer: TestPeer, _ procedure: String, _ args: [WAMPValue] = []) async throws -> WAMPValue? {

@@ -1,9 +1,10 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPTesting
 
-@Suite("Publish and subscribe over an in-memory transport", .timeLimit(.minutes(1)))
+@Suite("Publish and subscribe over an in-memory transport", .scaledTimeLimit(minutes: 1))
 struct PubSubFlowTests {
     @Test("an EVENT carries the publication's args and kwargs, and PUBLISHED its publication ID")
     func publishToSubscriber() async throws {

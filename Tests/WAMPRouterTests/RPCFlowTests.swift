@@ -1,10 +1,11 @@
 import JSONSerializer
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPTesting
 
-@Suite("Remote procedure calls over an in-memory transport", .timeLimit(.minutes(1)))
+@Suite("Remote procedure calls over an in-memory transport", .scaledTimeLimit(minutes: 1))
 struct RPCFlowTests {
     @Test("CALL → INVOCATION → YIELD → RESULT, with args and kwargs both ways")
     func callAndResult() async throws {
@@ -247,7 +248,7 @@ struct RPCFlowTests {
     }
 }
 
-@Suite("Messages larger than a session's transport accepts", .timeLimit(.minutes(1)))
+@Suite("Messages larger than a session's transport accepts", .scaledTimeLimit(minutes: 1))
 struct OversizedMessageTests {
     /// JSON on the way, at most 1000 octets a message.
     static let small: InMemoryTransport.Configuration = {

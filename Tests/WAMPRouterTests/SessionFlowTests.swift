@@ -6,7 +6,7 @@ import Transport
 import WAMPRouter
 import WAMPTesting
 
-@Suite("Sessions over an in-memory transport", .timeLimit(.minutes(1)))
+@Suite("Sessions over an in-memory transport", .scaledTimeLimit(minutes: 1))
 struct SessionFlowTests {
     @Test("HELLO is answered with WELCOME: a session ID in range, the router's roles, anonymous auth")
     func join() async throws {

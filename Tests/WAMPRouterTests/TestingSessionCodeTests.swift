@@ -3,6 +3,7 @@
 // code tested against the embedded router on in-memory connections, with no network.
 
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPSession
@@ -47,7 +48,7 @@ private func withRouter(_ body: (_ connect: () -> InMemoryTransport) async throw
     }
 }
 
-@Suite("Testing session code against the embedded router", .timeLimit(.minutes(1)))
+@Suite("Testing session code against the embedded router", .scaledTimeLimit(minutes: 1))
 struct TestingSessionCodeTests {
     @Test("an application's service, called and subscribed to through an in-process router, answers and announces")
     func serviceThroughEmbeddedRouter() async throws {

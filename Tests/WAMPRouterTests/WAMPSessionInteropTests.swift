@@ -1,11 +1,12 @@
 import JSONSerializer
 import Testing
+import TimeGuards
 import Transport
 import WAMPRouter
 import WAMPSession
 import WAMPTesting
 
-@Suite("The client session against the router", .timeLimit(.minutes(1)))
+@Suite("The client session against the router", .scaledTimeLimit(minutes: 1))
 struct WAMPSessionInteropTests {
     @Test("WAMPSession joins, registers, calls, subscribes and publishes through the router, with JSON on the way")
     func sessionRoundTrip() async throws {

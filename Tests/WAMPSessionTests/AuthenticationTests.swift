@@ -1,8 +1,9 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPSession
 
-@Suite("Authentication", .timeLimit(.minutes(1)), .closesFakeTransports)
+@Suite("Authentication", .scaledTimeLimit(minutes: 1), .closesFakeTransports)
 struct AuthenticationTests {
     @Test("WAMP-CRA signatures and the salted key match Autobahn|Python's derive_key and compute_wcs")
     func wampcraVectors() {

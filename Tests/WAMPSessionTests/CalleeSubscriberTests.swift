@@ -1,8 +1,9 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPSession
 
-@Suite("Callee and subscriber", .timeLimit(.minutes(1)), .closesFakeTransports)
+@Suite("Callee and subscriber", .scaledTimeLimit(minutes: 1), .closesFakeTransports)
 struct CalleeSubscriberTests {
     /// Registers `procedure` and answers REGISTERED with registration 11.
     func register(

@@ -1,8 +1,9 @@
 import Testing
+import TimeGuards
 import Transport
 @testable import WAMPSession
 
-@Suite("Caller", .timeLimit(.minutes(1)), .closesFakeTransports)
+@Suite("Caller", .scaledTimeLimit(minutes: 1), .closesFakeTransports)
 struct CallerTests {
     @Test("call with args and kwargs returns the RESULT's args, kwargs and details")
     func callReturnsResult() async throws {

@@ -1,7 +1,8 @@
 import Testing
+import TimeGuards
 @testable import WAMPSession
 
-@Suite("One-shot signal", .timeLimit(.minutes(1)))
+@Suite("One-shot signal", .scaledTimeLimit(minutes: 1))
 struct OneShotSignalTests {
     @Test("a wait returns once the signal fires, and at once afterwards")
     func fires() async {

@@ -1,10 +1,11 @@
 import JSONSerializer
 import RawSocketTransport
 import Testing
+import TimeGuards
 import Transport
 import WAMPSession
 
-@Suite("Reconnection over RawSocket", .timeLimit(.minutes(1)), .closesFakeTransports)
+@Suite("Reconnection over RawSocket", .scaledTimeLimit(minutes: 1), .closesFakeTransports)
 struct RawSocketReconnectTests {
     @Test("the router stops and comes back on the same port: failed attempts are reported, then the session re-joins and its subscription gets events again")
     func reconnectAfterRouterRestart() async throws {

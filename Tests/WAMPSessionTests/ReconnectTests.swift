@@ -1,9 +1,10 @@
 import Synchronization
 import Testing
+import TimeGuards
 import Transport
 import WAMPSession
 
-@Suite("Reconnection", .timeLimit(.minutes(1)), .closesFakeTransports)
+@Suite("Reconnection", .scaledTimeLimit(minutes: 1), .closesFakeTransports)
 struct ReconnectTests {
     @Test("the backoff grows exponentially up to the cap; jitter stays within its fraction")
     func backoff() {

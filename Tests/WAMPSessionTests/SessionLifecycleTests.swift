@@ -3,7 +3,7 @@ import TimeGuards
 import Transport
 import WAMPSession
 
-@Suite("Joining and leaving", .timeLimit(.minutes(1)), .closesFakeTransports)
+@Suite("Joining and leaving", .scaledTimeLimit(minutes: 1), .closesFakeTransports)
 struct SessionLifecycleTests {
     @Test("HELLO announces the four client roles and the features implemented; WELCOME gives the session ID")
     func helloAnnouncesRolesAndFeatures() async throws {

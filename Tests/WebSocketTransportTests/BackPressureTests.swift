@@ -8,7 +8,7 @@ import WebSocketTransport
 
 /// A peer that stops reading must not make the sender's memory grow, on the connection's event
 /// loop or off it.
-@Suite("WebSocket back-pressure", .timeLimit(.minutes(1)))
+@Suite("WebSocket back-pressure", .scaledTimeLimit(minutes: 1))
 struct BackPressureTests {
     @Test(
         "sending to a server that stops reading suspends the sender after a bounded amount, on the event loop or off it",

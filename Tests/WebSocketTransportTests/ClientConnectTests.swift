@@ -5,12 +5,13 @@ import NIOCore
 import NIOPosix
 import RawSocketTransport
 import Testing
+import TimeGuards
 import Transport
 import WebSocketTransport
 
 /// The clients of both transports: cancellation, timeouts, serializer choice, and the errors
 /// that code written against `WAMPTransport` matches without knowing the transport.
-@Suite("Clients: cancellation, timeouts, error kinds", .timeLimit(.minutes(2)))
+@Suite("Clients: cancellation, timeouts, error kinds", .scaledTimeLimit(minutes: 2))
 struct ClientConnectTests {
     enum Kind: String, CaseIterable, Sendable { case rawSocket, webSocket }
 
@@ -49,7 +50,7 @@ struct ClientConnectTests {
     /// `.connectionFailed`.
     @Test("A handshake that does not complete in time is a handshakeTimeout error (timedOut)", arguments: Kind.allCases)
     func handshakeTimeout(_ kind: Kind) async throws {
-        try await withSilentServer { port in
+        _ = try await withSilentServer { port in
             await #expect {
                 _ = try await Self.connect(kind, port: port, handshakeTimeout: .milliseconds(300))
             } throws: { error in

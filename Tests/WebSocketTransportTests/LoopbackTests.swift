@@ -2,11 +2,12 @@ import JSONSerializer
 import MsgPackSerializer
 import NIOCore
 import Testing
+import TimeGuards
 import Transport
 import WebSocketTransport
 
 /// Client and server over real sockets on 127.0.0.1.
-@Suite("WebSocket loopback", .timeLimit(.minutes(1)))
+@Suite("WebSocket loopback", .scaledTimeLimit(minutes: 1))
 struct LoopbackTests {
     static let serializers: [any WAMPSerializer] = [WAMPJSONSerializer(), WAMPMsgPackSerializer()]
 

@@ -2,12 +2,13 @@ import JSONSerializer
 import MsgPackSerializer
 import RawSocketTransport
 import Testing
+import TimeGuards
 import Transport
 
 /// The README's first client, run against a scripted router that answers the CALL with
 /// `wamp.error.no_such_procedure` (nothing registered `com.example.add`). Before the fix, the
 /// snippet sent CALL before WELCOME and never left its loop on an ERROR.
-@Suite("README snippets", .timeLimit(.minutes(1)))
+@Suite("README snippets", .scaledTimeLimit(minutes: 1))
 struct ReadmeSnippetTests {
     /// The README's snippet, with the endpoint of the test's router. Returns what it printed.
     static func readmeClient(_ endpoint: RawSocketEndpoint) async throws -> String {

@@ -6,13 +6,14 @@ import NIOPosix
 import RawSocketTransport
 import ServiceLifecycle
 import Testing
+import TimeGuards
 import Transport
 import UniversalServer
 import WebSocketTransport
 
 /// The three public servers are one engine: the same connection limit, the same graceful
 /// shutdown, the same `Service` life cycle.
-@Suite("Server engine: Service, limits, shutdown", .timeLimit(.minutes(3)))
+@Suite("Server engine: Service, limits, shutdown", .scaledTimeLimit(minutes: 3))
 struct ServerEngineTests {
     /// A generous guard against hangs (not a measurement).
     static let guardSeconds = 60.0 * (Double(ProcessInfo.processInfo.environment["WAMP_TEST_TIME_SCALE"] ?? "1") ?? 1)

@@ -2,12 +2,13 @@ import JSONSerializer
 import MsgPackSerializer
 import RawSocketTransport
 import Testing
+import TimeGuards
 import Transport
 import UniversalServer
 import WebSocketTransport
 
 /// RawSocket and WebSocket clients on one port.
-@Suite("Universal server", .timeLimit(.minutes(1)))
+@Suite("Universal server", .scaledTimeLimit(minutes: 1))
 struct UniversalServerTests {
     static let serializers: [any WAMPSerializer] = [WAMPJSONSerializer(), WAMPMsgPackSerializer()]
 

@@ -2,6 +2,7 @@ import NIOCore
 import RawSocketTransport
 import Synchronization
 import TimeGuards
+import Transport
 import WAMPSession
 
 /// How long the interop tests wait, in seconds: time guards (``TimeGuard/seconds(_:)``, at
