@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RawSocketTransport
 import ServiceLifecycle
+import Transport
 import WAMPRouter
 
 #if canImport(Glibc)

@@ -190,3 +190,4 @@ enum SessionRouterChecks {
             }
         }
     }
+}
