@@ -296,14 +296,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Interoperability with real peers (Autobahn|Python, Crossbar.io), started by the tests.
+        // Interoperability with real peers (Autobahn|Python, Crossbar.io), started by the tests;
+        // the session layer's checks also run against the embedded router in-process.
         .testTarget(
             name: "InteropTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "WebSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "CBORSerializer", "WAMPSession", "TimeGuards",
+                "MsgPackSerializer", "CBORSerializer", "WAMPSession", "WAMPRouter", "TimeGuards",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Peers"],
             swiftSettings: swiftSettings

@@ -16,7 +16,7 @@ struct WAMPCommand: AsyncParsableCommand {
             \(ToolExitCode.table)
             """,
         version: WAMPToolVersion.current,
-        subcommands: [Demo.self, EchoServer.self, Bench.self, Send.self, Soak.self, Call.self, Register.self, Subscribe.self, Publish.self, RouterCommand.self],
+        subcommands: [Demo.self, EchoServer.self, Bench.self, BenchRouter.self, Send.self, Soak.self, Call.self, Register.self, Subscribe.self, Publish.self, RouterCommand.self],
         defaultSubcommand: nil
     )
 

@@ -4,190 +4,60 @@ import Testing
 import Transport
 import WAMPSession
 
-/// Runs `body` with a ``WAMPSession`` over a new RawSocket connection (with a timeout on
-/// connecting); the session leaves when `body` returns.
-func withCrossbarSession<Value>(
-    _ endpoint: RawSocketEndpoint, _ serializer: InteropSerializer, realm: String = "realm1",
-    configuration: WAMPSession.Configuration = interopSessionConfiguration,
-    rawSocket: RawSocketConfiguration = interopRawSocketConfiguration,
-    isolation: isolated (any Actor)? = #isolation, _ body: (WAMPSession) async throws -> Value
-) async throws -> Value {
-    let connection = try await withTimeout(InteropTimeouts.message, "connecting to \(endpoint)") {
-        try await RawSocketClient.connect(to: endpoint, serializers: [serializer.serializer], configuration: rawSocket)
-    }
-    return try await WAMPSession.withSession(joining: connection, realm: realm, configuration: configuration, body)
-}
-
-/// The session layer against Crossbar.io: these tests extend the serialized Crossbar suite so
-/// that they share its router.
+/// The session layer against Crossbar.io: the shared ``SessionRouterChecks`` and what only
+/// Crossbar.io offers (the `wamp.session.kill` meta procedure, authentication, a router
+/// restart). These tests extend the serialized Crossbar suite so that they share its router.
 extension CrossbarTests {
-    @Test("WAMPSession: join, typed call to a registered handler on a second session, leave", arguments: cases)
-    func sessionCallAndRegister(_ transport: RouterTransport, _ serializer: InteropSerializer) async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        let endpoint = transport.endpoint(router)
-        let procedure = "com.example.session.add.\(transport).\(serializer)"
-        try await withCrossbarSession(endpoint, serializer) { callee in
-            try await withCrossbarSession(endpoint, serializer) { caller in
-                #expect(await callee.sessionID != nil)
-                _ = try await callee.register(procedure) { invocation in
-                    try invocation.decode([Int].self).reduce(0, +)
-                }
-                let sum: Int = try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call(procedure, 2, 3) }
-                #expect(sum == 5)
-                let echo = try await callee.register(procedure + ".echo") { invocation in
-                    WAMPResult(args: invocation.args, kwargs: invocation.kwargs)
-                }
-                let result = try await withTimeout(InteropTimeouts.message, "the echo call") {
-                    try await caller.call(procedure + ".echo", args: sampleArgs, kwargs: sampleKwargs)
-                }
-                #expect(result.args == sampleArgs)
-                #expect(result.kwargs == sampleKwargs)
-                try await echo.unregister()
-            }
-        }
+    /// The shared Crossbar.io router, started on first use, as the session checks reach it.
+    static func sessionRouter() async throws -> SessionRouterEndpoints {
+        SessionRouterEndpoints(try await CrossbarRouter.shared.endpoints())
     }
 
-    @Test("WAMPSession: subscribe, publish with acknowledge from a second session, the event arrives", arguments: cases)
+    @Test("WAMPSession: join, typed call to a registered handler on a second session, leave", arguments: SessionRouterChecks.cases)
+    func sessionCallAndRegister(_ transport: RouterTransport, _ serializer: InteropSerializer) async throws {
+        try await SessionRouterChecks.callAndRegister(try await Self.sessionRouter(), transport, serializer)
+    }
+
+    @Test("WAMPSession: subscribe, publish with acknowledge from a second session, the event arrives", arguments: SessionRouterChecks.cases)
     func sessionPublishSubscribe(_ transport: RouterTransport, _ serializer: InteropSerializer) async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        let endpoint = transport.endpoint(router)
-        let topic = "com.example.session.topic.\(transport).\(serializer)"
-        try await withCrossbarSession(endpoint, serializer) { subscriber in
-            try await withCrossbarSession(endpoint, serializer) { publisher in
-                let events = try await subscriber.subscribe(topic)
-                let publication = try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
-                    try await publisher.publish(topic, args: [1, "two"], kwargs: ["three": 3.0], acknowledge: true)
-                }
-                #expect(publication != nil)
-                let event = try await withTimeout(InteropTimeouts.message, "the EVENT") { () -> WAMPEvent? in
-                    for try await event in events { return event }
-                    return nil
-                }
-                #expect(event?.args == [1, "two"])
-                #expect(event?.kwargs == ["three": 3.0])
-                #expect(event?.publication == publication)
-                try await events.unsubscribe()
-            }
-        }
+        try await SessionRouterChecks.publishSubscribe(try await Self.sessionRouter(), transport, serializer)
     }
 
     @Test("WAMPSession: a call to an unknown procedure throws WAMPError wamp.error.no_such_procedure")
     func sessionCallError() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        try await withCrossbarSession(router.tcp, .json) { session in
-            let error = await #expect(throws: WAMPError.self) {
-                try await withTimeout(InteropTimeouts.message, "the call") { try await session.call("com.example.session.nobody", args: [1]) }
-            }
-            #expect(error?.uri == WAMPURI.noSuchProcedure)
-        }
+        try await SessionRouterChecks.callError(try await Self.sessionRouter())
     }
 
     @Test("WAMPSession: a handler's WAMPError reaches the caller with its URI, args and kwargs")
     func sessionHandlerError() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        try await withCrossbarSession(router.tcp, .msgpack) { callee in
-            try await withCrossbarSession(router.unix, .json) { caller in
-                _ = try await callee.register("com.example.session.fails") { _ -> WAMPResult in
-                    throw WAMPError("com.example.session.refused", args: ["because"], kwargs: ["code": 42])
-                }
-                let error = await #expect(throws: WAMPError.self) {
-                    try await withTimeout(InteropTimeouts.message, "the call") { try await caller.call("com.example.session.fails") }
-                }
-                #expect(error?.uri == "com.example.session.refused")
-                #expect(error?.args == ["because"])
-                #expect(error?.kwargs == ["code": 42])
-            }
-        }
+        try await SessionRouterChecks.handlerError(try await Self.sessionRouter())
     }
 
     @Test("WAMPSession: a call larger than the router's limit throws the transport's .messageTooLarge, the session stays usable; a result too large becomes ERROR wamp.error.runtime_error")
     func sessionCallTooLarge() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        try await withCrossbarSession(router.tcp, .msgpack) { callee in
-            try await withCrossbarSession(router.smallLimitTCP, .msgpack) { caller in
-                try await callee.register("com.example.session.size") { invocation in invocation.args.count }
-                let error = await #expect(throws: RawSocketError.self) {
-                    _ = try await caller.call("com.example.session.size", args: [.binary(testBytes(count: 70_000))])
-                }
-                #expect(error?.code == .messageTooLarge)
-                let count: Int = try await withTimeout(InteropTimeouts.message, "the next call") {
-                    try await caller.call("com.example.session.size", "small")
-                }
-                #expect(count == 1)
-
-                // A handler's result too large for the router: the caller still gets an answer, an ERROR.
-                try await withCrossbarSession(router.smallLimitTCP, .json) { smallCallee in
-                    try await smallCallee.register("com.example.session.huge") { _ in WAMPResult(args: [.binary(testBytes(count: 70_000))]) }
-                    try await withCrossbarSession(router.tcp, .json) { bigCaller in
-                        let refused = await #expect(throws: WAMPError.self) {
-                            try await withTimeout(InteropTimeouts.message, "the huge call") { try await bigCaller.call("com.example.session.huge") }
-                        }
-                        #expect(refused?.uri == WAMPError.runtimeErrorURI)
-                    }
-                }
-            }
-        }
+        try await SessionRouterChecks.callTooLarge(try await Self.sessionRouter())
     }
 
     @Test("WAMPSession: joining a realm that does not exist throws .aborted with the router's reason")
     func sessionAbort() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        let error = await #expect(throws: WAMPSessionError.self) {
-            try await withCrossbarSession(router.tcp, .json, realm: "com.example.nosuchrealm") { _ in }
-        }
-        #expect(error?.code == .aborted)
-        #expect(error?.reason == "wamp.error.no_such_realm")
+        try await SessionRouterChecks.abort(try await Self.sessionRouter())
     }
 
     @Test("WAMPSession: a router that never answers HELLO (client RawSocket limit 512) gives .joinTimedOut")
     func sessionJoinTimeout() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        var configuration = WAMPSession.Configuration()
-        configuration.joinTimeout = .seconds(2)
-        let error = await #expect(throws: WAMPSessionError.self) {
-            try await withCrossbarSession(
-                router.tcp, .json, configuration: configuration, rawSocket: RawSocketConfiguration { $0.maxReceiveLength = 512 }
-            ) { _ in }
-        }
-        #expect(error?.code == .joinTimedOut)
+        try await SessionRouterChecks.joinTimeout(try await Self.sessionRouter())
     }
 
-    @Test("WAMPSession: cancelling a call's task sends CANCEL; Crossbar interrupts the callee's handler")
+    @Test("WAMPSession: cancelling a call's task sends CANCEL; the router interrupts the callee's handler")
     func sessionCancel() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        try await withCrossbarSession(router.tcp, .json) { callee in
-            try await withCrossbarSession(router.tcp, .json) { caller in
-                let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
-                let (interrupted, interruptedContinuation) = AsyncStream.makeStream(of: Void.self)
-                _ = try await callee.register("com.example.session.forever") { _ -> WAMPResult in
-                    startedContinuation.yield()
-                    do {
-                        try await Task.sleep(for: .seconds(3600))
-                    } catch {
-                        interruptedContinuation.yield()
-                        throw error
-                    }
-                    return WAMPResult()
-                }
-                let call = Task { try await caller.call("com.example.session.forever", options: .init(cancelMode: .kill)) }
-                try await withTimeout(InteropTimeouts.message, "the handler to start") { for await _ in started { break } }
-                call.cancel()
-                await #expect(throws: CancellationError.self) { try await call.value }
-                try await withTimeout(InteropTimeouts.message, "the INTERRUPT to cancel the handler") { for await _ in interrupted { break } }
-                // The caller's session is still usable after the router's late ERROR.
-                let echo = try await callee.register("com.example.session.after") { _ in "fine" }
-                let text: String = try await withTimeout(InteropTimeouts.message, "the next call") { try await caller.call("com.example.session.after") }
-                #expect(text == "fine")
-                try await echo.unregister()
-            }
-        }
+        try await SessionRouterChecks.cancel(try await Self.sessionRouter())
     }
 
     @Test("WAMPSession: the router killing the session (GOODBYE) ends it; subscriptions finish with the reason")
     func sessionKilledByRouter() async throws {
         let router = try await CrossbarRouter.shared.endpoints()
-        try await withCrossbarSession(router.tcp, .msgpack) { victim in
-            try await withCrossbarSession(router.tcp, .json) { killer in
+        try await withRouterSession(router.tcp, .msgpack) { victim in
+            try await withRouterSession(router.tcp, .json) { killer in
                 let events = try await victim.subscribe("com.example.session.victim")
                 let id = try #require(await victim.sessionID)
                 _ = try await withTimeout(InteropTimeouts.message, "wamp.session.kill") {
@@ -217,7 +87,7 @@ extension CrossbarTests {
         for (name, authentication) in Self.authCases {
             var configuration = WAMPSession.Configuration()
             configuration.authentication = authentication
-            try await withCrossbarSession(router.authTCP, serializer, realm: "authrealm", configuration: configuration) { session in
+            try await withRouterSession(router.authTCP, serializer, realm: "authrealm", configuration: configuration) { session in
                 let details = await session.welcomeDetails
                 #expect(details["authrole"] == "authenticated", "\(name): \(details)")
                 #expect(details["authmethod"]?.stringValue == name.split(separator: " ").first.map(String.init), "\(name): \(details)")
@@ -239,7 +109,7 @@ extension CrossbarTests {
             var configuration = WAMPSession.Configuration()
             configuration.authentication = authentication
             let error = await #expect(throws: WAMPSessionError.self) {
-                try await withCrossbarSession(router.authTCP, .json, realm: "authrealm", configuration: configuration) { _ in }
+                try await withRouterSession(router.authTCP, .json, realm: "authrealm", configuration: configuration) { _ in }
             }
             #expect(error?.code == .aborted, "\(authentication)")
         }
@@ -280,7 +150,7 @@ extension CrossbarTests {
             #expect(await session.sessionID != firstID)
 
             let router = try await CrossbarRouter.shared.endpoints()
-            try await withCrossbarSession(router.unix, .json) { other in
+            try await withRouterSession(router.unix, .json) { other in
                 try await withTimeout(InteropTimeouts.message, "PUBLISHED") {
                     _ = try await other.publish("com.example.session.reconnect", args: ["after restart"], acknowledge: true)
                 }

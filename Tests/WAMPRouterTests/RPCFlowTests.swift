@@ -246,6 +246,30 @@ struct RPCFlowTests {
             #expect(try await callee.receiveInterrupt().options["mode"] == "killnowait")
         }
     }
+
+    @Test("a YIELD or an ERROR for an INVOCATION never sent to the callee is a protocol violation; other sessions go on",
+          arguments: [false, true])
+    func answerToUnknownInvocation(asError: Bool) async throws {
+        try await RouterHarness.run { harness in
+            let callee = try await harness.join()
+            let caller = try await harness.join()
+            let breaker = try await harness.join()
+            _ = try await callee.register("com.example.p")
+            let request = try await caller.call("com.example.p")
+            let invocation = try await callee.receiveInvocation()
+            // One more than any INVOCATION ID the router has sent.
+            let unknown = invocation.request + 1
+            try await breaker.send(
+                asError
+                    ? .error(.init(requestType: .invocation, request: unknown, error: "com.example.nope"))
+                    : .yield(.init(request: unknown)))
+            let abort = try await breaker.receiveAbort()
+            #expect(abort.reason == "wamp.error.protocol_violation")
+            // The call in flight is untouched.
+            try await callee.send(.yield(.init(request: invocation.request, payload: .arguments(["fine"], [:]))))
+            #expect(try await caller.receiveResult().request == request)
+        }
+    }
 }
 
 @Suite("Messages larger than a session's transport accepts", .scaledTimeLimit(minutes: 1))

@@ -112,6 +112,7 @@ extension RouterCore {
         if let timeout, deadline != nil { details["timeout"] = .integer(exactly: timeout) }
         sessions[session.id]?.calls[invocation.id] = .some(deadline)
         sessions[callee.session]?.invocations.insert(invocation.id)
+        sessions[callee.session]?.lastInvocation = invocation.id
         actions.append(.send(
             .invocation(.init(request: invocation.id, registration: registration.id, details: details, payload: call.payload)),
             to: calleeSession.connection))
@@ -120,11 +121,12 @@ extension RouterCore {
 
     /// A callee's YIELD: RESULT to the caller (progressive ones only when the caller asked for
     /// them; others are dropped). A YIELD for an invocation no longer in flight (canceled, timed
-    /// out) is dropped.
+    /// out) is dropped; one for an INVOCATION never sent to the session is a protocol violation
+    /// (the WAMP spec's "YIELD message with invalid INVOCATION.Request").
     mutating func yield(_ yield: WAMPMessage.Yield, _ session: RouterSession, into actions: inout [RouterAction]) {
         guard let invocation = realms[session.realm]?.dealer.invocations[yield.request], invocation.callee == session.id,
               let caller = sessions[invocation.caller]
-        else { return }
+        else { return refuseUnknownInvocation(.yield, yield.request, session, into: &actions) }
         if yield.options["progress"] == .bool(true) {
             guard invocation.receiveProgress else { return }
             actions.append(.send(
@@ -136,16 +138,31 @@ extension RouterCore {
         actions.append(.send(.result(.init(request: invocation.callRequest, payload: yield.payload)), to: caller.connection))
     }
 
-    /// A callee's ERROR for an INVOCATION: the same ERROR, args and kwargs to the caller.
+    /// A callee's ERROR for an INVOCATION: the same ERROR, args and kwargs to the caller. As
+    /// for YIELD, one for an invocation no longer in flight is dropped, one for an INVOCATION
+    /// never sent is a protocol violation.
     mutating func calleeError(_ error: WAMPMessage.Error, _ session: RouterSession, into actions: inout [RouterAction]) {
         guard let invocation = realms[session.realm]?.dealer.invocations[error.request], invocation.callee == session.id,
               let caller = sessions[invocation.caller]
-        else { return }
+        else { return refuseUnknownInvocation(.error, error.request, session, into: &actions) }
         finish(invocation.id, in: session.realm)
         actions.append(.send(
             .error(.init(requestType: .call, request: invocation.callRequest, details: error.details, error: error.error,
                          payload: error.payload)),
             to: caller.connection))
+    }
+
+    /// A YIELD or ERROR of `session` for `request`, which is not in flight: dropped when the
+    /// request was an INVOCATION sent to the session (a late answer), a protocol violation when
+    /// no INVOCATION with that ID was ever sent to it.
+    private mutating func refuseUnknownInvocation(
+        _ type: WAMPMessageType, _ request: WAMPID, _ session: RouterSession, into actions: inout [RouterAction]
+    ) {
+        guard request > session.lastInvocation else { return }
+        protocolViolation(
+            on: session.connection,
+            "\(type) for INVOCATION request \(request), which was never sent to this session (the last was \(session.lastInvocation))",
+            into: &actions)
     }
 
     /// A caller's CANCEL, by its mode: `skip` answers the caller at once and lets the callee run;

@@ -14,6 +14,9 @@ struct RouterSession: Sendable {
     var calls: [WAMPID: ContinuousClock.Instant?] = [:]
     /// The invocations it serves, by INVOCATION ID.
     var invocations: Set<WAMPID> = []
+    /// The last INVOCATION ID sent to it. INVOCATION IDs count up in the realm (wrapping only
+    /// after 2^53), so a YIELD or ERROR for a higher ID answers an INVOCATION it never got.
+    var lastInvocation: WAMPID = 0
 
     var id: WAMPID { identity.session }
     var realm: String { identity.realm }
