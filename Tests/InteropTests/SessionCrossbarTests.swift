@@ -4,9 +4,8 @@ import Testing
 import Transport
 import WAMPSession
 
-/// The session layer against Crossbar.io: the shared ``SessionRouterChecks`` and what only
-/// Crossbar.io offers (the `wamp.session.kill` meta procedure, authentication, a router
-/// restart). These tests extend the serialized Crossbar suite so that they share its router.
+/// The session layer against Crossbar.io: the shared ``SessionRouterChecks`` and a router
+/// restart, which only an external router can do. These tests extend the serialized Crossbar suite so that they share its router.
 extension CrossbarTests {
     /// The shared Crossbar.io router, started on first use, as the session checks reach it.
     static func sessionRouter() async throws -> SessionRouterEndpoints {
@@ -55,64 +54,18 @@ extension CrossbarTests {
 
     @Test("WAMPSession: the router killing the session (GOODBYE) ends it; subscriptions finish with the reason")
     func sessionKilledByRouter() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        try await withRouterSession(router.tcp, .msgpack) { victim in
-            try await withRouterSession(router.tcp, .json) { killer in
-                let events = try await victim.subscribe("com.example.session.victim")
-                let id = try #require(await victim.sessionID)
-                _ = try await withTimeout(InteropTimeouts.message, "wamp.session.kill") {
-                    try await killer.call("wamp.session.kill", args: [.integer(exactly: id)], kwargs: ["reason": "com.example.kicked"])
-                }
-                let error = await #expect(throws: WAMPSessionError.self) {
-                    try await withTimeout(InteropTimeouts.message, "the subscription to end") { for try await _ in events {} }
-                }
-                #expect(error?.reason == "com.example.kicked")
-            }
-        }
+        try await SessionRouterChecks.killedByRouter(try await Self.sessionRouter())
     }
-
-    // MARK: - Authentication
-
-    static let authCases: [(String, WAMPAuthentication)] = [
-        ("ticket", .ticket(authid: "ticketuser", ticket: "ticket-secret")),
-        ("wampcra", .wampcra(authid: "crauser", secret: "cra-secret")),
-        ("wampcra salted", .wampcra(authid: "saltuser", secret: "salted-secret")),
-        ("cryptosign", .cryptosign(authid: "signuser", key: try! WAMPCryptosignKey(hexSeed: CrossbarRouter.cryptosignTestSeed))),
-    ]
 
     @Test("WAMPSession authentication: ticket, WAMP-CRA, salted WAMP-CRA and cryptosign join authrealm",
           arguments: InteropSerializer.allCases)
     func sessionAuthentication(_ serializer: InteropSerializer) async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        for (name, authentication) in Self.authCases {
-            var configuration = WAMPSession.Configuration()
-            configuration.authentication = authentication
-            try await withRouterSession(router.authTCP, serializer, realm: "authrealm", configuration: configuration) { session in
-                let details = await session.welcomeDetails
-                #expect(details["authrole"] == "authenticated", "\(name): \(details)")
-                #expect(details["authmethod"]?.stringValue == name.split(separator: " ").first.map(String.init), "\(name): \(details)")
-                _ = try await session.register("com.example.auth.\(serializer).\(name.replacingOccurrences(of: " ", with: "_"))") { _ in 1 }
-            }
-        }
+        try await SessionRouterChecks.authentication(try await Self.sessionRouter(), serializer)
     }
 
     @Test("WAMPSession authentication with a wrong ticket, a wrong secret or an unknown key: .aborted")
     func sessionAuthenticationRefused() async throws {
-        let router = try await CrossbarRouter.shared.endpoints()
-        let wrong: [WAMPAuthentication] = [
-            .ticket(authid: "ticketuser", ticket: "nope"),
-            .wampcra(authid: "crauser", secret: "nope"),
-            .wampcra(authid: "saltuser", secret: "nope"),
-            .cryptosign(authid: "signuser", key: WAMPCryptosignKey()),
-        ]
-        for authentication in wrong {
-            var configuration = WAMPSession.Configuration()
-            configuration.authentication = authentication
-            let error = await #expect(throws: WAMPSessionError.self) {
-                try await withRouterSession(router.authTCP, .json, realm: "authrealm", configuration: configuration) { _ in }
-            }
-            #expect(error?.code == .aborted, "\(authentication)")
-        }
+        try await SessionRouterChecks.authenticationRefused(try await Self.sessionRouter())
     }
 }
 

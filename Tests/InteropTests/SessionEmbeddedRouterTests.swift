@@ -1,11 +1,12 @@
 import Testing
+import TimeGuards
 import Transport
 import WAMPSession
 
 /// The session layer against the embedded ``WAMPRouter`` in this process, behind real RawSocket
 /// servers on loopback (``EmbeddedRouter``): the same ``SessionRouterChecks`` as against
 /// Crossbar.io. Needs no Python; each test runs its own router.
-@Suite("Our client against the embedded router", .timeLimit(.minutes(2)))
+@Suite("Our client against the embedded router", .scaledTimeLimit(minutes: 2))
 struct SessionEmbeddedRouterTests {
     @Test("WAMPSession: join, typed call to a registered handler on a second session, leave", arguments: SessionRouterChecks.cases)
     func sessionCallAndRegister(_ transport: RouterTransport, _ serializer: InteropSerializer) async throws {
@@ -45,5 +46,21 @@ struct SessionEmbeddedRouterTests {
     @Test("WAMPSession: cancelling a call's task sends CANCEL; the router interrupts the callee's handler")
     func sessionCancel() async throws {
         try await EmbeddedRouter.run { router in try await SessionRouterChecks.cancel(router) }
+    }
+
+    @Test("WAMPSession: the router killing the session (GOODBYE) ends it; subscriptions finish with the reason")
+    func sessionKilledByRouter() async throws {
+        try await EmbeddedRouter.run { router in try await SessionRouterChecks.killedByRouter(router) }
+    }
+
+    @Test("WAMPSession authentication: ticket, WAMP-CRA, salted WAMP-CRA and cryptosign join authrealm",
+          arguments: InteropSerializer.allCases)
+    func sessionAuthentication(_ serializer: InteropSerializer) async throws {
+        try await EmbeddedRouter.run { router in try await SessionRouterChecks.authentication(router, serializer) }
+    }
+
+    @Test("WAMPSession authentication with a wrong ticket, a wrong secret or an unknown key: .aborted")
+    func sessionAuthenticationRefused() async throws {
+        try await EmbeddedRouter.run { router in try await SessionRouterChecks.authenticationRefused(router) }
     }
 }

@@ -27,7 +27,7 @@ import Darwin
 /// - ``Endpoints/webSocket``: WebSocket on TCP 127.0.0.1, path `/ws`, 4 MiB.
 /// - ``Endpoints/authTCP``: TCP 127.0.0.1, 4 MiB, realm `authrealm` with ticket (`ticketuser`),
 ///   WAMP-CRA (`crauser`, salted `saltuser`) and cryptosign (`signuser`, the fixed test key of
-///   ``CrossbarRouter/cryptosignTestSeed``) users.
+///   ``SessionRouterChecks/cryptosignTestSeed``) users.
 actor CrossbarRouter {
     static let shared = CrossbarRouter()
 
@@ -40,9 +40,6 @@ actor CrossbarRouter {
         let directory: String
     }
 
-    /// The Ed25519 seed (octets 0 to 31) of the cryptosign test user `signuser`; its public
-    /// key is in the config template's `authorized_keys`. A test key, public on purpose.
-    static let cryptosignTestSeed = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
     private var starting: Task<Endpoints, any Error>?
     private var running: (supervisor: PeerProcess, endpoints: Endpoints, pgid: Int32?)?

@@ -21,6 +21,25 @@ enum EmbeddedRouter {
     /// The largest message of the small-limit listener.
     static let smallMaxReceiveLength = 65536
 
+    /// Realm `authrealm`: the users of ``SessionRouterChecks/authCases`` with the credentials the
+    /// Crossbar.io test node has for them, role `authenticated` allowed everything, no
+    /// anonymous sessions. The router authenticates per realm, so it is on every listener.
+    static var authRealm: WAMPRouter.Realm {
+        var realm = WAMPRouter.Realm("authrealm")
+        realm.allowsAnonymous = false
+        realm.roles = [WAMPRole("authenticated", permissions: [
+            WAMPPermission(uri: "", match: .prefix, allow: [.call, .register, .publish, .subscribe]),
+        ])]
+        realm.users = [
+            WAMPUser(authid: "ticketuser", authrole: "authenticated", ticket: "ticket-secret"),
+            WAMPUser(authid: "crauser", authrole: "authenticated", wampcra: .init(secret: "cra-secret")),
+            WAMPUser(authid: "saltuser", authrole: "authenticated",
+                     wampcra: .init(secret: "salted-secret", salt: "salt123", iterations: 100, keyLength: 16)),
+            WAMPUser(authid: "signuser", authrole: "authenticated", cryptosignKeys: [SessionRouterChecks.cryptosignTestPublicKey]),
+        ]
+        return realm
+    }
+
     /// Binds the servers, runs the router and the servers while `body` runs, then shuts them
     /// down (GOODBYE to the sessions still joined) and removes the directory.
     static func run<Value: Sendable>(
@@ -28,7 +47,7 @@ enum EmbeddedRouter {
     ) async throws -> Value {
         var logger = Logger(label: "wamp.interop.embedded-router")
         logger.logLevel = .warning
-        let router = WAMPRouter(configuration: .init(realms: ["realm1"]), logger: logger)
+        let router = WAMPRouter(configuration: .init(realms: ["realm1", authRealm]), logger: logger)
         var template = Array("/tmp/wamp-embedded-XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw PeerFailure("mkdtemp failed: errno \(errno)")
@@ -51,7 +70,7 @@ enum EmbeddedRouter {
         guard let tcpPort = tcp.port, let smallPort = small.port else { throw PeerFailure("a loopback server has no port") }
         let endpoints = SessionRouterEndpoints(
             tcp: .tcp(host: "127.0.0.1", port: tcpPort), unix: .unix(path: unixPath),
-            smallLimitTCP: .tcp(host: "127.0.0.1", port: smallPort))
+            smallLimitTCP: .tcp(host: "127.0.0.1", port: smallPort), authTCP: .tcp(host: "127.0.0.1", port: tcpPort))
 
         // The router last: graceful shutdown stops it first, then the servers.
         let group = ServiceGroup(configuration: .init(services: [tcp, unix, small, router], logger: logger))

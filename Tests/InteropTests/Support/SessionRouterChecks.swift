@@ -190,4 +190,68 @@ enum SessionRouterChecks {
             }
         }
     }
+
+    /// WAMPSession: the router killing the session (GOODBYE) ends it; subscriptions finish with the reason
+    static func killedByRouter(_ router: SessionRouterEndpoints) async throws {
+        try await withRouterSession(router.tcp, .msgpack) { victim in
+            try await withRouterSession(router.tcp, .json) { killer in
+                let events = try await victim.subscribe("com.example.session.victim")
+                let id = try #require(await victim.sessionID)
+                _ = try await withTimeout(InteropTimeouts.message, "wamp.session.kill") {
+                    try await killer.call("wamp.session.kill", args: [.integer(exactly: id)], kwargs: ["reason": "com.example.kicked"])
+                }
+                let error = await #expect(throws: WAMPSessionError.self) {
+                    try await withTimeout(InteropTimeouts.message, "the subscription to end") { for try await _ in events {} }
+                }
+                #expect(error?.reason == "com.example.kicked")
+            }
+        }
+    }
+
+    /// The users of realm `authrealm` at ``SessionRouterEndpoints/authTCP``, each with role
+    /// `authenticated` (the router under test is configured with the same credentials).
+    static let authCases: [(String, WAMPAuthentication)] = [
+        ("ticket", .ticket(authid: "ticketuser", ticket: "ticket-secret")),
+        ("wampcra", .wampcra(authid: "crauser", secret: "cra-secret")),
+        ("wampcra salted", .wampcra(authid: "saltuser", secret: "salted-secret")),
+        ("cryptosign", .cryptosign(authid: "signuser", key: try! WAMPCryptosignKey(hexSeed: cryptosignTestSeed))),
+    ]
+
+    /// The Ed25519 seed (octets 0 to 31) of the cryptosign test user `signuser`: a test key,
+    /// public on purpose. Its public key, ``cryptosignTestPublicKey``, is in the routers'
+    /// authorized keys (the Crossbar.io config template's `authorized_keys`, ``EmbeddedRouter``).
+    static let cryptosignTestSeed = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+    static let cryptosignTestPublicKey = "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
+
+    /// WAMPSession authentication: ticket, WAMP-CRA, salted WAMP-CRA and cryptosign join authrealm
+    static func authentication(_ router: SessionRouterEndpoints, _ serializer: InteropSerializer) async throws {
+        for (name, authentication) in authCases {
+            var configuration = WAMPSession.Configuration()
+            configuration.authentication = authentication
+            try await withRouterSession(router.authTCP, serializer, realm: "authrealm", configuration: configuration) { session in
+                let details = await session.welcomeDetails
+                #expect(details["authrole"] == "authenticated", "\(name): \(details)")
+                #expect(details["authmethod"]?.stringValue == name.split(separator: " ").first.map(String.init), "\(name): \(details)")
+                _ = try await session.register("com.example.auth.\(serializer).\(name.replacingOccurrences(of: " ", with: "_"))") { _ in 1 }
+            }
+        }
+    }
+
+    /// WAMPSession authentication with a wrong ticket, a wrong secret or an unknown key: .aborted
+    static func authenticationRefused(_ router: SessionRouterEndpoints) async throws {
+        let wrong: [WAMPAuthentication] = [
+            .ticket(authid: "ticketuser", ticket: "nope"),
+            .wampcra(authid: "crauser", secret: "nope"),
+            .wampcra(authid: "saltuser", secret: "nope"),
+            .cryptosign(authid: "signuser", key: WAMPCryptosignKey()),
+        ]
+        for authentication in wrong {
+            var configuration = WAMPSession.Configuration()
+            configuration.authentication = authentication
+            let error = await #expect(throws: WAMPSessionError.self) {
+                try await withRouterSession(router.authTCP, .json, realm: "authrealm", configuration: configuration) { _ in }
+            }
+            #expect(error?.code == .aborted, "\(authentication)")
+        }
+    }
 }
