@@ -47,6 +47,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        // Counters and meters through whatever backend the application bootstraps; no-op without one.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         // `swift package generate-documentation --target <library>`: the DocC catalogs in Sources/*/*.docc.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -63,6 +65,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -106,6 +109,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -122,6 +126,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -141,6 +146,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -153,6 +159,7 @@ let package = Package(
                 "Transport", "WAMPCrypto",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -216,6 +223,17 @@ let package = Package(
 
         // The tests' time guards (WAMP_TEST_TIME_SCALE), shared by the test targets.
         .target(name: "TimeGuards", path: "Tests/TimeGuards", swiftSettings: swiftSettings),
+        // The one test metrics backend of the test process (a metrics system is bootstrapped
+        // once per process), shared by the test targets that check metrics.
+        .target(
+            name: "MetricsTestSupport",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            path: "Tests/MetricsTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TransportTests",
             dependencies: [
@@ -256,6 +274,7 @@ let package = Package(
             name: "RawSocketTransportTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer", "TimeGuards",
+                "MetricsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -270,6 +289,7 @@ let package = Package(
             dependencies: [
                 "Transport", "WebSocketTransport", "RawSocketTransport", "UniversalServer", "JSONSerializer",
                 "MsgPackSerializer", "TimeGuards",
+                "MetricsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -291,7 +311,8 @@ let package = Package(
             name: "WAMPRouterTests",
             dependencies: [
                 "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer", "RawSocketTransport",
-                "TimeGuards", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "TimeGuards", "MetricsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -18,6 +18,9 @@ struct UniversalServedProtocol: ServedProtocol {
     let webSocket: WebSocketServedProtocol
     /// How long a client may take to send its first octet.
     let firstOctetTimeout: TimeAmount
+    /// The connections of the port as a whole (`transport` `universal`); each protocol counts
+    /// its handshakes and messages in its own.
+    let metrics: TransportMetrics
 
     func initialize(_ channel: any Channel, admitted: Bool) throws -> EventLoopFuture<Chosen> {
         let promise = channel.eventLoop.makePromise(of: Chosen.self)

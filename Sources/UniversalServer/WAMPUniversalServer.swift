@@ -64,7 +64,9 @@ extension WAMPServer where Connection == UniversalConnection {
                 serializers: serializers, configuration: rawSocketConfiguration, logger: logger),
             webSocket: WebSocketServedProtocol(
                 path: endpoint.path, serializers: serializers, configuration: webSocketConfiguration, logger: logger),
-            firstOctetTimeout: TimeAmount(webSocketConfiguration.handshakeTimeout))
+            firstOctetTimeout: TimeAmount(webSocketConfiguration.handshakeTimeout),
+            metrics: TransportMetrics(
+                transport: "universal", role: .server, extraDimensions: webSocketConfiguration.metricsDimensions))
         let engine = try await ServerEngine.bind(
             .tcp(host: endpoint.host, port: endpoint.port), serving: served,
             tls: try tls.map { try NIOSSLContext(configuration: $0) }, maxConnections: maxConnections,

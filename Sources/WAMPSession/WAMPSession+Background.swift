@@ -74,6 +74,7 @@ extension WAMPSession {
         do {
             for try await message in transport.inbound {
                 logger.trace("received", metadata: Self.metadata(message))
+                metrics.received(message)
                 await feed { $0.received(message, generation: generation) }
             }
         } catch {

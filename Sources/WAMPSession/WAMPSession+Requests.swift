@@ -19,6 +19,7 @@ extension WAMPSession {
         do {
             guard let target else { throw noTransport }
             try await transmit(started.message, on: target.transport, logger: logger)
+            metrics.sent(started.message)
         } catch {
             logger.warning("\(started.message.type.name) could not be sent: \(error)", metadata: Self.metadata(started.message))
             await feed { $0.requestNotSent(started.handle, error) }

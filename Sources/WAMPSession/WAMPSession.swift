@@ -52,6 +52,8 @@ public actor WAMPSession {
 
     /// The logger of the session's background work (reading, reconnecting).
     nonisolated let logger: Logger
+    /// Calls, errors and events, with the realm as dimension.
+    nonisolated let metrics: WAMPSessionMetrics
     let lifecycleContinuation: AsyncStream<WAMPSessionEvent>.Continuation
     let connector: (@Sendable () async throws -> any WAMPTransport)?
     /// Work asked for from synchronous callbacks (a cancelled call, a dropped subscription) and
@@ -82,6 +84,7 @@ public actor WAMPSession {
     ) {
         self.realm = realm
         self.configuration = configuration
+        self.metrics = WAMPSessionMetrics(realm: realm)
         var logger = logger
         logger[metadataKey: "wamp.realm"] = .string(realm)
         self.logger = logger

@@ -39,7 +39,8 @@ struct ChannelHandlerTests {
             let promise = loop.makePromise(of: RawSocketStateMachine.Negotiation.self)
             handshake = promise.futureResult
             let handler = RawSocketChannelHandler(
-                role: role, configuration: configuration, logger: Logger(label: "test"), handshakePromise: promise)
+                role: role, configuration: configuration, metrics: TransportMetrics(transport: "rawsocket", role: .server),
+                logger: Logger(label: "test"), handshakePromise: promise)
             try channel.pipeline.syncOperations.addHandler(handler)
             if activate { try self.activate() }
         }
@@ -116,7 +117,8 @@ struct ChannelHandlerTests {
         let channel = EmbeddedChannel(loop: loop)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 4000)).wait()
         let handler = RawSocketChannelHandler(
-            role: .client(serializer: 2), configuration: .init(), logger: Logger(label: "test"),
+            role: .client(serializer: 2), configuration: .init(),
+            metrics: TransportMetrics(transport: "rawsocket", role: .client), logger: Logger(label: "test"),
             handshakePromise: loop.makePromise())
         try channel.pipeline.syncOperations.addHandler(handler)
         #expect(try channel.readOutbound(as: ByteBuffer.self).map(bytes) == [0x7F, 0xF2, 0x00, 0x00])

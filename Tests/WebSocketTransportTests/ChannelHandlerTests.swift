@@ -24,7 +24,9 @@ final class ChannelHandlerTests {
     func makeChannel(binary: Bool = false, isClient: Bool = true, configuration: WebSocketConfiguration = .init { $0.pingInterval = nil }) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
-            WebSocketChannelHandler(binary: binary, isClient: isClient, configuration: configuration, logger: Self.logger))
+            WebSocketChannelHandler(
+                binary: binary, isClient: isClient, configuration: configuration,
+                metrics: TransportMetrics(transport: "websocket", role: isClient ? .client : .server), logger: Self.logger))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         channels.append(channel)
         return channel

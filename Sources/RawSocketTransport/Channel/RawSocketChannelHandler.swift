@@ -15,6 +15,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
 
     private var core: RawSocketProtocolCore
     private let configuration: RawSocketConfiguration
+    private let metrics: TransportMetrics
     private var logger: Logger
     private let handshakePromise: EventLoopPromise<RawSocketStateMachine.Negotiation>
     private var handshakeTimer: Scheduled<Void>?
@@ -28,6 +29,8 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var readHeld = false
     /// Something arrived since the last keepalive tick: no PING is needed on this tick.
     private var receivedSinceLastTick = false
+    /// The opening handshake completed: a failure is a protocol error, no more a handshake failure.
+    private var handshakeCompleted = false
 
     /// Above this many unwritten control octets (PONGs to a peer that floods PINGs and reads
     /// nothing), this side stops reading until they are written, so that a PING flood cannot
@@ -38,9 +41,10 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     var handshakeResult: EventLoopFuture<RawSocketStateMachine.Negotiation> { handshakePromise.futureResult }
 
     init(
-        role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration, logger: Logger,
-        handshakePromise: EventLoopPromise<RawSocketStateMachine.Negotiation>
+        role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration, metrics: TransportMetrics,
+        logger: Logger, handshakePromise: EventLoopPromise<RawSocketStateMachine.Negotiation>
     ) {
+        self.metrics = metrics
         self.core = RawSocketProtocolCore(
             role: role, maxReceiveLength: configuration.maxReceiveLength, maxPings: configuration.maxPings)
         self.configuration = configuration
@@ -176,6 +180,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         core.pingDue(allocator: context.channel.allocator) { deferred.append($0) }
         for event in deferred {
             if case .write = event {
+                metrics.pingSent()
                 logger.trace("RawSocket PING sent", metadata: ["unanswered": "\(core.machine.unansweredPings)"])
             }
             handle(event, context: context)
@@ -191,6 +196,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         case .write(let bytes):
             writeControl(bytes, context: context)
         case .handshakeCompleted(let negotiation):
+            handshakeCompleted = true
             handshakeTimer?.cancel()
             handshakeTimer = nil
             logger.debug(
@@ -268,6 +274,15 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         guard !closing else { return }
         closing = true
         logger.debug("RawSocket connection failed", metadata: ["error": "\(error)"])
+        if !handshakeCompleted {
+            // A refusal sent or received is counted by its handshake error number (1 to 4).
+            metrics.handshakeFailed(
+                code: error.handshakeErrorCode.map { String($0.networkRepresentation) } ?? error.code.description)
+        } else if error.code == .tooManyUnansweredPings {
+            metrics.pingsUnanswered(core.machine.unansweredPings)
+        } else {
+            metrics.protocolError(code: error.code.description)
+        }
         stopTimers()
         handshakePromise.fail(error)
         context.fireErrorCaught(error)

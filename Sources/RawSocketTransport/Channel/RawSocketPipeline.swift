@@ -7,6 +7,7 @@ package struct OpenedChannel: Sendable {
     let bridge: ChannelBridge
     let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
     let closeTimeout: TimeAmount
+    let metrics: TransportMetrics
 
     /// Waits for the handshake and wraps the channel as a connection using the serializer
     /// the handshake chose. Cancelling the task closes the channel.
@@ -24,7 +25,7 @@ package struct OpenedChannel: Sendable {
         }
         return RawSocketConnection(core: ConnectionCore(
             bridge: bridge, serializer: serializer, maxSendLength: negotiation.maxSendLength,
-            maxReceiveLength: negotiation.maxReceiveLength, closeTimeout: closeTimeout))
+            maxReceiveLength: negotiation.maxReceiveLength, closeTimeout: closeTimeout, metrics: metrics))
     }
 
     /// The channel.
@@ -44,35 +45,36 @@ package enum RawSocketPipeline {
     /// closes.
     package static func installServer(
         on channel: any Channel, serializers: [any WAMPSerializer], configuration: RawSocketConfiguration,
-        refusal: RawSocketHandshakeErrorCode? = nil, logger: Logger
+        refusal: RawSocketHandshakeErrorCode? = nil, metrics: TransportMetrics, logger: Logger
     ) throws -> OpenedChannel {
         try install(
             on: channel, role: .server(acceptedSerializers: serializers.map(\.id.rawSocketValue), refusal: refusal),
-            configuration: configuration, logger: logger)
+            configuration: configuration, metrics: metrics, logger: logger)
     }
 
     /// Installs the client side, asking for `serializer`.
     static func installClient(
         on channel: any Channel, serializer: any WAMPSerializer, configuration: RawSocketConfiguration,
-        logger: Logger
+        metrics: TransportMetrics, logger: Logger
     ) throws -> OpenedChannel {
         try install(
             on: channel, role: .client(serializer: serializer.id.rawSocketValue), configuration: configuration,
-            logger: logger)
+            metrics: metrics, logger: logger)
     }
 
     private static func install(
         on channel: any Channel, role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration,
-        logger: Logger
+        metrics: TransportMetrics, logger: Logger
     ) throws -> OpenedChannel {
         let promise = channel.eventLoop.makePromise(of: RawSocketStateMachine.Negotiation.self)
         let handler = RawSocketChannelHandler(
-            role: role, configuration: configuration, logger: logger, handshakePromise: promise)
+            role: role, configuration: configuration, metrics: metrics, logger: logger, handshakePromise: promise)
         try channel.pipeline.syncOperations.addHandler(handler)
         let bridge = try ChannelBridge(
             installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
             maxUnwrittenBytes: configuration.maxUnwrittenSendBytes, closedError: RawSocketFraming.connectionClosed)
         return OpenedChannel(
-            bridge: bridge, handshake: promise.futureResult, closeTimeout: TimeAmount(configuration.closeTimeout))
+            bridge: bridge, handshake: promise.futureResult, closeTimeout: TimeAmount(configuration.closeTimeout),
+            metrics: metrics)
     }
 }

@@ -47,6 +47,8 @@ public enum RawSocketClient {
         let tlsHandler = try ClientConnector.tlsHandlerFactory(
             tls: configuration.tls, endpointUsesTLS: endpoint.usesTLS, host: host,
             serverHostname: configuration.serverHostname)
+        let metrics = TransportMetrics(
+            transport: "rawsocket", role: .client, extraDimensions: configuration.metricsDimensions)
         for (index, serializer) in serializers.enumerated() {
             do {
                 let opened: OpenedChannel
@@ -57,7 +59,8 @@ public enum RawSocketClient {
                     ) { channel in
                         if let tlsHandler { try channel.pipeline.syncOperations.addHandler(try tlsHandler()) }
                         return try RawSocketPipeline.installClient(
-                            on: channel, serializer: serializer, configuration: configuration, logger: logger)
+                            on: channel, serializer: serializer, configuration: configuration, metrics: metrics,
+                            logger: logger)
                     }
                 } catch let error as CancellationError {
                     throw error

@@ -54,7 +54,7 @@ public final class RawSocketConnection: WAMPTransport {
 
     /// The raw payloads of the messages received, in order, not deserialized. PINGs and PONGs
     /// never appear here.
-    public var payloads: PayloadSequence { core.bridge.payloads }
+    public var payloads: PayloadSequence { core.payloads }
 
     /// Serializes and sends a message in one frame.
     ///

@@ -71,17 +71,20 @@ package struct RawSocketServedProtocol: ServedProtocol {
     let serializers: [any WAMPSerializer]
     let configuration: RawSocketConfiguration
     let logger: Logger
+    package let metrics: TransportMetrics
 
     package init(serializers: [any WAMPSerializer], configuration: RawSocketConfiguration, logger: Logger) {
         self.serializers = serializers
         self.configuration = configuration
         self.logger = logger
+        self.metrics = TransportMetrics(
+            transport: "rawsocket", role: .server, extraDimensions: configuration.metricsDimensions)
     }
 
     package func initialize(_ channel: any Channel, admitted: Bool) throws -> OpenedChannel {
         try RawSocketPipeline.installServer(
             on: channel, serializers: serializers, configuration: configuration,
-            refusal: admitted ? nil : .maxConnectionCountReached, logger: logger)
+            refusal: admitted ? nil : .maxConnectionCountReached, metrics: metrics, logger: logger)
     }
 
     package func connection(from accepted: OpenedChannel, logger: Logger) async -> RawSocketConnection? {

@@ -49,11 +49,11 @@ package final class ChannelBridge: Sendable {
         self.maxUnwrittenBytes = maxUnwrittenBytes
     }
 
-    /// The payloads received, in order.
-    package var payloads: PayloadSequence {
+    /// The payloads received, in order, each counted in `metrics` as it is taken.
+    package func payloads(counting metrics: MessageMetrics) -> PayloadSequence {
         let handler = self.handler
         let eventLoop = channel.eventLoop
-        return PayloadSequence(storage: storage) {
+        return PayloadSequence(storage: storage, metrics: metrics) {
             if eventLoop.inEventLoop {
                 handler.value.resumeReading()
             } else {

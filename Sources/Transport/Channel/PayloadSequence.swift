@@ -16,27 +16,32 @@ public struct PayloadSequence: AsyncSequence, Sendable {
     public typealias Failure = any Error
 
     let storage: ChannelBridgeStorage
+    /// Counts each payload as it is taken.
+    let metrics: MessageMetrics
     /// Asks the channel to read again after a held read (runs on any thread).
     let resumeReading: @Sendable () -> Void
 
-    init(storage: ChannelBridgeStorage, resumeReading: @escaping @Sendable () -> Void) {
+    init(storage: ChannelBridgeStorage, metrics: MessageMetrics, resumeReading: @escaping @Sendable () -> Void) {
         self.storage = storage
+        self.metrics = metrics
         self.resumeReading = resumeReading
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(storage: storage, resumeReading: resumeReading)
+        AsyncIterator(storage: storage, metrics: metrics, resumeReading: resumeReading)
     }
 
     /// The iterator.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let storage: ChannelBridgeStorage
+        let metrics: MessageMetrics
         let resumeReading: @Sendable () -> Void
         private var batch = CircularBuffer<ByteBuffer>(initialCapacity: 16)
         private var done = false
 
-        init(storage: ChannelBridgeStorage, resumeReading: @escaping @Sendable () -> Void) {
+        init(storage: ChannelBridgeStorage, metrics: MessageMetrics, resumeReading: @escaping @Sendable () -> Void) {
             self.storage = storage
+            self.metrics = metrics
             self.resumeReading = resumeReading
         }
 
@@ -49,11 +54,15 @@ public struct PayloadSequence: AsyncSequence, Sendable {
 
         /// The next payload, taken without leaving the caller's isolation.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? {
-            if let payload = batch.popFirst() { return payload }
+            if let payload = batch.popFirst() {
+                metrics.received(octets: payload.readableBytes)
+                return payload
+            }
             if done { return nil }
             while true {
                 switch take() {
                 case .payload(let payload):
+                    metrics.received(octets: payload.readableBytes)
                     return payload
                 case .finished:
                     done = true

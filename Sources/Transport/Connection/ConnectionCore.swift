@@ -14,12 +14,18 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
     /// The longest ``close(reason:)`` waits before closing the socket anyway.
     package let closeTimeout: TimeAmount
     package let executor: EventLoopTaskExecutor
+    /// The transport's metrics (protocol errors).
+    package let metrics: TransportMetrics
+    /// Messages and octets in and out, with this connection's serializer.
+    private let messages: MessageMetrics
     private let allocator: ByteBufferAllocator
 
     package init(
         bridge: ChannelBridge, serializer: any WAMPSerializer, maxSendLength: Int, maxReceiveLength: Int,
-        closeTimeout: TimeAmount
+        closeTimeout: TimeAmount, metrics: TransportMetrics
     ) {
+        self.metrics = metrics
+        self.messages = metrics.messages(serializer: serializer.id)
         self.bridge = bridge
         self.serializer = serializer
         self.maxSendLength = maxSendLength
@@ -38,11 +44,16 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
         let channel = self.channel
         let closeTimeout = self.closeTimeout
         let id = serializer.id
-        return WAMPMessageSequence(payloads: bridge.payloads, serializer: serializer) { error in
+        let metrics = self.metrics
+        return WAMPMessageSequence(payloads: payloads, serializer: serializer) { error in
+            metrics.protocolError(code: "invalidMessage")
             ChannelBridge.startClosing(channel, reason: .protocolError, timeout: closeTimeout)
             return Framing.invalidMessage(serializer: id, cause: error)
         }
     }
+
+    /// The payloads received, in order, not deserialized.
+    package var payloads: PayloadSequence { bridge.payloads(counting: messages) }
 
     /// Serializes `message` and sends it in one frame.
     package func send(_ message: WAMPMessage) async throws {
@@ -55,6 +66,7 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
         }
         Framing.writeHeader(&buffer, payloadLength: length)
         try await bridge.write(buffer)
+        messages.sent(octets: length)
     }
 
     /// Sends an already serialized message in one frame.
@@ -65,6 +77,7 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
         }
         guard Framing.headerSize > 0 else {
             try await bridge.write(payload)
+            messages.sent(octets: length)
             return
         }
         var buffer = allocator.buffer(capacity: Framing.headerSize + length)
@@ -72,6 +85,7 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
         buffer.writeImmutableBuffer(payload)
         Framing.writeHeader(&buffer, payloadLength: length)
         try await bridge.write(buffer)
+        messages.sent(octets: length)
     }
 
     /// Sends nothing more, writes what was sent, closes with `reason`; at most

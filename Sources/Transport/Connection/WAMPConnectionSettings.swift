@@ -58,6 +58,11 @@ public struct WAMPConnectionSettings: Sendable {
     /// uses the endpoint's host when it is a name. Default: `nil`.
     public var serverHostname: String? = nil
 
+    /// Dimensions added to every metric the connection (or the server) records, after its own
+    /// (`transport`, `role`, ...): `[("listener", "public")]` tells two servers of one program
+    /// apart. Default: none. See `WAMPMetricNames`.
+    public var metricsDimensions: [(String, String)] = []
+
     /// Creates the settings with their defaults.
     public init() {}
 

@@ -21,6 +21,10 @@ package protocol ServedProtocol: Sendable {
     /// then closed and the reason logged).
     func connection(from accepted: Accepted, logger: Logger) async -> Connection?
 
+    /// The server's transport metrics: the engine counts connections opened, closed and
+    /// refused in them, the protocol its handshakes, messages and errors.
+    var metrics: TransportMetrics { get }
+
     /// The transport's error for a server that cannot listen (`description` says where and why).
     func listenFailed(_ description: String, cause: any Error) -> any Error
 }

@@ -69,12 +69,17 @@ package final class ServerEngine<Served: ServedProtocol>: Sendable {
         let bootstrap = ServerBootstrap(group: eventLoopGroup)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
+        let metrics = served.metrics
         let initializer: @Sendable (any Channel) -> EventLoopFuture<Served.Accepted> = { channel in
             channel.eventLoop.makeCompletedFuture {
-                let admitted = Self.admit(channel, tracker: tracker, maxConnections: maxConnections)
-                if !admitted {
+                let refusal = Self.admit(channel, tracker: tracker, maxConnections: maxConnections)
+                let admitted = refusal == nil
+                if let refusal {
+                    metrics.refused(reason: refusal)
                     logger.debug("connection refused: at the connection limit or shutting down",
                                  metadata: ["maxConnections": "\(maxConnections.map(String.init) ?? "none")"])
+                } else {
+                    metrics.opened(channel)
                 }
                 if isTCP { try channel.syncOptions?.setOption(.socketOption(.tcp_nodelay), value: 1) }
                 if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
@@ -99,16 +104,17 @@ package final class ServerEngine<Served: ServedProtocol>: Sendable {
             closeTimeout: closeTimeout, runsHandlersOnEventLoop: runsHandlersOnEventLoop, logger: logger)
     }
 
-    /// Tracks `channel` if the limit allows; returns whether it was admitted.
-    private static func admit(_ channel: any Channel, tracker: NIOLockedValueBox<Tracker>, maxConnections: Int?) -> Bool {
+    /// Tracks `channel` if the limit allows; returns why it was refused (the `reason` of
+    /// ``WAMPMetricNames/connectionsRefused``), `nil` when it was admitted.
+    private static func admit(_ channel: any Channel, tracker: NIOLockedValueBox<Tracker>, maxConnections: Int?) -> String? {
         let id = ObjectIdentifier(channel)
-        let admitted = tracker.withLockedValue { tracker in
-            if tracker.shuttingDown { return false }
-            if let maxConnections, tracker.channels.count >= maxConnections { return false }
+        let refusal: String? = tracker.withLockedValue { tracker in
+            if tracker.shuttingDown { return "shutting_down" }
+            if let maxConnections, tracker.channels.count >= maxConnections { return "max_connections" }
             tracker.channels[id] = channel
-            return true
+            return nil
         }
-        guard admitted else { return false }
+        guard refusal == nil else { return refusal }
         channel.closeFuture.whenComplete { _ in
             tracker.withLockedValue { tracker in
                 tracker.channels[id] = nil
@@ -117,7 +123,7 @@ package final class ServerEngine<Served: ServedProtocol>: Sendable {
                 if tracker.channels.isEmpty { tracker.channels = [:] }
             }
         }
-        return true
+        return nil
     }
 
     /// The number of connections open now, handshakes included.

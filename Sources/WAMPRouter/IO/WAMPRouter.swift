@@ -38,6 +38,33 @@ public final class WAMPRouter: Service, Sendable {
         var served = 0
         /// ``shutdown()`` calls waiting for the last connection to end.
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Each realm's metrics, made when its first session joins.
+        var realmMetrics: [String: WAMPRouterRealmMetrics] = [:]
+        /// The metrics of the realm each connection's session joined, while it is joined.
+        var joined: [ConnectionID: WAMPRouterRealmMetrics] = [:]
+
+        /// Counts what sending `message` to `connection` means: a session joined (WELCOME) or
+        /// ended (GOODBYE, ABORT), a call (INVOCATION) or an event (EVENT) routed.
+        mutating func count(_ message: WAMPMessage, to connection: ConnectionID) {
+            switch message {
+            case .invocation: joined[connection]?.routedCall()
+            case .event: joined[connection]?.routedEvent()
+            case .welcome:
+                left(connection)
+                guard let realm = core.session(on: connection)?.realm else { return }
+                let metrics = realmMetrics[realm] ?? WAMPRouterRealmMetrics(realm: realm)
+                realmMetrics[realm] = metrics
+                joined[connection] = metrics
+                metrics.joined()
+            case .goodbye, .abort: left(connection)
+            default: break
+            }
+        }
+
+        /// The session of `connection`, if one was joined, is no more.
+        mutating func left(_ connection: ConnectionID) {
+            joined.removeValue(forKey: connection)?.left()
+        }
     }
 
     /// The tasks serving one connection.
@@ -122,6 +149,7 @@ public final class WAMPRouter: Service, Sendable {
         }
         let waiters = state.withLock { state in
             state.links[connection] = nil
+            state.left(connection)
             state.served -= 1
             guard state.served == 0 else { return [CheckedContinuation<Void, Never>]() }
             defer { state.idleWaiters = [] }
@@ -238,6 +266,7 @@ public final class WAMPRouter: Service, Sendable {
             switch queue[index] {
             case .send(let message, let connection):
                 guard let link = state.links[connection] else { break }
+                state.count(message, to: connection)
                 if !link.enqueue(message) {
                     link.markOverflowed()
                     slow.append(connection)

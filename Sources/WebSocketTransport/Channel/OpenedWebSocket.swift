@@ -7,12 +7,14 @@ package struct OpenedWebSocket: Sendable {
     let bridge: ChannelBridge
     let serializer: any WAMPSerializer
     let configuration: WebSocketConfiguration
+    let metrics: TransportMetrics
 
     /// Wraps the channel as a connection.
     package func connection() -> WebSocketConnection {
         WebSocketConnection(core: ConnectionCore(
             bridge: bridge, serializer: serializer, maxSendLength: configuration.maxSendLength,
-            maxReceiveLength: configuration.maxReceiveLength, closeTimeout: TimeAmount(configuration.closeTimeout)))
+            maxReceiveLength: configuration.maxReceiveLength, closeTimeout: TimeAmount(configuration.closeTimeout),
+            metrics: metrics))
     }
 
     /// The channel.

@@ -17,6 +17,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     private var machine: WebSocketStateMachine
     private let isClient: Bool
     private let configuration: WebSocketConfiguration
+    private let metrics: TransportMetrics
     private let logger: Logger
     private var pingTimer: RepeatedTask?
     private var pongDeadline: Scheduled<Void>?
@@ -27,7 +28,8 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
     private let flushes = FlushCoalescer()
     private var closing = false
 
-    init(binary: Bool, isClient: Bool, configuration: WebSocketConfiguration, logger: Logger) {
+    init(binary: Bool, isClient: Bool, configuration: WebSocketConfiguration, metrics: TransportMetrics, logger: Logger) {
+        self.metrics = metrics
         self.machine = WebSocketStateMachine(
             binary: binary, maxMessageSize: configuration.maxReceiveLength, peerMasks: !isClient)
         self.isClient = isClient
@@ -172,6 +174,11 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
         guard !closing else { return }
         closing = true
         logger.debug("WebSocket connection failed", metadata: ["error": "\(error)"])
+        if error.code == .pingTimeout {
+            metrics.pingsUnanswered(1)
+        } else {
+            metrics.protocolError(code: error.code.description)
+        }
         stopTimers()
         context.fireErrorCaught(error)
         if let code = error.closeCode {
@@ -199,6 +206,7 @@ final class WebSocketChannelHandler: ChannelDuplexHandler {
                 context: context,
                 WebSocketError(.pingTimeout, "a PING went unanswered for \(timeout)", closeCode: WebSocketCloseCode.policyViolation))
         }
+        metrics.pingSent()
         logger.trace("WebSocket PING sent")
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, maskKey: maskKey, data: payload)), promise: nil)
     }

@@ -12,7 +12,7 @@ package enum WebSocketPipeline {
     /// configuration's `handshakeTimeout`.
     package static func configureServer(
         on channel: any Channel, path: String, serializers: [any WAMPSerializer],
-        configuration: WebSocketConfiguration, logger: Logger
+        configuration: WebSocketConfiguration, metrics: TransportMetrics, logger: Logger
     ) throws -> EventLoopFuture<WebSocketUpgradeResult> {
         let accepted = serializers.map(\.id.webSocketSubprotocol)
         // The head of an upgrade request this server refuses, for the error response (the
@@ -40,14 +40,17 @@ package enum WebSocketPipeline {
                         throw WebSocketError(.subprotocolUnsupported, "no accepted subprotocol in \(offered)")
                     }
                     logger.debug("WebSocket upgrade accepted", metadata: ["subprotocol": "\(serializer.id.webSocketSubprotocol)"])
-                    return .upgraded(try install(on: channel, serializer: serializer, isClient: false, configuration: configuration, logger: logger))
+                    return .upgraded(try install(
+                        on: channel, serializer: serializer, isClient: false, configuration: configuration,
+                        metrics: metrics, logger: logger))
                 }
             })
         let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration<WebSocketUpgradeResult>(
             upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(WebSocketRefusalHandler(path: path, subprotocols: accepted, refusedUpgrade: refusedHead.value))
+                    try channel.pipeline.syncOperations.addHandler(WebSocketRefusalHandler(
+                        path: path, subprotocols: accepted, refusedUpgrade: refusedHead.value, metrics: metrics))
                     return .refused(WebSocketError(.upgradeRefused, "the request was not a WAMP WebSocket upgrade for \(path)"))
                 }
             })
@@ -56,6 +59,7 @@ package enum WebSocketPipeline {
         let timeout = configuration.handshakeTimeout
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             logger.debug("WebSocket handshake timed out", metadata: ["timeout": "\(timeout)"])
+            metrics.handshakeFailed(code: WebSocketError.Code.handshakeTimeout.description)
             channel.close(promise: nil)
         }
         result.whenComplete { _ in timer.cancel() }
@@ -65,11 +69,13 @@ package enum WebSocketPipeline {
     /// Configures a server channel (after TLS, if any) to answer every request with HTTP 503
     /// and close: the server is at its connection limit.
     package static func configureOverloaded(
-        on channel: any Channel, path: String, serializers: [any WAMPSerializer], configuration: WebSocketConfiguration
+        on channel: any Channel, path: String, serializers: [any WAMPSerializer], configuration: WebSocketConfiguration,
+        metrics: TransportMetrics
     ) throws -> EventLoopFuture<WebSocketUpgradeResult> {
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
         try channel.pipeline.syncOperations.addHandler(WebSocketRefusalHandler(
-            path: path, subprotocols: serializers.map(\.id.webSocketSubprotocol), refusedUpgrade: nil, overloaded: true))
+            path: path, subprotocols: serializers.map(\.id.webSocketSubprotocol), refusedUpgrade: nil, overloaded: true,
+            metrics: metrics))
         let timeout = configuration.handshakeTimeout
         let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
         channel.closeFuture.whenComplete { _ in timer.cancel() }
@@ -81,7 +87,7 @@ package enum WebSocketPipeline {
     /// `endpoint`, offering `serializers` in order of preference.
     static func configureClient(
         on channel: any Channel, endpoint: WebSocketEndpoint, serializers: [any WAMPSerializer],
-        configuration: WebSocketConfiguration, logger: Logger
+        configuration: WebSocketConfiguration, metrics: TransportMetrics, logger: Logger
     ) throws -> EventLoopFuture<WebSocketUpgradeResult> {
         let offered = serializers.map(\.id.webSocketSubprotocol)
         // The status of a response that refuses the upgrade, for the error (`HTTP 404`).
@@ -99,7 +105,9 @@ package enum WebSocketPipeline {
                             "the server chose the subprotocol \(chosen.isEmpty ? "(none)" : chosen.joined(separator: ", ")); this client offered \(offered.joined(separator: ", "))"))
                     }
                     logger.debug("WebSocket upgrade accepted", metadata: ["subprotocol": "\(chosen[0])"])
-                    return .upgraded(try install(on: channel, serializer: serializer, isClient: true, configuration: configuration, logger: logger))
+                    return .upgraded(try install(
+                        on: channel, serializer: serializer, isClient: true, configuration: configuration,
+                        metrics: metrics, logger: logger))
                 }
             })
         var headers = HTTPHeaders()
@@ -129,16 +137,17 @@ package enum WebSocketPipeline {
     /// Installs the WAMP handler and the bridge to async Swift on an upgraded channel.
     static func install(
         on channel: any Channel, serializer: any WAMPSerializer, isClient: Bool,
-        configuration: WebSocketConfiguration, logger: Logger
+        configuration: WebSocketConfiguration, metrics: TransportMetrics, logger: Logger
     ) throws -> OpenedWebSocket {
         let handler = WebSocketChannelHandler(
-            binary: serializer.isBinary, isClient: isClient, configuration: configuration, logger: logger)
+            binary: serializer.isBinary, isClient: isClient, configuration: configuration, metrics: metrics,
+            logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)
         let bridge = try ChannelBridge(
             installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
             maxUnwrittenBytes: configuration.maxUnwrittenSendBytes,
             closedError: WebSocketFraming.connectionClosed)
-        return OpenedWebSocket(bridge: bridge, serializer: serializer, configuration: configuration)
+        return OpenedWebSocket(bridge: bridge, serializer: serializer, configuration: configuration, metrics: metrics)
     }
 
     /// Closes a channel once the upgrade handler is done with the current event (closing

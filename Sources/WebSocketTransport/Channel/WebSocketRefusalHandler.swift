@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Transport
 
 /// Answers an HTTP request that was not upgraded to a WAMP WebSocket with a short error
 /// response, then closes the connection: 404 for another path, 400 for a WebSocket request
@@ -17,9 +18,15 @@ final class WebSocketRefusalHandler: ChannelInboundHandler, RemovableChannelHand
 
     /// Whether the server is at its connection limit (every request gets 503).
     private let overloaded: Bool
+    /// Counts each refusal as a handshake failure with its HTTP status.
+    private let metrics: TransportMetrics
 
-    init(path: String, subprotocols: [String], refusedUpgrade: HTTPRequestHead?, overloaded: Bool = false) {
+    init(
+        path: String, subprotocols: [String], refusedUpgrade: HTTPRequestHead?, overloaded: Bool = false,
+        metrics: TransportMetrics
+    ) {
         self.overloaded = overloaded
+        self.metrics = metrics
         self.path = path
         self.subprotocols = subprotocols
         self.refusedUpgrade = refusedUpgrade
@@ -57,6 +64,7 @@ final class WebSocketRefusalHandler: ChannelInboundHandler, RemovableChannelHand
             status = .upgradeRequired
             text = "this is a WAMP WebSocket endpoint; upgrade with one of \(subprotocols.joined(separator: ", "))\n"
         }
+        metrics.handshakeFailed(code: String(status.code))
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         headers.add(name: "Content-Length", value: "\(text.utf8.count)")

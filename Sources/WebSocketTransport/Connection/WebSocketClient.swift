@@ -43,6 +43,8 @@ public enum WebSocketClient {
             tls: configuration.tls, endpointUsesTLS: endpoint.usesTLS, host: endpoint.host,
             serverHostname: configuration.serverHostname)
         let timeout = configuration.handshakeTimeout
+        let metrics = TransportMetrics(
+            transport: "websocket", role: .client, extraDimensions: configuration.metricsDimensions)
         let channel: any Channel
         let upgrade: EventLoopFuture<WebSocketUpgradeResult>
         do {
@@ -53,7 +55,7 @@ public enum WebSocketClient {
                 if let tlsHandler { try channel.pipeline.syncOperations.addHandler(try tlsHandler()) }
                 let upgrade = try WebSocketPipeline.configureClient(
                     on: channel, endpoint: endpoint, serializers: serializers, configuration: configuration,
-                    logger: logger)
+                    metrics: metrics, logger: logger)
                 // The handshake's time limit fails the outcome before it closes the channel, so
                 // that it is reported as a timeout, not as the closed connection it leads to.
                 let outcome = channel.eventLoop.makePromise(of: WebSocketUpgradeResult.self)
@@ -78,6 +80,7 @@ public enum WebSocketClient {
         do {
             outcome = try await ClientConnector.handshake(upgrade, on: channel)
         } catch let error as WebSocketError {
+            metrics.handshakeFailed(code: error.code.description)
             throw error
         } catch let error as CancellationError {
             throw error
@@ -90,6 +93,7 @@ public enum WebSocketClient {
             logger.debug("WebSocket connected", metadata: ["endpoint": "\(endpoint)", "subprotocol": "\(opened.serializer.id.webSocketSubprotocol)"])
             return opened.connection()
         case .refused(let error):
+            metrics.handshakeFailed(code: error.code.description)
             throw error
         }
     }

@@ -56,7 +56,7 @@ public final class WebSocketConnection: WAMPTransport {
     public var inbound: WAMPMessageSequence { core.inbound }
 
     /// The raw payloads of the messages received (reassembled), in order, not deserialized.
-    public var payloads: PayloadSequence { core.bridge.payloads }
+    public var payloads: PayloadSequence { core.payloads }
 
     /// Serializes and sends a message in one text (JSON) or binary (MessagePack) frame.
     ///

@@ -77,21 +77,25 @@ package struct WebSocketServedProtocol: ServedProtocol {
     let serializers: [any WAMPSerializer]
     let configuration: WebSocketConfiguration
     let logger: Logger
+    package let metrics: TransportMetrics
 
     package init(path: String, serializers: [any WAMPSerializer], configuration: WebSocketConfiguration, logger: Logger) {
         self.path = path.hasPrefix("/") ? path : "/" + path
         self.serializers = serializers
         self.configuration = configuration
         self.logger = logger
+        self.metrics = TransportMetrics(
+            transport: "websocket", role: .server, extraDimensions: configuration.metricsDimensions)
     }
 
     package func initialize(_ channel: any Channel, admitted: Bool) throws -> EventLoopFuture<WebSocketUpgradeResult> {
         guard admitted else {
             return try WebSocketPipeline.configureOverloaded(
-                on: channel, path: path, serializers: serializers, configuration: configuration)
+                on: channel, path: path, serializers: serializers, configuration: configuration, metrics: metrics)
         }
         return try WebSocketPipeline.configureServer(
-            on: channel, path: path, serializers: serializers, configuration: configuration, logger: logger)
+            on: channel, path: path, serializers: serializers, configuration: configuration, metrics: metrics,
+            logger: logger)
     }
 
     package func connection(from accepted: EventLoopFuture<WebSocketUpgradeResult>, logger: Logger) async -> WebSocketConnection? {
