@@ -110,6 +110,12 @@ public import NIOCore
         }
     }
 
+    /// The error number of a refusal handshake word: its high nibble of the second octet
+    /// (`0x7F | EEEE 0000 | 0 | 0`).
+    static func refusalCode(in word: UInt32) -> RawSocketHandshakeErrorCode? {
+        RawSocketHandshakeErrorCode(encoded: UInt8(truncatingIfNeeded: word >> 20) & 0x0F)
+    }
+
     /// Builds a frame: header and payload in one buffer.
     public static func frame(_ type: RawSocketFrameType, payload: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: RawSocketFrameHeader.size + payload.readableBytes)
@@ -136,11 +142,11 @@ public import NIOCore
                 var buffer = allocator.buffer(capacity: 4)
                 buffer.writeInteger(reply)
                 onEvent(.write(buffer))
-                throw RawSocketError(code, reason)
+                // The refusal we send carries its error number like the one we receive, so that
+                // both sides count and report it the same way.
+                throw RawSocketError(code, reason, handshakeErrorCode: Self.refusalCode(in: reply))
             case .fail(let code, let reason):
-                // A refusal carries its code in the reply's high nibble (`0x7F | EEEE 0000 | 0 | 0`).
-                let refusalCode = code == .handshakeRefused
-                    ? RawSocketHandshakeErrorCode(encoded: UInt8(truncatingIfNeeded: word >> 20) & 0x0F) : nil
+                let refusalCode = code == .handshakeRefused ? Self.refusalCode(in: word) : nil
                 throw RawSocketError(code, reason, handshakeErrorCode: refusalCode)
             }
         case .frame(let header, let payload):
