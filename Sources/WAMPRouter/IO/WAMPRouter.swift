@@ -208,7 +208,7 @@ public final class WAMPRouter: Service, Sendable {
             do {
                 try await transport.send(message)
             } catch let error as any WAMPTransportError where error.kind == .messageTooLarge {
-                logger.notice("message too large for the connection, not sent",
+                logger.warning("message too large for the connection, not sent",
                               metadata: ["connection": "\(connection)", "type": "\(message.type)", "error": "\(error)"])
                 perform { $0.undeliverable(message, to: connection) }
             } catch {
@@ -217,7 +217,7 @@ public final class WAMPRouter: Service, Sendable {
         }
         if link.isOverflowed {
             let limits = configuration.limits
-            logger.notice("slow consumer: outbound queue full, session ended", metadata: [
+            logger.warning("slow consumer: outbound queue full, session ended", metadata: [
                 "connection": "\(connection)", "outboundQueueLength": "\(limits.outboundQueueLength)",
                 "outboundQueueOctets": "\(limits.outboundQueueOctets)",
             ])
