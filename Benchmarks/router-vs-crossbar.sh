@@ -27,14 +27,8 @@ ROUNDS=${ROUNDS:-1}
 WORKLOADS=${WORKLOADS:-"rpc pubsub"}
 WINDOWS=${WINDOWS:-"1 64"}
 SERIALIZERS=${SERIALIZERS:-"json msgpack"}
-PIN=${PIN:-split}
-if [ "$(nproc)" -lt 2 ] || ! command -v taskset >/dev/null; then PIN=none; fi
-case "$PIN" in
-  split) ROUTER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 1) ;;
-  same) ROUTER_CPU=(taskset -c 0); CLIENT_CPU=(taskset -c 0) ;;
-  none) ROUTER_CPU=(); CLIENT_CPU=() ;;
-  *) echo "PIN must be split, same or none" >&2; exit 2 ;;
-esac
+source Benchmarks/common.sh
+ROUTER_CPU=("${SERVER_CPU[@]}")
 
 scripts/ensure-deps.sh --peers >&2
 CROSSBAR="$PWD/${WAMP_TEST_VENV:-.venv}/bin/crossbar"
@@ -62,9 +56,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-# A free TCP port on 127.0.0.1.
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The user + system CPU time, in clock ticks, of every process in the session `$1` (a router and
 # its workers).
