@@ -30,6 +30,7 @@ struct RouterCommand: AsyncParsableCommand {
                 ],
                 "limits": {
                   "outboundQueueLength": 1024,
+                  "outboundQueueOctets": 16777216,
                   "sessionsPerRealm": 10000,
                   "subscriptionsPerSession": 1000,
                   "registrationsPerSession": 1000,
@@ -125,7 +126,13 @@ struct RouterCommand: AsyncParsableCommand {
                 throw ValidationError("invalid config file \(config ?? ""): \(error.message)")
             }
         }
-        if let limits = file?.limits { configuration.limits = limits.limits }
+        if let limits = file?.limits {
+            do {
+                configuration.limits = try limits.limits()
+            } catch let error as ValidationError {
+                throw ValidationError("invalid config file \(config ?? ""): \(error.message)")
+            }
+        }
         let router = WAMPRouter(configuration: configuration, logger: logger)
 
         let listeners: [(url: TransportURL, universal: Bool)]

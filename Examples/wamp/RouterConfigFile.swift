@@ -154,19 +154,28 @@ struct RouterConfigFile: Decodable, Sendable {
     /// ``WAMPRouter/Limits``, each one optional (default: the router's).
     struct Limits: Decodable, Sendable {
         var outboundQueueLength: Int?
+        var outboundQueueOctets: Int?
         var sessionsPerRealm: Int?
         var subscriptionsPerSession: Int?
         var registrationsPerSession: Int?
         var pendingCallsPerSession: Int?
 
         /// The router's limits, the ones not given at their defaults.
-        var limits: WAMPRouter.Limits {
+        ///
+        /// - Throws: `ValidationError` naming a limit below 1.
+        func limits() throws -> WAMPRouter.Limits {
             var limits = WAMPRouter.Limits()
-            if let outboundQueueLength { limits.outboundQueueLength = outboundQueueLength }
-            if let sessionsPerRealm { limits.sessionsPerRealm = sessionsPerRealm }
-            if let subscriptionsPerSession { limits.subscriptionsPerSession = subscriptionsPerSession }
-            if let registrationsPerSession { limits.registrationsPerSession = registrationsPerSession }
-            if let pendingCallsPerSession { limits.pendingCallsPerSession = pendingCallsPerSession }
+            func set(_ value: Int?, _ key: String, _ field: WritableKeyPath<WAMPRouter.Limits, Int>) throws {
+                guard let value else { return }
+                guard value >= 1 else { throw ValidationError("limits.\(key) is \(value), expected at least 1") }
+                limits[keyPath: field] = value
+            }
+            try set(outboundQueueLength, "outboundQueueLength", \.outboundQueueLength)
+            try set(outboundQueueOctets, "outboundQueueOctets", \.outboundQueueOctets)
+            try set(sessionsPerRealm, "sessionsPerRealm", \.sessionsPerRealm)
+            try set(subscriptionsPerSession, "subscriptionsPerSession", \.subscriptionsPerSession)
+            try set(registrationsPerSession, "registrationsPerSession", \.registrationsPerSession)
+            try set(pendingCallsPerSession, "pendingCallsPerSession", \.pendingCallsPerSession)
             return limits
         }
     }

@@ -102,6 +102,16 @@ struct WAMPToolRouterTests {
         #expect(router.stderr.contains("listeners[0].url"), "\(router.transcript)")
     }
 
+    @Test("wamp router --config with a limit below 1 names the limit and exits 2 (usage)")
+    func configFileLimitBelowOne() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("wamp-router-limit-\(getpid()).json")
+        try Data(#"{"limits": {"outboundQueueLength": 10, "outboundQueueOctets": 0}}"#.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let router = try PeerProcess(try WAMPTool.require(), ["router", "--config", file.path])
+        #expect(try await router.waitForExit(timeout: 60) == 2, "\(router.transcript)")
+        #expect(router.stderr.contains("limits.outboundQueueOctets is 0"), "\(router.transcript)")
+    }
+
     @Test("wamp router serves TLS on its rss:// listener and plain RawSocket on its rs:// one at once")
     func tlsOnTheRssListenerOnly() async throws {
         let tool = try WAMPTool.require()
