@@ -94,7 +94,7 @@ struct WAMPRouterAuthAutobahnTests {
         try Data(#"{"realms": [\#(realm)]}"#.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let router = try PeerProcess(try WAMPTool.require(), ["router", "--config", file.path])
-        #expect(try await router.waitForExit(timeout: 60) == 64, "\(router.transcript)")
+        #expect(try await router.waitForExit(timeout: 60) == 2, "\(router.transcript)")
         #expect(router.stderr.contains(expected), "\(router.transcript)")
     }
 }
