@@ -51,6 +51,11 @@ struct EchoServer: AsyncParsableCommand {
     @Flag(help: .hidden)
     var mallocStats = false
 
+    /// Stops after this many connections have ended, with no signal handler: for valgrind's
+    /// callgrind (see `ConnectionCountdown`).
+    @Option(help: .hidden)
+    var exitAfterConnections: Int?
+
     func validate() throws {
         _ = try SerializerOption.list(serializers)
     }
@@ -62,7 +67,8 @@ struct EchoServer: AsyncParsableCommand {
         let memoryRelease = releaseIdleMemory ? IdleMemoryRelease(printsStatistics: mallocStats) : nil
         try await TransportDialer.serve(
             listen, serializers: plugins, universal: universal, maxReceiveLength: maxReceiveLength,
-            maxConnections: maxConnections, tls: try tls.configuration(), logger: logger
+            maxConnections: maxConnections, tls: try tls.configuration(), logger: logger,
+            countdown: exitAfterConnections.map(ConnectionCountdown.init(connections:))
         ) { [memoryRelease, opaque] transport in
             memoryRelease?.opened()
             defer { memoryRelease?.closed() }

@@ -105,6 +105,11 @@ struct RouterCommand: AsyncParsableCommand {
     @Flag(help: "Log the router's and the transports' activity to standard error.")
     var verbose = false
 
+    /// Stops after this many connections have ended, with no signal handler: for valgrind's
+    /// callgrind (see `ConnectionCountdown`).
+    @Option(help: .hidden)
+    var exitAfterConnections: Int?
+
     func validate() throws {
         _ = try SerializerOption.list(serializers)
     }
@@ -147,6 +152,7 @@ struct RouterCommand: AsyncParsableCommand {
                 }
             }
         }
+        let countdown = exitAfterConnections.map(ConnectionCountdown.init(connections:))
         var servers: [any Service] = []
         var listening: [String] = []
         for listener in listeners where listener.url.usesTLS && tlsConfiguration == nil {
@@ -159,6 +165,7 @@ struct RouterCommand: AsyncParsableCommand {
                 maxConnections: nil, tls: listener.url.usesTLS ? tlsConfiguration : nil, logger: logger
             ) { connection in
                 await router.serve(connection)
+                await countdown?.connectionEnded()
             }
             servers.append(server.service)
             listening.append(server.listening)
@@ -166,6 +173,6 @@ struct RouterCommand: AsyncParsableCommand {
         printLine("listening on \(listening.joined(separator: " and ")), realms \(router.realms.joined(separator: ", "))")
         // The router last: graceful shutdown stops it first (GOODBYE to every session, each
         // connection closed), then the servers.
-        try await TransportDialer.runUntilSignal(servers + [router], logger: logger)
+        try await TransportDialer.runUntilSignal(servers + [router], logger: logger, countdown: countdown)
     }
 }

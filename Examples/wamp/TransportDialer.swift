@@ -150,17 +150,27 @@ enum TransportDialer {
 
     /// Binds a server at `url` (or a universal server on its TCP port when `universal`),
     /// prints `listening on URL`, and runs `handler` for every connection until SIGINT or
-    /// SIGTERM, which shut the server down gracefully (a `ServiceGroup`).
+    /// SIGTERM, which shut the server down gracefully (a `ServiceGroup`); with a `countdown`,
+    /// until that many connections have ended instead, with no signal handler.
     static func serve(
         _ url: TransportURL, serializers: [any WAMPSerializer], universal: Bool, maxReceiveLength: Int,
-        maxConnections: Int?, tls: TLSConfiguration?, logger: Logger,
+        maxConnections: Int?, tls: TLSConfiguration?, logger: Logger, countdown: ConnectionCountdown? = nil,
         _ handler: @escaping @Sendable (any WAMPTransport) async throws -> Void
     ) async throws {
         let server = try await bind(
             url, serializers: serializers, universal: universal, maxReceiveLength: maxReceiveLength,
-            maxConnections: maxConnections, tls: tls, logger: logger, handler)
+            maxConnections: maxConnections, tls: tls, logger: logger
+        ) { transport in
+            do {
+                try await handler(transport)
+            } catch {
+                await countdown?.connectionEnded()
+                throw error
+            }
+            await countdown?.connectionEnded()
+        }
         printLine("listening on \(server.listening)")
-        try await runUntilSignal([server.service], logger: logger)
+        try await runUntilSignal([server.service], logger: logger, countdown: countdown)
     }
 
     /// Binds a server at `url` (or a universal server on its TCP port when `universal`) that
@@ -236,8 +246,12 @@ enum TransportDialer {
     }
 
     /// Runs `services` in a `ServiceGroup` that shuts them down gracefully, the last one first,
-    /// on SIGINT or SIGTERM; returns once every one of them ended.
-    static func runUntilSignal(_ services: [any Service], logger: Logger) async throws {
+    /// on SIGINT or SIGTERM (or, with a `countdown`, once it reaches zero, with no signal
+    /// handler); returns once every one of them ended.
+    static func runUntilSignal(_ services: [any Service], logger: Logger, countdown: ConnectionCountdown? = nil) async throws {
+        if let countdown {
+            return try await countdown.run(services, logger: logger)
+        }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
