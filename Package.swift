@@ -310,8 +310,8 @@ let package = Package(
         .testTarget(
             name: "WAMPRouterTests",
             dependencies: [
-                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer", "RawSocketTransport",
-                "TimeGuards", "MetricsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "Transport", "WAMPRouter", "WAMPTesting", "WAMPSession", "JSONSerializer", "MsgPackSerializer",
+                "RawSocketTransport", "TimeGuards", "MetricsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -20,8 +20,7 @@ say("listening \(server.port!)")
 try await server.run { connection in
     for try await message in connection.inbound {
         var octets = 0
-        if case .event(let event) = message, case .arguments(let args, _) = event.payload,
-           case .binary(let bytes)? = args.first {
+        if case .event(let event) = message, case .binary(let bytes)? = event.payload.args.first {
             octets = bytes.count
         }
         say("received \(message.type) with \(octets) octets of binary")

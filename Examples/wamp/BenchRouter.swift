@@ -50,6 +50,20 @@ struct BenchRouter: AsyncParsableCommand {
     @Option(help: "Seconds to run untimed first.")
     var warmup: Double = 0.5
 
+    /// What each call or event carries.
+    enum Arguments: String, ExpressibleByArgument, CaseIterable, Sendable {
+        /// Args `["hello", 42, 3.14]` and Kw `{"k": "v"}`.
+        case small
+        /// Args: one binary value of 64 KiB.
+        case binary64k
+    }
+
+    @Option(help: "The arguments of every call and event: small (Args [\"hello\", 42, 3.14], Kw {\"k\": \"v\"}) or binary64k (one 64 KiB binary).")
+    var arguments: Arguments = .small
+
+    @Option(help: "The serializer of the callee (rpc) or subscriber (pubsub); default: --serializer's.")
+    var peerSerializer: SerializerOption?
+
     func validate() throws {
         guard window > 0 else { throw ValidationError("--window must be at least 1, not \(window)") }
         guard duration > 0, warmup >= 0 else {
@@ -57,9 +71,22 @@ struct BenchRouter: AsyncParsableCommand {
         }
     }
 
-    /// The args of every call and event besides the timestamp: the `wamp bench` payload.
-    static let payload: [WAMPValue] = ["hello", 42, 3.14]
-    static let kwargs: [String: WAMPValue] = ["k": "v"]
+    /// The args and kwargs of every call and event (besides an event's timestamp): the
+    /// `wamp bench` payload, or one 64 KiB binary.
+    var payload: (args: [WAMPValue], kwargs: [String: WAMPValue]) {
+        switch arguments {
+        case .small: return (["hello", 42, 3.14], ["k": "v"])
+        case .binary64k: return ([.binary([UInt8](repeating: 0xA5, count: 64 * 1024))], [:])
+        }
+    }
+
+    /// The options of the callee's or subscriber's session: `--peer-serializer` in place of
+    /// `--serializer` when given.
+    var peerSession: SessionOptions {
+        var options = session
+        options.serializer = peerSerializer ?? session.serializer
+        return options
+    }
 
     func run() async throws {
         let plan = BenchPlan(
@@ -75,6 +102,7 @@ struct BenchRouter: AsyncParsableCommand {
         let unit = workload == .rpc ? "calls" : "events"
         var line: [String: Any] = [
             "workload": workload.rawValue, "serializer": session.serializer.rawValue, "transport": transport,
+            "peer_serializer": peerSession.serializer.rawValue, "arguments": arguments.rawValue,
             "window": window, "duration_s": BenchMeasurement.rounded(plan.duration.seconds, 3),
             "warmup_s": BenchMeasurement.rounded(plan.warmup.seconds, 3),
             unit: measured.count, "\(unit)_per_second": (Double(measured.count) / plan.duration.seconds).rounded(),
@@ -88,8 +116,8 @@ struct BenchRouter: AsyncParsableCommand {
     /// The callee registers an echo; the caller runs `window` loops of calls. A call counts when
     /// it started after the warm-up and ended before the end.
     func rpc(procedure: String, plan: BenchPlan) async throws -> BenchMeasurement {
-        let (payload, kwargs) = (Self.payload, Self.kwargs)
-        return try await session.withSession { callee -> BenchMeasurement in
+        let (payload, kwargs) = self.payload
+        return try await peerSession.withSession { callee -> BenchMeasurement in
             _ = try await callee.register(procedure) { invocation in
                 WAMPResult(args: invocation.args, kwargs: invocation.kwargs)
             }
@@ -123,8 +151,8 @@ struct BenchRouter: AsyncParsableCommand {
     /// published (nanoseconds since the run started) for the latency. An event counts when it
     /// was published after the warm-up and received before the end.
     func pubsub(topic: String, plan: BenchPlan) async throws -> BenchMeasurement {
-        let (payload, kwargs) = (Self.payload, Self.kwargs)
-        return try await session.withSession { subscriber -> BenchMeasurement in
+        let (payload, kwargs) = self.payload
+        return try await peerSession.withSession { subscriber -> BenchMeasurement in
             let events = try await subscriber.subscribe(topic)
             return try await session.withSession { publisher -> BenchMeasurement in
                 let clock = plan.start()

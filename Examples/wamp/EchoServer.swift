@@ -47,6 +47,11 @@ struct EchoServer: AsyncParsableCommand {
         """)
     var opaque = false
 
+    /// Decode every payload before sending it back (with MessagePack, payloads otherwise stay
+    /// serialized and are copied back as received): what reading `args` and `kwargs` costs.
+    @Flag(help: "Decode each message's Args and Kw before echoing it (MessagePack otherwise copies them back undecoded).")
+    var decodePayloads = false
+
     /// With `--release-idle-memory`: glibc's per-arena statistics on standard error at each trim.
     @Flag(help: .hidden)
     var mallocStats = false
@@ -69,13 +74,13 @@ struct EchoServer: AsyncParsableCommand {
             listen, serializers: plugins, universal: universal, maxReceiveLength: maxReceiveLength,
             maxConnections: maxConnections, tls: try tls.configuration(), logger: logger,
             countdown: exitAfterConnections.map(ConnectionCountdown.init(connections:))
-        ) { [memoryRelease, opaque] transport in
+        ) { [memoryRelease, opaque, decodePayloads] transport in
             memoryRelease?.opened()
             defer { memoryRelease?.closed() }
             if opaque {
                 try await Self.echoPayloads(transport)
             } else {
-                try await Self.echo(transport)
+                try await Self.echo(transport, decodingPayloads: decodePayloads)
             }
         }
     }
@@ -87,14 +92,21 @@ struct EchoServer: AsyncParsableCommand {
         } else if let connection = transport as? WebSocketConnection {
             for try await payload in connection.payloads { try await connection.send(payload: payload) }
         } else {
-            try await echo(transport)
+            try await echo(transport, decodingPayloads: false)
         }
     }
 
-    /// Sends every message received back on the same transport.
-    @Sendable static func echo<T: WAMPTransport>(_ transport: T) async throws {
+    /// Sends every message received back on the same transport; with `decodingPayloads`, each
+    /// payload decoded first.
+    @Sendable static func echo<T: WAMPTransport>(_ transport: T, decodingPayloads: Bool) async throws {
         for try await message in transport.inbound {
-            try await transport.send(message)
+            guard decodingPayloads, let payload = message.payload else {
+                try await transport.send(message)
+                continue
+            }
+            var decoded = message
+            decoded.payload = payload.decoded
+            try await transport.send(decoded)
         }
     }
 }

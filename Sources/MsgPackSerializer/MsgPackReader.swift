@@ -13,37 +13,144 @@ struct MsgPackReader {
     let maxInputLength: Int
     let maxElementCount: Int
 
+    /// A message read by ``readMessage(_:)``.
+    enum Message {
+        /// The whole message, decoded.
+        case decoded(WAMPValue)
+        /// A message whose last one or two elements are `Args` (a list) and `Kw` (a map), left
+        /// undecoded and validated: the elements before them, and where `Args` starts.
+        case head([WAMPValue], argumentsOffset: Int, hasKeywords: Bool)
+    }
+
     /// Decodes exactly one value from all of `bytes`.
     func read(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) -> WAMPValue {
+        try checkLength(bytes)
+        // Structure first: msgpack-c must never see a hostile count or nesting it cannot parse.
+        try structureCheck.check(bytes)
+        return try unpackWhole(bytes)
+    }
+
+    /// Decodes `count` values that follow one another in all of `bytes`.
+    func readValues(_ bytes: UnsafeRawBufferPointer, count: Int) throws(WAMPSerializationError) -> [WAMPValue] {
+        try checkLength(bytes)
+        try structureCheck.check(bytes, valueCount: count)
+        var offset = 0
+        return try unpackValues(bytes, count: count, offset: &offset, checkingEnd: true)
+    }
+
+    /// Reads one message: a message whose type carries a payload, with `Args` (and `Kw`)
+    /// last, has only its head decoded, and its payload validated; any other is decoded whole.
+    func readMessage(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) -> Message {
+        try checkLength(bytes)
+        guard let (headerLength, count, argumentsIndex) = Self.payloadShape(bytes) else {
+            try structureCheck.check(bytes)
+            return .decoded(try unpackWhole(bytes))
+        }
+        let layout = try structureCheck.check(bytes, contentCheckedFrom: argumentsIndex)
+        let hasKeywords = count == argumentsIndex + 2
+        let argumentsOffset = hasKeywords ? layout.elementBeforeLast : layout.lastElement
+        guard Self.isList(bytes[argumentsOffset]), !hasKeywords || Self.isMap(bytes[layout.lastElement]) else {
+            // Passthru (a binary), or a wrong type that decoding the message will report.
+            return .decoded(try unpackWhole(bytes))
+        }
+        var offset = headerLength
+        let head = try unpackValues(bytes, count: argumentsIndex, offset: &offset, checkingEnd: false)
+        return .head(head, argumentsOffset: argumentsOffset, hasKeywords: hasKeywords)
+    }
+
+    /// For a list whose first element is the type code of a message with a payload and whose
+    /// length reaches that payload: the list header's length, the list's length and the index
+    /// of `Args`.
+    private static func payloadShape(_ bytes: UnsafeRawBufferPointer) -> (Int, Int, Int)? {
+        guard let first = bytes.first else { return nil }
+        let headerLength: Int
+        let count: Int
+        switch first {
+        case 0x90 ... 0x9f: (headerLength, count) = (1, Int(first & 0x0f))
+        case 0xdc where bytes.count >= 3:
+            (headerLength, count) = (3, Int(UInt16(bigEndian: bytes.loadUnaligned(fromByteOffset: 1, as: UInt16.self))))
+        default: return nil  // 0xdd: a message of 65536 elements or more is not one with a payload
+        }
+        guard headerLength < bytes.count, bytes[headerLength] <= 0x7f,
+              let argumentsIndex = WAMPMessageType(rawValue: Int64(bytes[headerLength])).payloadIndex,
+              count == argumentsIndex + 1 || count == argumentsIndex + 2
+        else { return nil }
+        return (headerLength, count, argumentsIndex)
+    }
+
+    private static func isList(_ byte: UInt8) -> Bool { byte & 0xf0 == 0x90 || byte == 0xdc || byte == 0xdd }
+    private static func isMap(_ byte: UInt8) -> Bool { byte & 0xf0 == 0x80 || byte == 0xde || byte == 0xdf }
+
+    private var structureCheck: MsgPackStructureCheck {
+        MsgPackStructureCheck(maxNestingDepth: maxNestingDepth, maxElementCount: maxElementCount)
+    }
+
+    private func checkLength(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) {
         guard bytes.count <= maxInputLength else {
             throw WAMPSerializationError(
                 .tooLarge, serializer: "msgpack",
                 "the input is \(bytes.count) bytes, more than the limit of \(maxInputLength)")
         }
-        // Structure first: msgpack-c must never see a hostile count or nesting it cannot parse.
-        try MsgPackStructureCheck(maxNestingDepth: maxNestingDepth, maxElementCount: maxElementCount)
-            .check(bytes)
+    }
+
+    /// Unpacks the one value that `bytes` hold with msgpack-c and converts it. The structural
+    /// check must have passed.
+    private func unpackWhole(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) -> WAMPValue {
         guard let base = bytes.baseAddress else {
             // Unreachable: the check refuses empty input.
             throw WAMPSerializationError(.truncated, serializer: "msgpack", offset: 0, "empty input")
         }
-
         var unpacked = msgpack_unpacked()
         msgpack_unpacked_init(&unpacked)
         defer { msgpack_unpacked_destroy(&unpacked) }
         var offset = 0
-        let result = msgpack_unpack_next(
-            &unpacked, base.assumingMemoryBound(to: CChar.self), bytes.count, &offset)
+        try unpackNext(&unpacked, base, bytes.count, &offset)
+        guard offset == bytes.count else {
+            throw WAMPSerializationError(
+                .trailingBytes, serializer: "msgpack", offset: offset, "\(bytes.count - offset) bytes follow the message")
+        }
+        return try MsgPackObjectConverter(base: base).value(unpacked.data)
+    }
 
-        // After the structural check only SUCCESS with every byte consumed is expected; the
-        // other outcomes are mapped anyway, in case msgpack-c disagrees with the check.
+    /// Unpacks `count` values with msgpack-c from `offset` on (which it moves past them) and
+    /// converts them; with `checkingEnd`, they must end where `bytes` end. The structural check
+    /// must have passed.
+    private func unpackValues(
+        _ bytes: UnsafeRawBufferPointer, count: Int, offset: inout Int, checkingEnd: Bool
+    ) throws(WAMPSerializationError) -> [WAMPValue] {
+        guard let base = bytes.baseAddress else {
+            // Unreachable: the check refuses empty input.
+            throw WAMPSerializationError(.truncated, serializer: "msgpack", offset: 0, "empty input")
+        }
+        var unpacked = msgpack_unpacked()
+        msgpack_unpacked_init(&unpacked)
+        defer { msgpack_unpacked_destroy(&unpacked) }
+        var values: [WAMPValue] = []
+        values.reserveCapacity(count)
+        let converter = MsgPackObjectConverter(base: base)
+        for _ in 0 ..< count {
+            try unpackNext(&unpacked, base, bytes.count, &offset)
+            values.append(try converter.value(unpacked.data))
+        }
+        if checkingEnd, offset != bytes.count {
+            throw WAMPSerializationError(
+                .trailingBytes, serializer: "msgpack", offset: offset,
+                "\(bytes.count - offset) bytes follow the message")
+        }
+        return values
+    }
+
+    /// One `msgpack_unpack_next`, its failures mapped to errors.
+    private func unpackNext(
+        _ unpacked: inout msgpack_unpacked, _ base: UnsafeRawPointer, _ length: Int, _ offset: inout Int
+    ) throws(WAMPSerializationError) {
+        let result = msgpack_unpack_next(&unpacked, base.assumingMemoryBound(to: CChar.self), length, &offset)
+
+        // After the structural check only SUCCESS is expected; the other outcomes are mapped
+        // anyway, in case msgpack-c disagrees with the check.
         switch result {
-        case MSGPACK_UNPACK_SUCCESS:
-            guard offset == bytes.count else {
-                throw WAMPSerializationError(
-                    .trailingBytes, serializer: "msgpack", offset: offset,
-                    "\(bytes.count - offset) bytes follow the message")
-            }
+        case MSGPACK_UNPACK_SUCCESS, MSGPACK_UNPACK_EXTRA_BYTES:
+            return
         case MSGPACK_UNPACK_CONTINUE:
             throw WAMPSerializationError(
                 .truncated, serializer: "msgpack", offset: offset, "msgpack-c: the input ends inside a value")
@@ -56,8 +163,6 @@ struct MsgPackReader {
                 .malformed, serializer: "msgpack", offset: offset,
                 "msgpack-c: parse error (\(result.rawValue))")
         }
-
-        return try MsgPackObjectConverter(base: base).value(unpacked.data)
     }
 }
 

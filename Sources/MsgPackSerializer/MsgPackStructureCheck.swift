@@ -13,6 +13,11 @@ internal import Transport
 /// - nesting deeper than the limit, and more container elements in total than the limit;
 /// - input that ends inside a value, the never-used byte `0xc1`, and bytes after the value.
 ///
+/// It can also check the content of the last elements of the root list (a message's `Args`
+/// and `Kw`, which a ``WAMPSerializedPayload`` keeps undecoded): every string valid UTF-8,
+/// every map key a string, no extension type; the same rules that decoding applies. And it
+/// reports where the root list's last two elements start.
+///
 /// Iterative, allocation-free (the stack of pending counts is a temporary allocation on the
 /// stack: `withUnsafeTemporaryAllocation`, which every platform has, unlike `InlineArray`), and
 /// linear in the input length.
@@ -30,25 +35,43 @@ struct MsgPackStructureCheck {
         self.maxElementCount = maxElementCount
     }
 
-    /// Checks that `bytes` hold exactly one well-formed MessagePack value within the limits.
-    func check(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) {
+    /// Where the elements of the root list start (when the root is a list).
+    struct RootLayout {
+        /// The offset of the root list's last element (-1 when it has none).
+        var lastElement = -1
+        /// The offset of the element before the last (-1 when it has fewer than two).
+        var elementBeforeLast = -1
+    }
+
+    /// Checks that `bytes` hold exactly `valueCount` well-formed MessagePack values, one after
+    /// the other, within the limits; and the content of the root list's elements from index
+    /// `contentCheckedFrom` on.
+    @discardableResult
+    func check(
+        _ bytes: UnsafeRawBufferPointer, valueCount: Int = 1, contentCheckedFrom: Int = .max
+    ) throws(WAMPSerializationError) -> RootLayout {
         try withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.stackCapacity) {
             (pending) throws(WAMPSerializationError) in
             pending.initialize(repeating: 0)
-            try check(bytes, pending: pending)
+            return try check(bytes, valueCount: valueCount, contentCheckedFrom: contentCheckedFrom, pending: pending)
         }
     }
 
-    /// `check(_:)` with `pending[d]`: the values still to read in the container open at level
-    /// `d` (0: the root), for `d` below `stackCapacity`.
+    /// `check(_:valueCount:contentCheckedFrom:)` with `pending[d]`: the values still to read
+    /// in the container open at level `d` (0: the root), for `d` below `stackCapacity`.
     private func check(
-        _ bytes: UnsafeRawBufferPointer, pending: UnsafeMutableBufferPointer<Int>
-    ) throws(WAMPSerializationError) {
+        _ bytes: UnsafeRawBufferPointer, valueCount: Int, contentCheckedFrom: Int,
+        pending: UnsafeMutableBufferPointer<Int>
+    ) throws(WAMPSerializationError) -> RootLayout {
         let end = bytes.count
         var offset = 0
         var depth = 0
         var elementCount = 0
-        pending[0] = 1
+        pending[0] = valueCount
+        var layout = RootLayout()
+        var rootIndex = -1
+        var checksContent = contentCheckedFrom <= 0
+        var mapLevels: UInt64 = 0  // bit d: the container open at level d is a map
 
         while true {
             guard offset < end else {
@@ -57,6 +80,15 @@ struct MsgPackStructureCheck {
             let start = offset
             let byte = bytes[offset]
             offset += 1
+            if depth == 1 {
+                rootIndex += 1
+                layout.elementBeforeLast = layout.lastElement
+                layout.lastElement = start
+                if rootIndex >= contentCheckedFrom { checksContent = true }
+            }
+            if checksContent {
+                try checkContent(byte, at: start, isKey: mapLevels & (1 << depth) != 0 && pending[depth] % 2 == 0)
+            }
             pending[depth] -= 1
 
             // Either the number of values a list or map header announces, or the number of
@@ -118,6 +150,8 @@ struct MsgPackStructureCheck {
                 if containerCount > 0 {
                     depth += 1
                     pending[depth] = containerCount
+                    let isMap = byte & 0xf0 == 0x80 || byte == 0xde || byte == 0xdf
+                    if isMap { mapLevels |= 1 << depth } else { mapLevels &= ~(1 << depth) }
                     continue
                 }
             } else {
@@ -125,6 +159,9 @@ struct MsgPackStructureCheck {
                     throw error(
                         .truncated, start,
                         "the value needs \(bodyLength) more bytes, but only \(end - offset) remain")
+                }
+                if checksContent, byte & 0xe0 == 0xa0 || (byte >= 0xd9 && byte <= 0xdb) {
+                    try checkUTF8(UnsafeRawBufferPointer(rebasing: bytes[offset ..< offset + bodyLength]), at: offset)
                 }
                 offset += bodyLength
             }
@@ -135,10 +172,45 @@ struct MsgPackStructureCheck {
                     guard offset == end else {
                         throw error(.trailingBytes, offset, "\(end - offset) bytes follow the message")
                     }
-                    return
+                    return layout
                 }
                 depth -= 1
             }
+        }
+    }
+
+    /// The content rules for the value that starts with `byte` at `offset`: no extension type,
+    /// and a string when it is a map key.
+    @inline(__always)
+    private func checkContent(_ byte: UInt8, at offset: Int, isKey: Bool) throws(WAMPSerializationError) {
+        if (byte >= 0xc7 && byte <= 0xc9) || (byte >= 0xd4 && byte <= 0xd8) {
+            throw WAMPSerializationError(
+                .unsupportedType, serializer: "msgpack", offset: offset,
+                "MessagePack extension types are not used by WAMP (byte 0x\(String(byte, radix: 16)))")
+        }
+        if isKey, !(byte & 0xe0 == 0xa0 || (byte >= 0xd9 && byte <= 0xdb)) {
+            throw WAMPSerializationError(
+                .nonStringKey, serializer: "msgpack", offset: offset,
+                "a dict key must be a string, got a value starting with byte 0x\(String(byte, radix: 16))")
+        }
+    }
+
+    /// Checks that the string body `text`, at `offset` in the input, is valid UTF-8.
+    private func checkUTF8(_ text: UnsafeRawBufferPointer, at offset: Int) throws(WAMPSerializationError) {
+        let utf8 = text.assumingMemoryBound(to: UInt8.self)
+        guard #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) else {
+            guard String(validating: utf8, as: UTF8.self) != nil else {
+                throw WAMPSerializationError(
+                    .invalidUTF8, serializer: "msgpack", offset: offset, "a string of \(text.count) bytes is not valid UTF-8")
+            }
+            return
+        }
+        do {
+            _ = try UTF8Span(validating: utf8.span)
+        } catch {
+            throw WAMPSerializationError(
+                .invalidUTF8, serializer: "msgpack", offset: offset + error.byteOffsets.lowerBound,
+                "a string of \(text.count) bytes is not valid UTF-8 (\(error.kind) at byte \(error.byteOffsets.lowerBound) of the string)")
         }
     }
 

@@ -62,6 +62,22 @@ struct MsgPackWriter {
         }
     }
 
+    /// Writes a message's list: the `head` elements, then the serialized `Args` and `Kw` of
+    /// `payload` (MessagePack validated when it was read) copied as they are.
+    func writeList(
+        _ head: [WAMPValue], appending payload: WAMPSerializedPayload, depth: Int, packer: Packer
+    ) throws(WAMPSerializationError) {
+        guard depth <= maxNestingDepth else { throw tooDeep() }
+        msgpack_pack_array(packer, head.count + payload.elementCount)
+        for element in head {
+            try write(element, depth: depth, packer: packer)
+        }
+        payload.bytes.withUnsafeReadableBytes { bytes in
+            // The body functions append raw bytes through the write callback.
+            _ = msgpack_pack_bin_body(packer, bytes.baseAddress, bytes.count)
+        }
+    }
+
     /// Writes `value`, which sits inside `depth` levels of lists and dicts.
     ///
     /// msgpack-c's packing functions return the write callback's result, which is always 0

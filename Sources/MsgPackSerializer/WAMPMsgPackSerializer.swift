@@ -62,7 +62,21 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     ///   deeper than ``Configuration/maxNestingDepth`` (so this serializer never writes what
     ///   it would refuse to read), and `.tooLarge` for a string, binary, list or dict longer
     ///   than MessagePack's 2^32 - 1 limit. On error `buffer` is left as it was.
+    ///
+    /// A ``WAMPSerializedPayload`` written by a MessagePack serializer is copied as it is,
+    /// without decoding it.
     public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
+        if case .serialized(let payload)? = message.payload, payload.serializer.id == id {
+            var head = message
+            head.payload = .empty
+            let elements = head.elements
+            // Room for the copy, so that the head is not packed twice.
+            buffer.reserveCapacity(minimumWritableBytes: payload.bytes.readableBytes + MsgPackWriter.initialCapacity)
+            try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
+                try writer.writeList(elements, appending: payload, depth: 1, packer: packer)
+            }
+            return
+        }
         try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
             try writer.writeList(message.elements, depth: 1, packer: packer)
         }
@@ -80,8 +94,49 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     ///   `WAMPProtocolError` for well-formed MessagePack that is not a valid WAMP message. A
     ///   message type code this library does not know is not an error: it gives
     ///   `WAMPMessage.unknown`.
+    ///
+    /// The `Args` and `Kw` of a CALL, RESULT, INVOCATION, YIELD, PUBLISH, EVENT, ERROR or
+    /// ABORT are validated but not decoded: the message's payload is a
+    /// `WAMPPayload.serialized(_:)` slice of `buffer`, decoded when read.
     public func deserialize(_ buffer: ByteBuffer) throws -> WAMPMessage {
-        try WAMPMessage(value: deserializeValue(buffer))
+        let message = try buffer.withUnsafeReadableBytes { bytes throws(WAMPSerializationError) in
+            try reader.readMessage(bytes)
+        }
+        switch message {
+        case .decoded(let value):
+            return try WAMPMessage(value: value)
+        case .head(let head, let argumentsOffset, let hasKeywords):
+            var message = try WAMPMessage(elements: head)
+            // Within the readable bytes: the reader found `Args` there.
+            var arguments = buffer.getSlice(
+                at: buffer.readerIndex + argumentsOffset, length: buffer.readableBytes - argumentsOffset)!
+            if Self.pinsTooMuch(arguments) {
+                var copy = ByteBufferAllocator().buffer(capacity: arguments.readableBytes)
+                copy.writeImmutableBuffer(arguments)
+                arguments = copy
+            }
+            message.payload = .serialized(WAMPSerializedPayload(bytes: arguments, hasKeywords: hasKeywords, serializer: self))
+            return message
+        }
+    }
+
+    /// Whether keeping `arguments`, a slice of a receive buffer, would keep much more memory
+    /// alive than its own length: a small message read together with many others holds on to
+    /// the whole read (often 64 KiB) for as long as it waits in a queue. Such arguments are
+    /// copied out; the memory a kept payload pins is then at most twice its length, or its
+    /// length plus 4 KiB.
+    static func pinsTooMuch(_ arguments: ByteBuffer) -> Bool {
+        let extra = arguments.storageCapacity - arguments.readableBytes
+        return extra > 4096 && extra > arguments.readableBytes
+    }
+
+    /// Decodes `count` MessagePack values that follow one another in all readable bytes of
+    /// `buffer`, with the same rules and limits as ``deserialize(_:)``: the decoding of a
+    /// `WAMPSerializedPayload`.
+    ///
+    /// - Throws: `WAMPSerializationError`.
+    public func deserializeValues(_ buffer: ByteBuffer, count: Int) throws -> [WAMPValue] {
+        try buffer.withUnsafeReadableBytes { bytes throws(WAMPSerializationError) in try reader.readValues(bytes, count: count) }
     }
 
     /// Appends any value as MessagePack to `buffer`, with the same rules as
@@ -100,11 +155,15 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     ///
     /// - Throws: `WAMPSerializationError`.
     public func deserializeValue(_ buffer: ByteBuffer) throws -> WAMPValue {
-        let reader = MsgPackReader(
+        try buffer.withUnsafeReadableBytes { bytes in try reader.read(bytes) }
+    }
+
+    /// A reader for this configuration.
+    private var reader: MsgPackReader {
+        MsgPackReader(
             maxNestingDepth: configuration.effectiveMaxNestingDepth,
             maxInputLength: configuration.maxInputLength,
             maxElementCount: configuration.maxElementCount)
-        return try buffer.withUnsafeReadableBytes { bytes in try reader.read(bytes) }
     }
 
     /// Runs `body` with a writer for this configuration and a packer that appends to

@@ -106,3 +106,16 @@ extension WAMPMessageType: CustomStringConvertible {
     /// The message's name, as ``name``.
     public var description: String { name }
 }
+
+extension WAMPMessageType {
+    /// For a message type that carries a payload, the index of `Args` in its list form (the
+    /// elements before it are the head); `nil` for the others.
+    public var payloadIndex: Int? {
+        switch rawValue {
+        case 3, 50, 70: return 3  // ABORT, RESULT, YIELD
+        case 16, 36, 48, 68: return 4  // PUBLISH, EVENT, CALL, INVOCATION
+        case 8: return 5  // ERROR
+        default: return nil
+        }
+    }
+}

@@ -27,9 +27,25 @@ public protocol WAMPSerializer: Sendable {
     ///   trailing bytes, invalid UTF-8, limits exceeded) and ``WAMPProtocolError`` for
     ///   well-formed data that is not a valid WAMP message.
     func deserialize(_ buffer: ByteBuffer) throws -> WAMPMessage
+
+    /// Decodes `count` values that follow one another in all readable bytes of `buffer` (not
+    /// a message: the serialized `Args` and `Kw` of a ``WAMPSerializedPayload``).
+    ///
+    /// Serializers that never make a ``WAMPSerializedPayload`` need not implement it: the
+    /// default throws.
+    ///
+    /// - Throws: ``WAMPSerializationError`` for malformed bytes or a different number of values.
+    func deserializeValues(_ buffer: ByteBuffer, count: Int) throws -> [WAMPValue]
 }
 
 extension WAMPSerializer {
+    /// Throws: this serializer makes no ``WAMPSerializedPayload``.
+    public func deserializeValues(_ buffer: ByteBuffer, count: Int) throws -> [WAMPValue] {
+        throw WAMPSerializationError(
+            .unsupportedType, serializer: id.name,
+            "this serializer does not decode serialized payloads (\(count) values in \(buffer.readableBytes) bytes)")
+    }
+
     /// Serializes a message into a new buffer.
     public func serialize(_ message: WAMPMessage, allocator: ByteBufferAllocator) throws -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 256)

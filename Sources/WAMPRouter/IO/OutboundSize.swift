@@ -1,3 +1,4 @@
+import NIOCore
 import Transport
 
 /// The router's estimate of how many octets a message takes once serialized, for the bound on
@@ -11,8 +12,15 @@ import Transport
 /// their bytes: Swift strings and arrays know their length.
 enum OutboundSize {
     /// The estimated serialized size of `message`.
+    /// A payload still serialized (``WAMPSerializedPayload``) counts its length, without
+    /// being decoded.
     static func octets(of message: WAMPMessage) -> Int {
-        message.elements.reduce(0) { $0 + octets(of: $1) }
+        if case .serialized(let payload)? = message.payload {
+            var head = message
+            head.payload = .empty
+            return head.elements.reduce(payload.bytes.readableBytes) { $0 + octets(of: $1) }
+        }
+        return message.elements.reduce(0) { $0 + octets(of: $1) }
     }
 
     /// The estimated serialized size of `value`.

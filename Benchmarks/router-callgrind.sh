@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Instructions per routed call (CALL -> INVOCATION -> YIELD -> RESULT) in `wamp router`, counted
+# by valgrind's callgrind, for two builds of `wamp` in one run: what a change to the router's
+# hot path costs or saves, as a count that does not depend on the machine's load.
+#
+#   Benchmarks/router-callgrind.sh BEFORE_WAMP AFTER_WAMP
+#
+# The router runs under callgrind twice per case, while AFTER_WAMP's `wamp bench-router` (rpc,
+# window 1) calls through it for D1 and then D2 seconds; (instructions of run 2 - instructions
+# of run 1) / (calls of run 2 - calls of run 1) is the cost of one call, without start-up,
+# joins and shutdown. The router exits by itself when the bench's two sessions have left (the
+# hidden `--exit-after-connections 2`: no signal, which callgrind needs). Cases: the caller
+# and callee both MessagePack, and a MessagePack caller with a JSON callee; each with the
+# small arguments (Args ["hello", 42, 3.14], Kw {"k": "v"}) and with one 64 KiB binary. REPS
+# rounds (default 1), the builds alternating; the median is printed.
+#
+# Environment: D1 and D2 (default 4 and 12 seconds), REPS, CASES (default
+# "msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k",
+# each caller:callee:arguments).
+set -euo pipefail
+BEFORE="$1" AFTER="$2"
+D1="${D1:-4}" D2="${D2:-12}" REPS="${REPS:-1}"
+CASES="${CASES:-msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k}"
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source Benchmarks/common.sh
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+
+# Prints "instructions calls" for the router of build $1 while bench-router runs $5 seconds
+# with caller serializer $2, callee serializer $3 and arguments $4.
+measure() {
+  local wamp=$1 caller=$2 callee=$3 arguments=$4 seconds=$5 port pid calls
+  port=$(free_port)
+  rm -f "$OUT/callgrind.out" "$OUT/router.log"
+  valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
+    "$wamp" router --listen "rs://127.0.0.1:$port" --realm realm1 --exit-after-connections 2 \
+    > "$OUT/router.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1200); do grep -q listening "$OUT/router.log" 2>/dev/null && break; sleep 0.1; done
+  calls=$("$AFTER" bench-router --url "rs://127.0.0.1:$port" --serializer "$caller" --peer-serializer "$callee" \
+    --arguments "$arguments" --workload rpc --window 1 --warmup 0 --duration "$seconds" --join-timeout 120 \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["calls"])')
+  wait "$pid"
+  echo "$(awk '/^summary:/ {print $2}' "$OUT/callgrind.out") $calls"
+}
+
+per_call() { # build caller callee arguments
+  local a b
+  read -r ia ca < <(measure "$1" "$2" "$3" "$4" "$D1")
+  read -r ib cb < <(measure "$1" "$2" "$3" "$4" "$D2")
+  echo $(( (ib - ia) / (cb - ca) ))
+}
+
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+printf "| %-10s | %-10s | %-9s | %14s | %14s | %8s |\n" caller callee arguments "before (Ir)" "after (Ir)" change
+printf "|%s|%s|%s|%s|%s|%s|\n" ------------ ------------ ----------- ---------------- ---------------- ----------
+for case in $CASES; do
+  IFS=: read -r caller callee arguments <<< "$case"
+  : > "$OUT/before"; : > "$OUT/after"
+  for _ in $(seq "$REPS"); do
+    per_call "$BEFORE" "$caller" "$callee" "$arguments" >> "$OUT/before"
+    per_call "$AFTER" "$caller" "$callee" "$arguments" >> "$OUT/after"
+  done
+  b=$(median < "$OUT/before"); a=$(median < "$OUT/after")
+  printf "| %-10s | %-10s | %-9s | %14s | %14s | %7.1f%% |\n" "$caller" "$callee" "$arguments" "$b" "$a" \
+    "$(echo "($a - $b) * 100 / $b" | bc -l)"
+  echo "  $case rounds: before $(tr '\n' ' ' < "$OUT/before"); after $(tr '\n' ' ' < "$OUT/after")" >&2
+done
+echo "(instructions per routed call in the router process, all threads; rpc, window 1; median of $REPS rounds)"

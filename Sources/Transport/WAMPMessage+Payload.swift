@@ -1,0 +1,34 @@
+extension WAMPMessage {
+    /// The payload of a message that carries one (PUBLISH, EVENT, CALL, RESULT, INVOCATION,
+    /// YIELD, ERROR, ABORT), `nil` for the others. Setting it on a message without a payload
+    /// does nothing.
+    public var payload: WAMPPayload? {
+        get {
+            switch self {
+            case .abort(let m): return m.payload
+            case .error(let m): return m.payload
+            case .publish(let m): return m.payload
+            case .event(let m): return m.payload
+            case .call(let m): return m.payload
+            case .result(let m): return m.payload
+            case .invocation(let m): return m.payload
+            case .yield(let m): return m.payload
+            default: return nil
+            }
+        }
+        set {
+            guard let newValue else { return }
+            switch self {
+            case .abort(var m): m.payload = newValue; self = .abort(m)
+            case .error(var m): m.payload = newValue; self = .error(m)
+            case .publish(var m): m.payload = newValue; self = .publish(m)
+            case .event(var m): m.payload = newValue; self = .event(m)
+            case .call(var m): m.payload = newValue; self = .call(m)
+            case .result(var m): m.payload = newValue; self = .result(m)
+            case .invocation(var m): m.payload = newValue; self = .invocation(m)
+            case .yield(var m): m.payload = newValue; self = .yield(m)
+            default: return
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+public import NIOCore
+
+/// A payload's `Args` and `Kw` kept as the bytes they arrived in, decoded only when read.
+///
+/// A serializer that supports it (MessagePack) hands out a CALL, RESULT, INVOCATION, YIELD,
+/// PUBLISH, EVENT or ERROR whose payload is ``WAMPPayload/serialized(_:)``: the trailing
+/// elements stay a slice of the received message. ``WAMPPayload/args``,
+/// ``WAMPPayload/kwargs`` and the `decode...` methods decode it when called; a serializer of
+/// the same format writes the bytes back as they are, so that a router forwards a payload
+/// without ever decoding it, and one of another format decodes and re-encodes it.
+///
+/// The serializer that creates one has validated the bytes completely (structure, limits,
+/// UTF-8, dict keys), so decoding them cannot fail.
+public struct WAMPSerializedPayload: Sendable {
+    /// The serialized `Args` list, followed by the `Kw` dict when ``hasKeywords``.
+    public let bytes: ByteBuffer
+    /// Whether ``bytes`` holds `Kw` after `Args`.
+    public let hasKeywords: Bool
+    /// The serializer that wrote ``bytes``, and decodes them.
+    public let serializer: any WAMPSerializer
+
+    /// Wraps validated serialized arguments.
+    ///
+    /// - Parameters:
+    ///   - bytes: `Args` (a list), then `Kw` (a dict) when `hasKeywords`, in `serializer`'s
+    ///     format, validated as a message from a peer would be.
+    ///   - hasKeywords: Whether `Kw` follows `Args`.
+    ///   - serializer: The serializer of `bytes`.
+    public init(bytes: ByteBuffer, hasKeywords: Bool, serializer: any WAMPSerializer) {
+        self.bytes = bytes
+        self.hasKeywords = hasKeywords
+        self.serializer = serializer
+    }
+
+    /// The number of serialized elements: 1 (`Args`) or 2 (`Args` and `Kw`).
+    public var elementCount: Int { hasKeywords ? 2 : 1 }
+
+    /// Decodes the arguments.
+    ///
+    /// - Throws: the serializer's error for bytes it cannot decode, and ``WAMPProtocolError``
+    ///   when `Args` is not a list or `Kw` not a dict; neither happens for a payload made by a
+    ///   serializer of this package.
+    public func decode() throws -> WAMPPayload {
+        let values = try serializer.deserializeValues(bytes, count: elementCount)
+        guard values.count == elementCount, case .list(let args) = values[0] else {
+            throw WAMPProtocolError(.wrongElementType, field: "Arguments", "serialized arguments are not a list")
+        }
+        guard hasKeywords else { return .arguments(args, [:]) }
+        guard case .dict(let kwargs) = values[1] else {
+            throw WAMPProtocolError(.wrongElementType, field: "ArgumentsKw", "serialized keyword arguments are not a dict")
+        }
+        return .arguments(args, kwargs)
+    }
+}
