@@ -158,7 +158,7 @@ async def idle(args):
             writer.close()
         await asyncio.gather(*(w.wait_closed() for _, w, _ in sessions), return_exceptions=True)
         sessions.clear()
-        fds_closed = await wait_for_fds(args.pid, fds_before, args.close_timeout)
+        fds_closed = await wait_for_fds(args.pid, fds_before + args.fd_slack, args.close_timeout)
         close_seconds = time.monotonic() - started
         closed = await settle_rss(args.pid, args.settle)
         log(f"idle round {round_number}: closed; the router's fds back to {fds_closed} in "
@@ -369,11 +369,12 @@ async def stall(args):
 
     rss_values = [rss for _, rss, _, _ in samples]
     peak = max(rss_values)
-    peak_time, _, peak_sent, _ = next(s for s in samples if s[1] == peak)
+    # When the RSS first came within 1 MiB of its peak (it stays on a plateau, with small wobbles).
+    peak_time, _, peak_sent, _ = next(s for s in samples if s[1] >= peak - 1024)
     half = [rss for t, rss, _, _ in samples if t >= publish_seconds / 2 and t <= publish_seconds]
     return {
         "phase": "stall", "payload_octets": args.payload, "rcvbuf": rcvbuf,
-        "duration_s": round(publish_seconds, 2), "events_sent": sent,
+        "duration_s": round(publish_seconds, 2), "after_s": args.after, "events_sent": sent,
         "events_per_second": round(sent / publish_seconds) if publish_seconds else None,
         "rss_baseline_kib": baseline, "rss_sessions_kib": rss_sessions,
         "rss_peak_kib": peak, "rss_peak_at_s": round(peak_time, 2), "events_sent_at_peak": peak_sent,
@@ -400,10 +401,13 @@ def main():
     parser.add_argument("--batch", type=int, default=500, help="handshakes in flight at once")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--close-timeout", type=float, default=30)
+    parser.add_argument("--fd-slack", type=int, default=5,
+                        help="after closing, wait until the router holds at most this many fds more than at the start")
     parser.add_argument("--payload", type=int, default=65536, help="octets of text in each EVENT")
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--events", type=int, default=0, help="stop after this many events (0: no limit)")
-    parser.add_argument("--after", type=float, default=6, help="seconds to keep sampling after publishing")
+    parser.add_argument("--after", type=float, default=12,
+                        help="seconds to keep sampling after publishing (the router's close of the stalled connection)")
     parser.add_argument("--rcvbuf", type=int, default=4096, help="SO_RCVBUF of the stalled subscriber")
     args = parser.parse_args()
     result = asyncio.run(idle(args) if args.phase == "idle" else stall(args))

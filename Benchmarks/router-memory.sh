@@ -6,9 +6,9 @@
 #    realm1, HELLO with the caller, callee, publisher and subscriber roles, WELCOME) that then
 #    stay idle, and after closing them all (TCP close, no GOODBYE); per session in KiB.
 # 2. A stalled subscriber, once per size in PAYLOADS: one session subscribes to a topic and
-#    never reads its socket again (SO_RCVBUF of 4 KiB set before connecting); another publishes
-#    EVENTs of that many octets of text to the topic as fast as it can for DURATION seconds,
-#    without acknowledge. The RSS is sampled every 0.25 s. The router's outbound queue bound
+#    never reads its socket again (SO_RCVBUF set to 4 KiB, which Linux doubles, before
+#    connecting); another publishes EVENTs of that many octets of text to the topic as fast as
+#    it can for DURATION seconds, without acknowledge. The RSS is sampled every 0.25 s. The router's outbound queue bound
 #    (limits.outboundQueueOctets, 16 MiB, and outboundQueueLength, 1024 messages) should end the
 #    subscriber with ABORT swiftwamp.error.outbound_queue_overflow, so the peak RSS above the
 #    baseline stays on the order of that bound, whatever the number of events sent.
@@ -20,16 +20,16 @@
 #   SESSIONS=2000 DURATION=5 Benchmarks/router-memory.sh
 #   WAMP_CLI=/path/to/wamp Benchmarks/router-memory.sh        # skip the build
 #
-# Environment: SESSIONS (default 10000), BATCH (handshakes in flight at once, default 500),
-# IDLE_ROUNDS (open and close SESSIONS sessions this many times on the same router, default 1),
-# PAYLOADS (EVENT sizes in octets for the stalled subscriber, default "65536 16"), DURATION
-# (seconds of publishing, default 10), OUTBOUND_QUEUE_OCTETS and OUTBOUND_QUEUE_LENGTH (the
-# router's limits, defaults 16777216 and 1024), PIN (split: the router on CPU 0, the client on
-# CPU 1, the default; same; none), WAMP_CLI, KEEP (a folder to keep the router logs and the JSON
-# in). The router runs with a config file that raises limits.sessionsPerRealm to SESSIONS + 100
-# (default 10,000: the observer and the other sessions must fit beside the idle ones); the
-# other limits are the defaults. It is started in a session of its own (setsid) and stopped by
-# its process id.
+# Environment: PHASES (default "idle stall"), SESSIONS (default 10000), BATCH (handshakes in
+# flight at once, default 500), IDLE_ROUNDS (open and close SESSIONS sessions this many times on
+# the same router, default 1), PAYLOADS (EVENT sizes in octets for the stalled subscriber,
+# default "65536 16"), DURATION (seconds of publishing, default 10), OUTBOUND_QUEUE_OCTETS and
+# OUTBOUND_QUEUE_LENGTH (the router's limits, defaults 16777216 and 1024), PIN (split: the
+# router on CPU 0, the client on CPU 1, the default; same; none), WAMP_CLI, KEEP (a folder to
+# keep the router logs and the JSON lines, with the RSS samples, in). The router runs with a
+# config file that raises limits.sessionsPerRealm to SESSIONS + 100 (default 10,000: the
+# observer and the other sessions must fit beside the idle ones); the other limits are the
+# defaults. It is started in a session of its own (setsid) and stopped by its process id.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -38,6 +38,7 @@ BATCH=${BATCH:-500}
 IDLE_ROUNDS=${IDLE_ROUNDS:-1}
 PAYLOADS=${PAYLOADS:-"65536 16"}
 DURATION=${DURATION:-10}
+PHASES=${PHASES:-"idle stall"}
 OUTBOUND_QUEUE_OCTETS=${OUTBOUND_QUEUE_OCTETS:-16777216}
 OUTBOUND_QUEUE_LENGTH=${OUTBOUND_QUEUE_LENGTH:-1024}
 source Benchmarks/common.sh
@@ -104,7 +105,7 @@ start_router() {
   setsid "${ROUTER_CPU[@]}" "$WAMP_CLI" router --listen "rs://127.0.0.1:$port" --config "$work/router.json" >"$log" 2>&1 &
   router=$!
   for _ in $(seq 300); do
-    grep -q '^listening on ' "$log" && break
+    grep -q '^listening on ' "$log" 2>/dev/null && break
     kill -0 "$router" 2>/dev/null || { echo "wamp router ended before listening:" >&2; cat "$log" >&2; exit 1; }
     sleep 0.1
   done
@@ -139,13 +140,17 @@ run_phase() {
 }
 
 echo "# $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), PIN=$PIN, SESSIONS=$SESSIONS, BATCH=$BATCH," \
-  "PAYLOADS=$PAYLOADS, DURATION=$DURATION s, outboundQueueOctets=$OUTBOUND_QUEUE_OCTETS," \
+  "PHASES=$PHASES, PAYLOADS=$PAYLOADS, DURATION=$DURATION s, outboundQueueOctets=$OUTBOUND_QUEUE_OCTETS," \
   "outboundQueueLength=$OUTBOUND_QUEUE_LENGTH, fd limit $(ulimit -n), WAMP_CLI=$WAMP_CLI" >&2
 
-run_phase idle idle --sessions "$SESSIONS" --batch "$BATCH" --rounds "$IDLE_ROUNDS"
-for payload in $PAYLOADS; do
-  run_phase "stall-$payload" stall --payload "$payload" --duration "$DURATION"
-done
+if [[ " $PHASES " == *" idle "* ]]; then
+  run_phase idle idle --sessions "$SESSIONS" --batch "$BATCH" --rounds "$IDLE_ROUNDS"
+fi
+if [[ " $PHASES " == *" stall "* ]]; then
+  for payload in $PAYLOADS; do
+    run_phase "stall-$payload" stall --payload "$payload" --duration "$DURATION"
+  done
+fi
 
 python3 - "$results" "$OUTBOUND_QUEUE_OCTETS" "$OUTBOUND_QUEUE_LENGTH" <<'PY'
 import json, sys
@@ -178,17 +183,23 @@ for r in rows:
                        f"({r['slow_consumer_warnings']} slow-consumer warning); ")
         else:
             dropped = "**never dropped**; "
-        closed = (f"router closed its socket by {r['router_closed_socket_at_s']:.1f} s; "
-                  if r["router_closed_socket_at_s"] is not None else "router never closed its socket; ")
+        end = r["duration_s"] + r["after_s"]
+        if r["router_closed_socket_at_s"] is None:
+            closed = f"the router had not closed its socket {end:.0f} s after the first publish; "
+        elif r["dropped"]:
+            closed = f"the router closed its socket {r['router_closed_socket_at_s'] - r['dropped_at_s']:.1f} s after the drop; "
+        else:
+            closed = f"the router closed its socket at {r['router_closed_socket_at_s']:.1f} s; "
         sub = r["subscriber"]
         abort = "ABORT received" if any("outbound_queue_overflow" in m for m in sub["other_messages"]) else "no ABORT received"
         hwm = f", VmHWM +{mib(r['vm_hwm_kib'] - base)} MiB" if r.get("vm_hwm_kib") else ""
         print(f"| stalled subscriber, {what} events: peak | {mib(r['rss_peak_kib'])} | "
-              f"| +{mib(r['rss_peak_kib'] - base)} MiB over the baseline at {r['rss_peak_at_s']:.1f} s{hwm}; "
+              f"| +{mib(r['rss_peak_kib'] - base)} MiB over the baseline, within 1 MiB of it from {r['rss_peak_at_s']:.2f} s "
+              f"({r['events_sent_at_peak']:,} events sent by then){hwm}; "
               f"{r['events_sent']:,} events sent in {r['duration_s']:.0f} s ({r['events_per_second']:,}/s); {dropped}"
-              f"{closed}it had been sent {sub['events_received']:,} events, {abort}, connection ended by {sub['ended_by']} |")
+              f"{closed}read afterwards, its socket held {sub['events_received']:,} events, {abort}, then {sub['ended_by']} |")
         half = r["rss_second_half_max_kib"]
-        print(f"| stalled subscriber, {what} events: end | {mib(r['rss_end_kib'])} | "
-              f"| highest in the second half of publishing {mib(half) if half else 'n/a'} MiB; after closing the sessions "
-              f"{mib(r['rss_closed_kib'])} MiB{router_note(r)} |")
+        print(f"| stalled subscriber, {what} events: {r['after_s']:.0f} s after the last publish | {mib(r['rss_end_kib'])} | "
+              f"| highest in the second half of publishing {mib(half) if half else 'n/a'} MiB; after closing the other "
+              f"sessions {mib(r['rss_closed_kib'])} MiB{router_note(r)} |")
 PY
