@@ -20,10 +20,28 @@ struct WAMPCommand: AsyncParsableCommand {
         defaultSubcommand: nil
     )
 
+    /// The entry point: runs ``runCommandLine()`` while the main thread waits for it.
+    ///
+    /// An `async` main would hand the main thread to `dispatch_main()`, which ends it with
+    /// `pthread_exit` and parks it in a signal wait; valgrind (3.19 and 3.24 alike) crashes on
+    /// such a process as soon as a second thread starts, so `Benchmarks/echo-callgrind.sh` could
+    /// not count the servers' instructions. Here the main thread only waits on a semaphore.
+    /// Nothing in the tool runs on the main actor, so nothing needs the main thread.
+    static func main() {
+        let finished = DispatchSemaphore(value: 0)
+        // The one unstructured task of the tool: the bridge from this synchronous entry point
+        // into async code, which the runtime's own async main would otherwise create.
+        Task.detached {
+            await runCommandLine()
+            finished.signal()
+        }
+        finished.wait()
+    }
+
     /// Parses the command line (old option names rewritten, see ``LegacyOptionNames``), runs
     /// the subcommand, and turns whatever it throws into one line on standard error and an exit
     /// status with ``ToolFailure``. Usage errors (exit 2) print the subcommand's usage.
-    static func main() async {
+    static func runCommandLine() async {
         let arguments = LegacyOptionNames.rewrite(Array(CommandLine.arguments.dropFirst()))
         let command: any ParsableCommand
         do {
