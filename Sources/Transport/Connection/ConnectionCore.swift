@@ -55,14 +55,14 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
     /// The payloads received, in order, not deserialized.
     package var payloads: PayloadSequence { bridge.payloads(counting: messages) }
 
-    /// The capacity of a new send buffer: what a small message needs, and what the
-    /// MessagePack serializer reserves for its first attempt (a smaller buffer would be
-    /// reallocated for every message).
+    /// The room for the message in a new send buffer (after the frame header): what a small
+    /// message needs, and what the MessagePack serializer reserves for its first attempt (with
+    /// less, the buffer would be reallocated for every message).
     static var sendBufferCapacity: Int { 512 }
 
     /// Serializes `message` and sends it in one frame.
     package func send(_ message: WAMPMessage) async throws {
-        var buffer = allocator.buffer(capacity: Self.sendBufferCapacity)
+        var buffer = allocator.buffer(capacity: Framing.headerSize + Self.sendBufferCapacity)
         buffer.moveWriterIndex(forwardBy: Framing.headerSize)
         try serializer.serialize(message, into: &buffer)
         let length = buffer.readableBytes - Framing.headerSize
