@@ -157,6 +157,7 @@ let package = Package(
             name: "WAMPRouter",
             dependencies: [
                 "Transport", "WAMPCrypto",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

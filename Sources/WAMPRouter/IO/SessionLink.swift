@@ -18,8 +18,7 @@ final class SessionLink: Sendable {
     }
 
     /// The messages to write, in order. It finishes when the router closes the connection.
-    let outbound: AsyncStream<Outbound>
-    private let continuation: AsyncStream<Outbound>.Continuation
+    let outbound: OutboundQueue
     private let octetLimit: Int
     /// The estimated octets queued and not yet taken by the writer.
     private let queuedOctets = Atomic(0)
@@ -30,7 +29,7 @@ final class SessionLink: Sendable {
     private let overflowed = Atomic(false)
 
     init(queueLength: Int, octetLimit: Int) {
-        (outbound, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(max(1, queueLength)))
+        outbound = OutboundQueue(capacity: queueLength)
         self.octetLimit = octetLimit
     }
 
@@ -45,7 +44,7 @@ final class SessionLink: Sendable {
         let queued = queuedOctets.load(ordering: .relaxed)
         if queued > 0 && queued + octets > octetLimit { return false }
         queuedOctets.add(octets, ordering: .relaxed)
-        if case .dropped = continuation.yield(Outbound(message: message, octets: octets)) {
+        if !outbound.append(Outbound(message: message, octets: octets)) {
             queuedOctets.subtract(octets, ordering: .relaxed)
             return false
         }
@@ -59,7 +58,7 @@ final class SessionLink: Sendable {
 
     /// Ends the queue (what is in it is still written) and starts the close grace period.
     func finish() {
-        continuation.finish()
+        outbound.finish()
         closing.ring()
     }
 
@@ -67,6 +66,7 @@ final class SessionLink: Sendable {
     /// in its place.
     func markOverflowed() {
         overflowed.store(true, ordering: .relaxed)
+        outbound.drop()
     }
 
     /// Whether the connection was ended as a slow consumer.

@@ -201,7 +201,7 @@ public final class WAMPRouter: Service, Sendable {
     /// failed, or the task was cancelled after the grace period) writes the slow-consumer ABORT
     /// when that is why, and closes the transport.
     private func write(_ link: SessionLink, to transport: some WAMPTransport, _ connection: ConnectionID) async {
-        for await entry in link.outbound {
+        while let entry = await link.outbound.next() {
             if link.isOverflowed { break }
             let message = entry.message
             link.taken(entry.octets)

@@ -21,8 +21,8 @@ extension RouterCore {
             return reply(WAMPURI.invalidURI, "\"\(subscribe.topic)\" is not a valid topic for match \"\(policy.rawValue)\"")
         }
         let existing = realms[session.realm]?.broker.subscriptionID(subscribe.topic, policy)
-        let isNew = existing.map { !session.subscriptions.contains($0) } ?? true
-        if isNew && session.subscriptions.count >= limits.subscriptionsPerSession {
+        let isNew = existing.map { sessions[session.id]?.subscriptions.contains($0) != true } ?? true
+        if isNew && (sessions[session.id]?.subscriptions.count ?? 0) >= limits.subscriptionsPerSession {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.subscriptionsPerSession, "subscriptions", "subscriptionsPerSession"))
         }

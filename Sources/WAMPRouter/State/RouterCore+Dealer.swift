@@ -29,7 +29,7 @@ extension RouterCore {
         guard !register.procedure.hasPrefix("wamp.") else {
             return reply(WAMPURI.invalidURI, "procedures under \"wamp.\" are reserved for the router")
         }
-        guard session.registrations.count < limits.registrationsPerSession else {
+        guard (sessions[session.id]?.registrations.count ?? 0) < limits.registrationsPerSession else {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.registrationsPerSession, "registrations", "registrationsPerSession"))
         }
@@ -86,12 +86,12 @@ extension RouterCore {
             return reply(WAMPURI.invalidURI, "\"\(call.procedure)\" is not a valid procedure to call")
         }
         if answerMetaCall(call, session, now: now, into: &actions) { return }
-        guard session.calls.count < limits.pendingCallsPerSession else {
+        guard (sessions[session.id]?.calls.count ?? 0) < limits.pendingCallsPerSession else {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
         }
         guard let (registration, callee) = realms[session.realm]?.dealer.route(call.procedure, using: &random),
-              let calleeSession = sessions[callee.session]
+              let calleeConnection = sessions[callee.session]?.connection
         else {
             return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
         }
@@ -115,7 +115,7 @@ extension RouterCore {
         sessions[callee.session]?.lastInvocation = invocation.id
         actions.append(.send(
             .invocation(.init(request: invocation.id, registration: registration.id, details: details, payload: call.payload)),
-            to: calleeSession.connection))
+            to: calleeConnection))
         if let deadline { noteDeadline(deadline, of: session.connection, into: &actions) }
     }
 
@@ -124,18 +124,20 @@ extension RouterCore {
     /// out) is dropped; one for an INVOCATION never sent to the session is a protocol violation
     /// (the WAMP spec's "YIELD message with invalid INVOCATION.Request").
     mutating func yield(_ yield: WAMPMessage.Yield, _ session: RouterSession, into actions: inout [RouterAction]) {
+        // Only the caller's connection is kept: a copy of its session would make `finish`
+        // copy the session's calls (copy-on-write) to remove one.
         guard let invocation = realms[session.realm]?.dealer.invocations[yield.request], invocation.callee == session.id,
-              let caller = sessions[invocation.caller]
+              let callerConnection = sessions[invocation.caller]?.connection
         else { return refuseUnknownInvocation(.yield, yield.request, session, into: &actions) }
         if yield.options["progress"] == .bool(true) {
             guard invocation.receiveProgress else { return }
             actions.append(.send(
                 .result(.init(request: invocation.callRequest, details: ["progress": true], payload: yield.payload)),
-                to: caller.connection))
+                to: callerConnection))
             return
         }
         finish(invocation.id, in: session.realm)
-        actions.append(.send(.result(.init(request: invocation.callRequest, payload: yield.payload)), to: caller.connection))
+        actions.append(.send(.result(.init(request: invocation.callRequest, payload: yield.payload)), to: callerConnection))
     }
 
     /// A callee's ERROR for an INVOCATION: the same ERROR, args and kwargs to the caller. As
@@ -143,13 +145,13 @@ extension RouterCore {
     /// never sent is a protocol violation.
     mutating func calleeError(_ error: WAMPMessage.Error, _ session: RouterSession, into actions: inout [RouterAction]) {
         guard let invocation = realms[session.realm]?.dealer.invocations[error.request], invocation.callee == session.id,
-              let caller = sessions[invocation.caller]
+              let callerConnection = sessions[invocation.caller]?.connection
         else { return refuseUnknownInvocation(.error, error.request, session, into: &actions) }
         finish(invocation.id, in: session.realm)
         actions.append(.send(
             .error(.init(requestType: .call, request: invocation.callRequest, details: error.details, error: error.error,
                          payload: error.payload)),
-            to: caller.connection))
+            to: callerConnection))
     }
 
     /// A YIELD or ERROR of `session` for `request`, which is not in flight: dropped when the

@@ -207,7 +207,9 @@ struct RouterCore: Sendable {
         _ message: WAMPMessage, in id: WAMPID, on connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime,
         into actions: inout [RouterAction]
     ) {
-        guard let session = sessions[id] else { return }
+        // The handlers get the session without its collections, which stay in `sessions` only:
+        // a second reference to them would make every change there copy them (copy-on-write).
+        guard let session = sessions[id]?.withoutCollections else { return }
         if let refusal = roleRefusal(message, session) {
             actions += refuse(message, from: connection, uri: WAMPURI.notAuthorized, refusal)
             return
@@ -388,11 +390,11 @@ struct RouterCore: Sendable {
         // The meta events follow the reply.
         var metaEvents: [RouterAction] = []
         switch kind {
-        case .subscription where session.subscriptions.contains(id):
+        case .subscription where sessions[session.id]?.subscriptions.contains(id) == true:
             detach(.subscription, id, of: session.id, in: session.realm, into: &metaEvents)
             sessions[session.id]?.subscriptions.remove(id)
             reply = .unsubscribed(.init(request: request))
-        case .registration where session.registrations.contains(id):
+        case .registration where sessions[session.id]?.registrations.contains(id) == true:
             detach(.registration, id, of: session.id, in: session.realm, into: &metaEvents)
             sessions[session.id]?.registrations.remove(id)
             reply = .unregistered(.init(request: request))

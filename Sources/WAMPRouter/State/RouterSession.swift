@@ -19,6 +19,18 @@ struct RouterSession: Sendable {
     var lastInvocation: WAMPID = 0
 
     var id: WAMPID { identity.session }
+
+    /// This session with its sets and calls empty: what the message handlers are given, so that
+    /// `RouterCore.sessions` holds the only reference to the collections and changes them in
+    /// place. The handlers read the collections from there.
+    var withoutCollections: RouterSession {
+        var session = self
+        session.subscriptions = []
+        session.registrations = []
+        session.calls = [:]
+        session.invocations = []
+        return session
+    }
     var realm: String { identity.realm }
 
     /// The earliest deadline of its calls.
