@@ -12,6 +12,8 @@ struct MsgPackReader {
     let maxNestingDepth: Int
     let maxInputLength: Int
     let maxElementCount: Int
+    /// The shortest message whose payload ``readMessage(_:)`` leaves serialized.
+    var serializedPayloadThreshold = 0
 
     /// A message read by ``readMessage(_:)``.
     enum Message {
@@ -42,7 +44,9 @@ struct MsgPackReader {
     /// last, has only its head decoded, and its payload validated; any other is decoded whole.
     func readMessage(_ bytes: UnsafeRawBufferPointer) throws(WAMPSerializationError) -> Message {
         try checkLength(bytes)
-        guard let (headerLength, count, argumentsIndex) = Self.payloadShape(bytes) else {
+        guard bytes.count >= serializedPayloadThreshold,
+              let (headerLength, count, argumentsIndex) = Self.payloadShape(bytes)
+        else {
             try structureCheck.check(bytes)
             return .decoded(try unpackWhole(bytes))
         }

@@ -44,6 +44,17 @@ extension WAMPMsgPackSerializer {
         /// ``maxInputLength`` alone would allow. Input above it is refused with
         /// `WAMPSerializationError.Code.tooLarge`.
         public var maxElementCount: Int
+        /// The shortest message whose `Args` and `Kw` stay serialized
+        /// (`WAMPPayload.serialized(_:)`), in bytes; shorter messages are decoded whole.
+        /// Default: 1,024.
+        ///
+        /// Keeping a payload serialized saves its decoding when nobody reads it (a router
+        /// forwarding it) and costs a second pass when somebody does. For a small payload the
+        /// saving is a few hundred instructions and the second pass about as much, so it pays off
+        /// for longer messages only. 0 keeps every payload serialized; `Int.max` none.
+        public var serializedPayloadThreshold: Int = Configuration.defaultSerializedPayloadThreshold
+        /// The default ``serializedPayloadThreshold``: 1,024 bytes.
+        public static let defaultSerializedPayloadThreshold = 1024
 
         /// The default nesting limit: 32 levels, msgpack-c's own limit.
         public static let defaultMaxNestingDepth = 32

@@ -96,8 +96,9 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     ///   `WAMPMessage.unknown`.
     ///
     /// The `Args` and `Kw` of a CALL, RESULT, INVOCATION, YIELD, PUBLISH, EVENT, ERROR or
-    /// ABORT are validated but not decoded: the message's payload is a
-    /// `WAMPPayload.serialized(_:)` slice of `buffer`, decoded when read.
+    /// ABORT of at least ``Configuration/serializedPayloadThreshold`` bytes are validated but
+    /// not decoded: the message's payload is a `WAMPPayload.serialized(_:)` slice of `buffer`,
+    /// decoded when read.
     public func deserialize(_ buffer: ByteBuffer) throws -> WAMPMessage {
         let message = try buffer.withUnsafeReadableBytes { bytes throws(WAMPSerializationError) in
             try reader.readMessage(bytes)
@@ -163,7 +164,8 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
         MsgPackReader(
             maxNestingDepth: configuration.effectiveMaxNestingDepth,
             maxInputLength: configuration.maxInputLength,
-            maxElementCount: configuration.maxElementCount)
+            maxElementCount: configuration.maxElementCount,
+            serializedPayloadThreshold: configuration.serializedPayloadThreshold)
     }
 
     /// Runs `body` with a writer for this configuration and a packer that appends to

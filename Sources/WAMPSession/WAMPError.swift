@@ -34,7 +34,8 @@ public struct WAMPError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The error of a received ERROR message.
     public init(_ message: WAMPMessage.Error) {
-        self.init(message.error, args: message.args, kwargs: message.kwargs, details: message.details)
+        let payload = message.payload.decoded  // once: a serialized payload decodes on each read
+        self.init(message.error, args: payload.args, kwargs: payload.kwargs, details: message.details)
     }
 
     /// `wamp.error.canceled`: the call was canceled.

@@ -24,6 +24,7 @@ public struct WAMPResult: Hashable, Sendable {
 
     /// The arguments of a payload (passthru payloads are not supported and give none).
     init(_ payload: WAMPPayload, details: [String: WAMPValue] = [:]) {
+        let payload = payload.decoded  // once: a serialized payload decodes on each read
         self.init(args: payload.args, kwargs: payload.kwargs, details: details)
     }
 

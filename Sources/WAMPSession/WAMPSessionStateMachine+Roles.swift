@@ -113,10 +113,11 @@ extension WAMPSessionStateMachine {
     /// An EVENT: one ``Action/deliver(token:_:)`` per local subscription of its router subscription.
     func deliver(_ message: WAMPMessage.Event) -> [Action] {
         guard let tokens = subscribers[message.subscription] else { return [] }  // e.g. just unsubscribed
+        let payload = message.payload.decoded  // once for every subscriber: a serialized payload decodes on each read
         return tokens.sorted().compactMap { token in
             subscriptions[token].map { subscription in
                 .deliver(token: token, WAMPEvent(
-                    topic: subscription.topic, publication: message.publication, args: message.args, kwargs: message.kwargs,
+                    topic: subscription.topic, publication: message.publication, args: payload.args, kwargs: payload.kwargs,
                     details: message.details))
             }
         }
@@ -180,9 +181,10 @@ extension WAMPSessionStateMachine {
         lastTicket += 1
         let handle = InvocationHandle(request: invocation.request, ticket: lastTicket)
         invocations[invocation.request] = handle.ticket
+        let payload = invocation.payload.decoded  // once: a serialized payload decodes on each read
         let call = WAMPInvocation(
             procedure: invocation.details["procedure"]?.stringValue ?? registration.procedure, request: invocation.request,
-            args: invocation.args, kwargs: invocation.kwargs, details: invocation.details)
+            args: payload.args, kwargs: payload.kwargs, details: invocation.details)
         return [.startInvocation(handle, registration.handler, call)]
     }
 

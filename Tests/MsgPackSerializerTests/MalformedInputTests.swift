@@ -73,6 +73,13 @@ struct MalformedInputTests {
         }
     }
 
+    @Test("Malformed input gives its specific error when every payload stays serialized", arguments: cases)
+    func malformedInputGivesSpecificErrorWithSerializedPayloads(_ testCase: Case) {
+        if let problem = testCase.problem(decodingWith: keepingEveryPayloadSerialized) {
+            Issue.record("\(testCase.name): \(problem)")
+        }
+    }
+
     @Test("A message type code this library does not know is kept as .unknown with its elements")
     func unknownTypeCodeIsKept() throws {
         let message = try WAMPMsgPackSerializer().deserialize(bytes("93 cd 012c 01 a1 78"))

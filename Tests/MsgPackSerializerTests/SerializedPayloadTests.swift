@@ -9,7 +9,7 @@ import Transport
 /// written back as they are by a MessagePack serializer.
 @Suite("MessagePack serialized payloads")
 struct SerializedPayloadTests {
-    let msgpack = WAMPMsgPackSerializer()
+    let msgpack = keepingEveryPayloadSerialized
 
     /// `[48, 7, {}, "p", [1, "a"], {"k": true}]` with the `1` in Args written as a uint32
     /// (`ce 00000001`): valid MessagePack that this serializer never writes itself, so only a
@@ -113,5 +113,25 @@ extension SerializedPayloadTests {
             return
         }
         #expect(payload.bytes.storageCapacity == frame.storageCapacity)
+    }
+}
+
+extension SerializedPayloadTests {
+    @Test("by default a message shorter than 1,024 bytes is decoded whole, a longer one keeps its payload serialized")
+    func defaultThreshold() throws {
+        let serializer = WAMPMsgPackSerializer()
+        #expect(WAMPMsgPackSerializer.Configuration().serializedPayloadThreshold == 1024)
+        let short = try serializer.deserialize(Self.callWithWideInteger)
+        guard case .arguments? = short.payload else {
+            Issue.record("a short message's payload: \(String(describing: short.payload))")
+            return
+        }
+        let long = WAMPMessage.call(.init(request: 1, procedure: "p", payload: .arguments([.binary([UInt8](repeating: 1, count: 2000))], [:])))
+        let read = try serializer.deserialize(serializer.serialize(long) as [UInt8])
+        guard case .serialized? = read.payload else {
+            Issue.record("a long message's payload: \(String(describing: read.payload))")
+            return
+        }
+        #expect(read == long)
     }
 }

@@ -23,3 +23,11 @@ func nestedArrays(_ count: Int) -> [UInt8] {
 }
 
 extension WAMPMsgPackSerializer: ValueSerializer {}
+
+/// A MessagePack serializer that keeps the payload of every message serialized, however short
+/// (`serializedPayloadThreshold` 0).
+let keepingEveryPayloadSerialized: WAMPMsgPackSerializer = {
+    var configuration = WAMPMsgPackSerializer.Configuration()
+    configuration.serializedPayloadThreshold = 0
+    return WAMPMsgPackSerializer(configuration: configuration)
+}()

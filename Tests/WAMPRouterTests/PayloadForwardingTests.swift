@@ -11,7 +11,12 @@ import WAMPTesting
 /// and decodes and re-encodes them between serializers.
 @Suite("Payload forwarding through the router", .scaledTimeLimit(minutes: 1))
 struct PayloadForwardingTests {
-    static let msgpack = InMemoryTransport.Configuration(serializer: WAMPMsgPackSerializer())
+    /// MessagePack keeping every payload serialized, however short.
+    static let msgpack: InMemoryTransport.Configuration = {
+        var configuration = WAMPMsgPackSerializer.Configuration()
+        configuration.serializedPayloadThreshold = 0
+        return InMemoryTransport.Configuration(serializer: WAMPMsgPackSerializer(configuration: configuration))
+    }()
     static let json = InMemoryTransport.Configuration(serializer: WAMPJSONSerializer())
 
     /// Args `[1]` with the 1 written as a uint32 and Kw `{}`: bytes that a MessagePack
