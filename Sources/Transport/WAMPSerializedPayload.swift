@@ -12,12 +12,29 @@ public import NIOCore
 /// The serializer that creates one has validated the bytes completely (structure, limits,
 /// UTF-8, dict keys), so decoding them cannot fail.
 public struct WAMPSerializedPayload: Sendable {
+    /// The fields, behind one reference: ``WAMPPayload`` and every message stay as small as
+    /// they were without this case (a `ByteBuffer` and an existential inline would make every
+    /// copy of every message longer).
+    private final class Storage: Sendable {
+        let bytes: ByteBuffer
+        let hasKeywords: Bool
+        let serializer: any WAMPSerializer
+
+        init(bytes: ByteBuffer, hasKeywords: Bool, serializer: any WAMPSerializer) {
+            self.bytes = bytes
+            self.hasKeywords = hasKeywords
+            self.serializer = serializer
+        }
+    }
+
+    private let storage: Storage
+
     /// The serialized `Args` list, followed by the `Kw` dict when ``hasKeywords``.
-    public let bytes: ByteBuffer
+    public var bytes: ByteBuffer { storage.bytes }
     /// Whether ``bytes`` holds `Kw` after `Args`.
-    public let hasKeywords: Bool
+    public var hasKeywords: Bool { storage.hasKeywords }
     /// The serializer that wrote ``bytes``, and decodes them.
-    public let serializer: any WAMPSerializer
+    public var serializer: any WAMPSerializer { storage.serializer }
 
     /// Wraps validated serialized arguments.
     ///
@@ -27,9 +44,7 @@ public struct WAMPSerializedPayload: Sendable {
     ///   - hasKeywords: Whether `Kw` follows `Args`.
     ///   - serializer: The serializer of `bytes`.
     public init(bytes: ByteBuffer, hasKeywords: Bool, serializer: any WAMPSerializer) {
-        self.bytes = bytes
-        self.hasKeywords = hasKeywords
-        self.serializer = serializer
+        storage = Storage(bytes: bytes, hasKeywords: hasKeywords, serializer: serializer)
     }
 
     /// The number of serialized elements: 1 (`Args`) or 2 (`Args` and `Kw`).
