@@ -6,16 +6,17 @@ import Synchronization
 ///
 /// In place of an `AsyncStream`, whose generic code is not specialized for the element type
 /// and looks up type metadata and moves its buffer for every element: this queue is a `Deque`
-/// under a mutex, with one waiting reader at most. The writer suspends only when the queue is
-/// empty, and one append wakes it.
+/// under a mutex. The writer waits on a ``Doorbell`` only when the queue is empty, and the
+/// append that makes it non-empty rings it.
 final class OutboundQueue: Sendable {
     private struct State {
         var entries: Deque<SessionLink.Outbound> = []
-        var reader: CheckedContinuation<Void, Never>?
         var finished = false
     }
 
     private let state = Mutex(State())
+    /// Rung when the queue goes from empty to not empty, and when it finishes.
+    private let filled = Doorbell()
     /// The most entries held at once.
     let capacity: Int
 
@@ -26,66 +27,40 @@ final class OutboundQueue: Sendable {
 
     /// Appends `entry`; `false`, and nothing appended, when the queue is full or finished.
     func append(_ entry: SessionLink.Outbound) -> Bool {
-        let (appended, reader) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
-            guard !state.finished, state.entries.count < capacity else { return (false, nil) }
+        let (appended, wasEmpty) = state.withLock { state -> (Bool, Bool) in
+            guard !state.finished, state.entries.count < capacity else { return (false, false) }
             state.entries.append(entry)
-            defer { state.reader = nil }
-            return (true, state.reader)
+            return (true, state.entries.count == 1)
         }
-        reader?.resume()
+        if wasEmpty { filled.ring() }
         return appended
     }
 
     /// Ends the queue: what it holds is still taken, then ``next()`` returns `nil`.
     func finish() {
-        state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.finished = true
-            defer { state.reader = nil }
-            return state.reader
-        }?.resume()
+        state.withLock { $0.finished = true }
+        filled.ring()
     }
 
     /// Drops what the queue holds and ends it.
     func drop() {
-        let dropped = state.withLock { state -> (Deque<SessionLink.Outbound>, CheckedContinuation<Void, Never>?) in
+        let dropped = state.withLock { state in
             state.finished = true
-            defer {
-                state.entries = []
-                state.reader = nil
-            }
-            return (state.entries, state.reader)
+            defer { state.entries = [] }
+            return state.entries
         }
-        dropped.1?.resume()
+        filled.ring()
+        _ = dropped  // released here, outside the lock
     }
 
     /// The next entry, waiting for one when the queue is empty; `nil` once the queue is
     /// finished and empty, or when the task is cancelled. One reader at a time.
     func next() async -> SessionLink.Outbound? {
         while true {
-            if let entry = takeFirst() { return entry }
-            if Task.isCancelled { return nil }
-            let finished = state.withLock { $0.finished && $0.entries.isEmpty }
-            if finished { return nil }
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { (reader: CheckedContinuation<Void, Never>) in
-                    let ready = state.withLock { state in
-                        if !state.entries.isEmpty || state.finished || Task.isCancelled { return true }
-                        state.reader = reader
-                        return false
-                    }
-                    if ready { reader.resume() }
-                }
-            } onCancel: {
-                state.withLock { state in
-                    defer { state.reader = nil }
-                    return state.reader
-                }?.resume()
-            }
+            let (entry, finished) = state.withLock { state in (state.entries.popFirst(), state.finished) }
+            if let entry { return entry }
+            if finished || Task.isCancelled { return nil }
+            await filled.wait()
         }
-    }
-
-    /// The first entry, if there is one.
-    private func takeFirst() -> SessionLink.Outbound? {
-        state.withLock { $0.entries.popFirst() }
     }
 }
