@@ -3,9 +3,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// Shuts a server down gracefully once a given number of connections have ended, without any
-/// signal handler: for running a server under valgrind's callgrind, which crashes in the
-/// signal-handling thread that a `ServiceGroup` with shutdown signals starts (libdispatch's
-/// signal thread), and writes its counts only when the process exits normally.
+/// signal handler: for running a server under valgrind's callgrind, which writes its counts only
+/// when the process exits normally, so that a measuring script ends the server by closing its
+/// last connection, at a known point, instead of racing a signal against the work.
 ///
 /// Used by the hidden `--exit-after-connections N` option of `wamp echo-server` and
 /// `wamp router` (see `Benchmarks/echo-callgrind.sh`).

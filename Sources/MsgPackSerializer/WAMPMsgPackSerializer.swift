@@ -67,9 +67,7 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     /// without decoding it.
     public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
         if case .serialized(let payload)? = message.payload, payload.serializer.id == id {
-            var head = message
-            head.payload = .empty
-            let elements = head.elements
+            let elements = message.headElements
             // Room for the copy, so that the head is not packed twice.
             buffer.reserveCapacity(minimumWritableBytes: payload.bytes.readableBytes + MsgPackWriter.initialCapacity)
             try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
@@ -109,26 +107,11 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
         case .head(let head, let argumentsOffset, let hasKeywords):
             var message = try WAMPMessage(elements: head)
             // Within the readable bytes: the reader found `Args` there.
-            var arguments = buffer.getSlice(
+            let arguments = buffer.getSlice(
                 at: buffer.readerIndex + argumentsOffset, length: buffer.readableBytes - argumentsOffset)!
-            if Self.pinsTooMuch(arguments) {
-                var copy = ByteBufferAllocator().buffer(capacity: arguments.readableBytes)
-                copy.writeImmutableBuffer(arguments)
-                arguments = copy
-            }
             message.payload = .serialized(WAMPSerializedPayload(bytes: arguments, hasKeywords: hasKeywords, serializer: self))
             return message
         }
-    }
-
-    /// Whether keeping `arguments`, a slice of a receive buffer, would keep much more memory
-    /// alive than its own length: a small message read together with many others holds on to
-    /// the whole read (often 64 KiB) for as long as it waits in a queue. Such arguments are
-    /// copied out; the memory a kept payload pins is then at most twice its length, or its
-    /// length plus 4 KiB.
-    static func pinsTooMuch(_ arguments: ByteBuffer) -> Bool {
-        let extra = arguments.storageCapacity - arguments.readableBytes
-        return extra > 4096 && extra > arguments.readableBytes
     }
 
     /// Decodes `count` MessagePack values that follow one another in all readable bytes of

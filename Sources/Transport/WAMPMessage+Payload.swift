@@ -31,4 +31,13 @@ extension WAMPMessage {
             }
         }
     }
+
+    /// The list form without the payload: the message's elements before `Args`, for a writer
+    /// that puts a ``WAMPSerializedPayload`` after them as it is.
+    public var headElements: [WAMPValue] {
+        guard payload != nil else { return elements }
+        var head = self
+        head.payload = .empty
+        return head.elements
+    }
 }

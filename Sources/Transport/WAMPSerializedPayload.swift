@@ -39,12 +39,28 @@ public struct WAMPSerializedPayload: Sendable {
     /// Wraps validated serialized arguments.
     ///
     /// - Parameters:
+    /// A slice that would keep much more memory alive than its own length (a small payload
+    /// read together with many other messages holds on to the whole read, often 64 KiB, for as
+    /// long as it waits in a queue) is copied: what a kept payload pins is at most twice its
+    /// length, or its length plus 4 KiB.
+    ///
+    /// - Parameters:
     ///   - bytes: `Args` (a list), then `Kw` (a dict) when `hasKeywords`, in `serializer`'s
-    ///     format, validated as a message from a peer would be.
+    ///     format, validated as a message from a peer would be; typically a slice of the
+    ///     received buffer.
     ///   - hasKeywords: Whether `Kw` follows `Args`.
     ///   - serializer: The serializer of `bytes`.
     public init(bytes: ByteBuffer, hasKeywords: Bool, serializer: any WAMPSerializer) {
-        storage = Storage(bytes: bytes, hasKeywords: hasKeywords, serializer: serializer)
+        storage = Storage(bytes: Self.unpinned(bytes), hasKeywords: hasKeywords, serializer: serializer)
+    }
+
+    /// `bytes`, copied when the storage it shares is much larger than itself.
+    private static func unpinned(_ bytes: ByteBuffer) -> ByteBuffer {
+        let extra = bytes.storageCapacity - bytes.readableBytes
+        guard extra > 4096, extra > bytes.readableBytes else { return bytes }
+        var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
+        copy.writeImmutableBuffer(bytes)
+        return copy
     }
 
     /// The number of serialized elements: 1 (`Args`) or 2 (`Args` and `Kw`).

@@ -16,9 +16,7 @@ enum OutboundSize {
     /// being decoded.
     static func octets(of message: WAMPMessage) -> Int {
         if case .serialized(let payload)? = message.payload {
-            var head = message
-            head.payload = .empty
-            return head.elements.reduce(payload.bytes.readableBytes) { $0 + octets(of: $1) }
+            return message.headElements.reduce(payload.bytes.readableBytes) { $0 + octets(of: $1) }
         }
         return message.elements.reduce(0) { $0 + octets(of: $1) }
     }
