@@ -17,7 +17,7 @@ import Transport
 struct WAMPRouterAutobahnTests {
     /// The checks `autobahn_router_client.py` prints `ok NAME` for.
     static let checks = [
-        "rpc-args-kwargs", "rpc-progress", "rpc-cancel", "shared-roundrobin", "pubsub-exclude-me", "pubsub-exclude",
+        "rpc-args-kwargs", "rpc-large", "rpc-progress", "rpc-cancel", "shared-roundrobin", "pubsub-exclude-me", "pubsub-exclude",
         "pubsub-eligible", "pattern-prefix", "pattern-wildcard",
         "meta-session", "meta-registration", "meta-subscription", "meta-events", "meta-kill",
     ]

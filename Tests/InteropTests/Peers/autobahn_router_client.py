@@ -132,6 +132,20 @@ async def rpc_args_kwargs(caller, a, b):
     await registration.unregister()
 
 
+async def rpc_large(caller, a, b):
+    """A 64 KiB binary argument both ways: with MessagePack, the router forwards it undecoded."""
+    def echo(*args, **kwargs):
+        return CallResult(*args, **kwargs)
+
+    blob = bytes(range(256)) * 256
+    registration = await a.register(echo, "com.example.router.large")
+    result = await caller.call("com.example.router.large", blob, size=len(blob))
+    expect(isinstance(result, CallResult), f"result is a {type(result).__name__}: {result!r}")
+    expect(list(result.results) == [blob], f"args of {len(result.results)} values, not the 64 KiB blob")
+    expect(result.kwresults == {"size": len(blob)}, f"kwargs {result.kwresults!r}")
+    await registration.unregister()
+
+
 async def rpc_progress(caller, a, b):
     async def countdown(n, details=None):
         expect(details is not None and details.progress is not None, f"no progress callback in {details!r}")
@@ -419,6 +433,7 @@ async def meta_kill(caller, a, b):
 
 CHECKS = [
     ("rpc-args-kwargs", rpc_args_kwargs),
+    ("rpc-large", rpc_large),
     ("rpc-progress", rpc_progress),
     ("rpc-cancel", rpc_cancel),
     ("shared-roundrobin", shared_roundrobin),
