@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import NIOCore
+import NIOPosix
 import Transport
 import WAMPSession
 
@@ -93,11 +95,24 @@ struct BenchRouter: AsyncParsableCommand {
             window: window, warmup: .milliseconds(Int64(warmup * 1000)), duration: .milliseconds(Int64(duration * 1000)))
         // A name of its own, so that benchmarks running at once on one router do not meet.
         let name = "com.example.bench.\(workload.rawValue).\(UInt32.random(in: 0 ... .max))"
-        let measured: BenchMeasurement
-        switch workload {
-        case .rpc: measured = try await rpc(procedure: name, plan: plan)
-        case .pubsub: measured = try await pubsub(topic: name, plan: plan)
+        // Both sessions, their connections and every task of the benchmark run on one event loop
+        // thread of their own: the client then spends its time on WAMP, not on waking threads
+        // (with SwiftNIO's shared group and the global executor, a call cost the client about
+        // two context switches).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let measured: Result<BenchMeasurement, any Error>
+        do {
+            measured = .success(try await withTaskExecutorPreference(EventLoopTaskExecutor(group.next())) {
+                switch workload {
+                case .rpc: try await rpc(procedure: name, plan: plan, on: group)
+                case .pubsub: try await pubsub(topic: name, plan: plan, on: group)
+                }
+            })
+        } catch {
+            measured = .failure(error)
         }
+        try? await group.shutdownGracefully()
+        let measurement = try measured.get()
         let transport = (try? TransportURL(url: session.url))?.transportName ?? "unknown"
         let unit = workload == .rpc ? "calls" : "events"
         var line: [String: Any] = [
@@ -105,23 +120,23 @@ struct BenchRouter: AsyncParsableCommand {
             "peer_serializer": peerSession.serializer.rawValue, "arguments": arguments.rawValue,
             "window": window, "duration_s": BenchMeasurement.rounded(plan.duration.seconds, 3),
             "warmup_s": BenchMeasurement.rounded(plan.warmup.seconds, 3),
-            unit: measured.count, "\(unit)_per_second": (Double(measured.count) / plan.duration.seconds).rounded(),
-            "cpu_seconds": BenchMeasurement.rounded(measured.cpuSeconds, 3),
+            unit: measurement.count, "\(unit)_per_second": (Double(measurement.count) / plan.duration.seconds).rounded(),
+            "cpu_seconds": BenchMeasurement.rounded(measurement.cpuSeconds, 3),
         ]
-        for (key, value) in measured.latencyPercentiles() { line[key] = value }
+        for (key, value) in measurement.latencyPercentiles() { line[key] = value }
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         printLine(String(decoding: data, as: UTF8.self))
     }
 
     /// The callee registers an echo; the caller runs `window` loops of calls. A call counts when
     /// it started after the warm-up and ended before the end.
-    func rpc(procedure: String, plan: BenchPlan) async throws -> BenchMeasurement {
+    func rpc(procedure: String, plan: BenchPlan, on group: any EventLoopGroup) async throws -> BenchMeasurement {
         let (payload, kwargs) = self.payload
-        return try await peerSession.withSession { callee -> BenchMeasurement in
+        return try await peerSession.withSession(eventLoopGroup: group) { callee -> BenchMeasurement in
             _ = try await callee.register(procedure) { invocation in
                 WAMPResult(args: invocation.args, kwargs: invocation.kwargs)
             }
-            return try await session.withSession { caller -> BenchMeasurement in
+            return try await session.withSession(eventLoopGroup: group) { caller -> BenchMeasurement in
                 let clock = plan.start()
                 return try await withThrowingTaskGroup(of: [Duration].self, returning: BenchMeasurement.self) { group in
                     group.addTask { try await clock.hangGuard("calls to \(procedure)") }
@@ -150,11 +165,11 @@ struct BenchRouter: AsyncParsableCommand {
     /// publishes `window` events and one more per credit. Each event carries the time it was
     /// published (nanoseconds since the run started) for the latency. An event counts when it
     /// was published after the warm-up and received before the end.
-    func pubsub(topic: String, plan: BenchPlan) async throws -> BenchMeasurement {
+    func pubsub(topic: String, plan: BenchPlan, on group: any EventLoopGroup) async throws -> BenchMeasurement {
         let (payload, kwargs) = self.payload
-        return try await peerSession.withSession { subscriber -> BenchMeasurement in
+        return try await peerSession.withSession(eventLoopGroup: group) { subscriber -> BenchMeasurement in
             let events = try await subscriber.subscribe(topic)
-            return try await session.withSession { publisher -> BenchMeasurement in
+            return try await session.withSession(eventLoopGroup: group) { publisher -> BenchMeasurement in
                 let clock = plan.start()
                 let (credits, credit) = AsyncStream.makeStream(of: Void.self)
                 return try await withThrowingTaskGroup(of: [Duration].self, returning: BenchMeasurement.self) { group in

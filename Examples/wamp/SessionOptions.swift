@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import Transport
 import WAMPSession
 
@@ -79,18 +81,21 @@ struct SessionOptions: ParsableArguments {
     }
 
     /// Connects, joins, runs `body` with the session and leaves. With `--reconnect` the
-    /// session reconnects after a drop.
+    /// session reconnects after a drop. Its connections run on `eventLoopGroup` (default:
+    /// SwiftNIO's shared group).
     ///
     /// - Throws: what `body` throws; a failure to connect (``ToolFailure``, exit 3) or to join
     ///   (`WAMPSessionError`, its message prefixed with the realm and URL).
-    func withSession<Result>(_ body: (WAMPSession) async throws -> Result) async throws -> Result {
+    func withSession<Result>(
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, _ body: (WAMPSession) async throws -> Result
+    ) async throws -> Result {
         let configuration = try configuration()
         let (url, realm, serializer, tls) = (self.url, self.realm, self.serializer, self.tls)
         do {
             // The session owns its transports: it opens them with the dialer (again after a drop
             // when reconnecting) and closes them when it leaves.
             return try await WAMPSession.withSession(realm: realm, configuration: configuration, logger: logger) {
-                try await TransportDialer.connect(url: url, serializer: serializer, tls: tls)
+                try await TransportDialer.connect(url: url, serializer: serializer, tls: tls, eventLoopGroup: eventLoopGroup)
             } _: { session in
                 do {
                     return try await body(session)

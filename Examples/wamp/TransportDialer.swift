@@ -1,5 +1,7 @@
 import ArgumentParser
 import Logging
+import NIOCore
+import NIOPosix
 import NIOSSL
 import RawSocketTransport
 import ServiceLifecycle
@@ -78,26 +80,33 @@ enum TransportURL: ExpressibleByArgument, CustomStringConvertible, Sendable {
 enum TransportDialer {
     /// Connects to a URL given as text: `rs://HOST:PORT`, `rss://HOST:PORT`,
     /// `rs+unix:///PATH`, `ws://HOST:PORT/PATH` or `wss://HOST:PORT/PATH`. The session
-    /// subcommands call it again to reconnect.
+    /// subcommands call it again to reconnect. The connection runs on `eventLoopGroup` (default:
+    /// SwiftNIO's shared group).
     ///
     /// - Throws: ``ToolFailure``: a usage error for a URL no transport understands, else the
     ///   connection error with the URL.
-    static func connect(url: String, serializer: SerializerOption, tls: ClientTLSOptions) async throws -> any WAMPTransport {
+    static func connect(
+        url: String, serializer: SerializerOption, tls: ClientTLSOptions,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> any WAMPTransport {
         let parsed: TransportURL
         do {
             parsed = try TransportURL(url: url)
         } catch {
             throw ToolFailure(.usage, "--url \(url): \(ToolFailure.text(error))")
         }
-        return try await connect(parsed, serializer: serializer.serializer, tls: tls)
+        return try await connect(parsed, serializer: serializer.serializer, tls: tls, eventLoopGroup: eventLoopGroup)
     }
 
     /// Connects to `url` with `serializer` (RawSocket asks for it, WebSocket offers its
     /// subprotocol).
     static func connect(
-        _ url: TransportURL, serializer: any WAMPSerializer, tls: ClientTLSOptions
+        _ url: TransportURL, serializer: any WAMPSerializer, tls: ClientTLSOptions,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> any WAMPTransport {
-        try await connect(url, serializer: serializer, tls: try tls.configuration(), serverHostname: tls.tlsServerName)
+        try await connect(
+            url, serializer: serializer, tls: try tls.configuration(), serverHostname: tls.tlsServerName,
+            eventLoopGroup: eventLoopGroup)
     }
 
     /// Connects to `url` with `serializer`, with TLS when `tls` is given (verifying the server's
@@ -106,10 +115,12 @@ enum TransportDialer {
     /// - Throws: ``ToolFailure`` naming the URL (`cannot connect to URL: ...`).
     static func connect(
         _ url: TransportURL, serializer: any WAMPSerializer, tls tlsConfiguration: TLSConfiguration? = nil,
-        serverHostname: String? = nil
+        serverHostname: String? = nil, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> any WAMPTransport {
         do {
-            return try await open(url, serializer: serializer, tls: tlsConfiguration, serverHostname: serverHostname)
+            return try await open(
+                url, serializer: serializer, tls: tlsConfiguration, serverHostname: serverHostname,
+                eventLoopGroup: eventLoopGroup)
         } catch let error as CancellationError {
             throw error
         } catch {
@@ -120,7 +131,7 @@ enum TransportDialer {
     /// Opens the transport for `url`.
     private static func open(
         _ url: TransportURL, serializer: any WAMPSerializer, tls tlsConfiguration: TLSConfiguration?,
-        serverHostname: String?
+        serverHostname: String?, eventLoopGroup: any EventLoopGroup
     ) async throws -> any WAMPTransport {
         switch url {
         case .rawSocket(let endpoint):
@@ -128,13 +139,15 @@ enum TransportDialer {
                 $0.tls = tlsConfiguration
                 $0.serverHostname = serverHostname
             }
-            return try await RawSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration)
+            return try await RawSocketClient.connect(
+                to: endpoint, serializers: [serializer], configuration: configuration, eventLoopGroup: eventLoopGroup)
         case .webSocket(let endpoint):
             let configuration = WebSocketConfiguration {
                 $0.tls = tlsConfiguration
                 $0.serverHostname = serverHostname
             }
-            return try await WebSocketClient.connect(to: endpoint, serializers: [serializer], configuration: configuration)
+            return try await WebSocketClient.connect(
+                to: endpoint, serializers: [serializer], configuration: configuration, eventLoopGroup: eventLoopGroup)
         }
     }
 

@@ -16,7 +16,7 @@ public struct WAMPRegistration: Sendable {
     let session: WAMPSession
 
     /// Unregisters the procedure and waits for UNREGISTERED.
-    public func unregister(logger: Logger = Logger(label: WAMPSession.loggerLabel)) async throws {
+    public func unregister(logger: Logger? = nil) async throws {
         try await session.unregister(token: token, logger: logger)
     }
 }

@@ -59,7 +59,7 @@ extension WAMPSession {
             case .startInvocation(let invocation, let handler, let call):
                 let interrupt = OneShotSignal()
                 interrupts[invocation.ticket] = interrupt
-                jobsContinuation.yield(.invocation(invocation, handler, call, interrupt: interrupt))
+                jobs.append(.invocation(invocation, handler, call, interrupt: interrupt))
             case .interruptInvocation(let invocation):
                 interrupts.removeValue(forKey: invocation.ticket)?.fire()
             case .completeJoin(let result):

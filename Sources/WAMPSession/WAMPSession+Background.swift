@@ -21,7 +21,7 @@ extension WAMPSession {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.runConnections(first: first) }
             group.addTask { await self.runTimers() }
-            for await job in jobs {
+            while let job = await jobs.next() {
                 group.addTask { await self.run(job) }
             }
             group.cancelAll()
@@ -125,20 +125,17 @@ extension WAMPSession {
     nonisolated static func runHandler(
         _ handler: @escaping Handler, _ invocation: WAMPInvocation, interrupt: OneShotSignal
     ) async -> Result<WAMPResult, any Error> {
-        await withTaskGroup(of: Result<WAMPResult, any Error>?.self) { group in
+        // One child task, the handler, so that an INTERRUPT can cancel it. The job's own task
+        // waits for the first of the handler's return (which fires the signal too) and the
+        // interrupt, then for the handler's result.
+        await withTaskGroup(of: Result<WAMPResult, any Error>.self) { group in
             group.addTask {
+                defer { interrupt.fire() }
                 do { return .success(try await handler(invocation)) } catch { return .failure(error) }
             }
-            group.addTask {
-                await interrupt.wait()
-                return nil
-            }
-            var result: Result<WAMPResult, any Error>?
-            while let next = await group.next() {
-                if let next { result = next }
-                group.cancelAll()  // the handler returned, or the interrupt fired: end the other
-            }
-            return result ?? .failure(CancellationError())
+            await interrupt.wait()
+            group.cancelAll()  // the interrupt fired first: the handler is cancelled; else no effect
+            return await group.next() ?? .failure(CancellationError())
         }
     }
 }

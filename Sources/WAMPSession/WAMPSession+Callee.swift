@@ -15,9 +15,10 @@ extension WAMPSession {
     ///   ``WAMPSessionError``; the transport's send error.
     @discardableResult
     public func register(
-        _ procedure: String, options: [String: WAMPValue] = [:], logger: Logger = Logger(label: WAMPSession.loggerLabel),
+        _ procedure: String, options: [String: WAMPValue] = [:], logger: Logger? = nil,
         handler: @escaping Handler
     ) async throws -> WAMPRegistration {
+        let logger = logger ?? self.logger
         let (token, started) = try machine.register(procedure, options: options, handler: handler)
         _ = try await request(started, logger: logger)  // on failure the machine drops the registration
         return WAMPRegistration(procedure: procedure, token: token, session: self)
@@ -33,7 +34,7 @@ extension WAMPSession {
     /// ```
     @discardableResult
     public nonisolated func register<R: Encodable & Sendable>(
-        _ procedure: String, options: [String: WAMPValue] = [:], logger: Logger = Logger(label: WAMPSession.loggerLabel),
+        _ procedure: String, options: [String: WAMPValue] = [:], logger: Logger? = nil,
         handler: @escaping @Sendable (WAMPInvocation) async throws -> R
     ) async throws -> WAMPRegistration {
         try await register(procedure, options: options, logger: logger) { invocation -> WAMPResult in
@@ -42,7 +43,8 @@ extension WAMPSession {
     }
 
     /// Ends the local registration `token`; waits for UNREGISTERED when the router knows it.
-    func unregister(token: Int, logger: Logger) async throws {
+    func unregister(token: Int, logger: Logger?) async throws {
+        let logger = logger ?? self.logger
         guard let request = machine.unregister(token: token) else { return }
         _ = try await self.request(request, logger: logger)
     }

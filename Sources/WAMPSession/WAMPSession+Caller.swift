@@ -17,8 +17,9 @@ extension WAMPSession {
     ///   for a reply that is not RESULT, ...); the transport's send error.
     public func call(
         _ procedure: String, args: [WAMPValue] = [], kwargs: [String: WAMPValue] = [:],
-        options: WAMPCallOptions = .init(), logger: Logger = Logger(label: WAMPSession.loggerLabel)
+        options: WAMPCallOptions = .init(), logger: Logger? = nil
     ) async throws -> WAMPResult {
+        let logger = logger ?? self.logger
         try Task.checkCancellation()
         let started = try machine.call(procedure, args: args, kwargs: kwargs, options: options)
         let reply = try await cancellableRequest(started, logger: logger)
@@ -37,7 +38,7 @@ extension WAMPSession {
     ///   when an argument does not encode or the result does not decode as `R`.
     public nonisolated func call<R: Decodable>(
         _ procedure: String, _ arguments: any Encodable..., returning: R.Type = R.self,
-        options: WAMPCallOptions = .init(), logger: Logger = Logger(label: WAMPSession.loggerLabel)
+        options: WAMPCallOptions = .init(), logger: Logger? = nil
     ) async throws -> R {
         let args = try arguments.map(Self.encodeArgument)
         return try await call(procedure, args: args, options: options, logger: logger).decode(R.self)
@@ -52,16 +53,17 @@ extension WAMPSession {
     /// - Throws: ``WAMPSessionError/Code/notJoined``; the transport's send error.
     public func progressiveCall(
         _ procedure: String, args: [WAMPValue] = [], kwargs: [String: WAMPValue] = [:],
-        options: WAMPCallOptions = .init(), logger: Logger = Logger(label: WAMPSession.loggerLabel)
+        options: WAMPCallOptions = .init(), logger: Logger? = nil
     ) async throws -> AsyncThrowingStream<WAMPResult, any Error> {
+        let logger = logger ?? self.logger
         try Task.checkCancellation()
         let started = try machine.call(procedure, args: args, kwargs: kwargs, options: options, progressive: true)
         let (stream, continuation) = AsyncThrowingStream.makeStream(
             of: WAMPResult.self, bufferingPolicy: .bufferingOldest(max(1, configuration.eventBufferLimit)))
-        let jobs = jobsContinuation
+        let jobs = self.jobs
         let handle = started.handle
         continuation.onTermination = { termination in
-            if case .cancelled = termination { jobs.yield(.abandon(handle)) }
+            if case .cancelled = termination { jobs.append(.abandon(handle)) }
         }
         progressSinks[handle.ticket] = continuation
         try await send(started, logger: logger)

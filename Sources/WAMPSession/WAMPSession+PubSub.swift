@@ -16,8 +16,9 @@ extension WAMPSession {
     @discardableResult
     public func publish(
         _ topic: String, args: [WAMPValue] = [], kwargs: [String: WAMPValue] = [:], acknowledge: Bool = false,
-        options: [String: WAMPValue] = [:], logger: Logger = Logger(label: WAMPSession.loggerLabel)
+        options: [String: WAMPValue] = [:], logger: Logger? = nil
     ) async throws -> WAMPID? {
+        let logger = logger ?? self.logger
         let target = current
         let (message, request) = try machine.publish(topic, args: args, kwargs: kwargs, options: options, acknowledge: acknowledge)
         guard let request else {
@@ -33,7 +34,7 @@ extension WAMPSession {
     /// dictionary the keyword arguments, anything else the one argument.
     @discardableResult
     public nonisolated func publish<T: Encodable>(
-        _ topic: String, encoding value: T, acknowledge: Bool = false, logger: Logger = Logger(label: WAMPSession.loggerLabel)
+        _ topic: String, encoding value: T, acknowledge: Bool = false, logger: Logger? = nil
     ) async throws -> WAMPID? {
         let result = try WAMPResult(encoding: value)
         return try await publish(topic, args: result.args, kwargs: result.kwargs, acknowledge: acknowledge, logger: logger)
@@ -55,14 +56,15 @@ extension WAMPSession {
     /// - Throws: ``WAMPError`` when the broker refuses; ``WAMPSessionError``; the transport's
     ///   send error.
     public func subscribe(
-        _ topic: String, options: [String: WAMPValue] = [:], logger: Logger = Logger(label: WAMPSession.loggerLabel)
+        _ topic: String, options: [String: WAMPValue] = [:], logger: Logger? = nil
     ) async throws -> WAMPSubscription {
+        let logger = logger ?? self.logger
         let (token, started) = try machine.subscribe(topic, options: options)
         let (events, continuation) = AsyncThrowingStream.makeStream(
             of: WAMPEvent.self, bufferingPolicy: .bufferingOldest(max(1, configuration.eventBufferLimit)))
-        let jobs = jobsContinuation
+        let jobs = self.jobs
         continuation.onTermination = { termination in
-            if case .cancelled = termination { jobs.yield(.subscriptionDropped(token: token)) }
+            if case .cancelled = termination { jobs.append(.subscriptionDropped(token: token)) }
         }
         eventSinks[token] = continuation
         _ = try await request(started, logger: logger)  // on failure the machine ends the subscription
@@ -71,7 +73,8 @@ extension WAMPSession {
 
     /// Ends the local subscription `token`; waits for UNSUBSCRIBED when it was the last local
     /// subscription of its router subscription.
-    func unsubscribe(token: Int, logger: Logger) async throws {
+    func unsubscribe(token: Int, logger: Logger?) async throws {
+        let logger = logger ?? self.logger
         let target = current
         let (request, actions) = machine.unsubscribe(token: token)
         await perform(actions, on: target)

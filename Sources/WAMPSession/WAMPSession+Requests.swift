@@ -52,12 +52,12 @@ extension WAMPSession {
 
     /// ``request(_:logger:)`` for a call: cancelling the calling task gives the call up (CANCEL).
     func cancellableRequest(_ started: Started, logger: Logger) async throws -> WAMPMessage {
-        let jobs = jobsContinuation
+        let jobs = self.jobs
         let handle = started.handle
         return try await withTaskCancellationHandler {
             try await request(started, logger: logger)
         } onCancel: {
-            jobs.yield(.abandon(handle))
+            jobs.append(.abandon(handle))
         }
     }
 

@@ -30,7 +30,8 @@ public actor WAMPSession {
     /// that ERROR, any other error `wamp.error.runtime_error`.
     public typealias Handler = @Sendable (WAMPInvocation) async throws -> WAMPResult
 
-    /// The label of the default logger of the session's entry points: `wamp.session`.
+    /// The label of the default logger of ``withSession(joining:realm:configuration:logger:isolation:_:)``
+    /// and ``withSession(realm:configuration:logger:connector:isolation:_:)``: `wamp.session`.
     ///
     /// Levels: joining, leaving and reconnecting at `debug`; failures (connection lost, join
     /// failed, protocol violation, a call timed out) at `warning`; each message at `trace`.
@@ -58,8 +59,7 @@ public actor WAMPSession {
     let connector: (@Sendable () async throws -> any WAMPTransport)?
     /// Work asked for from synchronous callbacks (a cancelled call, a dropped subscription) and
     /// the procedure handlers, run as child tasks of the session's scope.
-    let jobs: AsyncStream<Job>
-    let jobsContinuation: AsyncStream<Job>.Continuation
+    let jobs = JobQueue()
 
     var machine: WAMPSessionStateMachine
     /// The current transport and the machine's generation it belongs to.
@@ -90,9 +90,6 @@ public actor WAMPSession {
         self.logger = logger
         self.connector = connector
         (lifecycle, lifecycleContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
-        // Unbounded: the jobs are bounded by the handlers allowed to run
-        // (maxConcurrentInvocations) and by the calls and subscriptions the user has.
-        (jobs, jobsContinuation) = AsyncStream.makeStream()
         machine = WAMPSessionStateMachine(realm: realm, configuration: configuration, canReconnect: connector != nil)
     }
 
@@ -191,7 +188,8 @@ public actor WAMPSession {
     ///
     /// The scope of ``withSession(joining:realm:configuration:logger:isolation:_:)`` leaves
     /// when its body returns; call this to leave earlier (from a signal handler, say).
-    public func leave(reason: String = WAMPURI.closeNormal, logger: Logger = Logger(label: WAMPSession.loggerLabel)) async {
+    public func leave(reason: String = WAMPURI.closeNormal, logger: Logger? = nil) async {
+        let logger = logger ?? self.logger
         let target = current
         let (wait, actions) = machine.leave(reason: reason, waitForGoodbye: !Task.isCancelled)
         if !actions.isEmpty { logger.debug("leaving realm", metadata: ["wamp.realm": "\(realm)", "wamp.reason": "\(reason)"]) }

@@ -26,7 +26,7 @@ public struct WAMPSubscription: AsyncSequence, Sendable {
 
     /// Ends the subscription now: waits for UNSUBSCRIBED when this was the last local
     /// subscription of its router subscription; the sequence finishes.
-    public func unsubscribe(logger: Logger = Logger(label: WAMPSession.loggerLabel)) async throws {
+    public func unsubscribe(logger: Logger? = nil) async throws {
         try await session.unsubscribe(token: token, logger: logger)
     }
 

@@ -1,5 +1,6 @@
 import DequeModule
 import Synchronization
+import Transport
 
 /// The messages waiting to be written to one connection, in order: filled by the router (under
 /// its lock, never blocking) and taken one by one by the connection's writer task.

@@ -90,17 +90,19 @@ extension RouterCore {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
         }
-        guard let (registration, callee) = realms[session.realm]?.dealer.route(call.procedure, using: &random),
+        // The realm looked up once for routing and starting the invocation (no key changes in
+        // between, so the index stays valid).
+        guard let realm = realms.index(forKey: session.realm),
+              let (registration, callee) = realms.values[realm].dealer.route(call.procedure, using: &random),
               let calleeConnection = sessions[callee.session]?.connection
         else {
             return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
         }
         // Durations in milliseconds up to 2^53: beyond that, no deadline worth keeping.
         let deadline = timeout.flatMap { $0 > 0 && $0 <= WAMPID.wampMax ? now + .milliseconds(Int64($0)) : nil }
-        guard let invocation = realms[session.realm]?.dealer.startInvocation(
+        let invocation = realms.values[realm].dealer.startInvocation(
             caller: session.id, callRequest: call.request, callee: callee.session, receiveProgress: receiveProgress,
             deadline: deadline)
-        else { return }
         var details: [String: WAMPValue] = [:]
         if registration.policy != .exact { details["procedure"] = .string(call.procedure) }
         if disclose || callee.discloseCaller {

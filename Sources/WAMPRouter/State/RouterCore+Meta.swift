@@ -63,7 +63,10 @@ extension RouterCore {
     mutating func answerMetaCall(
         _ call: WAMPMessage.Call, _ session: RouterSession, now: ContinuousClock.Instant, into actions: inout [RouterAction]
     ) -> Bool {
-        guard Self.metaProcedures.contains(call.procedure), let realm = realms[session.realm] else { return false }
+        // Every meta procedure is under `wamp.`: other calls skip the set's hashing.
+        guard call.procedure.utf8.starts(with: "wamp.".utf8), Self.metaProcedures.contains(call.procedure),
+              let realm = realms[session.realm]
+        else { return false }
         let reply: WAMPMessage
         do throws(MetaRefusal) {
             let results: [WAMPValue]

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Wakes one waiting task: ``ring()`` resumes the task in ``wait()``, or, when none waits, the
 /// next call to ``wait()`` returns at once (rings do not add up).
-final class Doorbell: Sendable {
+package final class Doorbell: Sendable {
     private struct State {
         var rung = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -10,8 +10,11 @@ final class Doorbell: Sendable {
 
     private let state = Mutex(State())
 
+    /// A doorbell not rung.
+    package init() {}
+
     /// Wakes the waiter, or the next one.
-    func ring() {
+    package func ring() {
         let waiter = state.withLock { state in
             guard let waiter = state.waiter else {
                 state.rung = true
@@ -24,7 +27,7 @@ final class Doorbell: Sendable {
     }
 
     /// Returns when the bell rings (or rang since the last wait), or when the task is cancelled.
-    func wait() async {
+    package func wait() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let now = state.withLock { state in
@@ -48,7 +51,7 @@ final class Doorbell: Sendable {
 
     /// Returns when the bell rings, when `deadline` passes (if there is one), or when the task is
     /// cancelled.
-    func wait(until deadline: ContinuousClock.Instant?) async {
+    package func wait(until deadline: ContinuousClock.Instant?) async {
         guard let deadline else { return await wait() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(until: deadline, clock: .continuous) }
