@@ -171,11 +171,11 @@ struct BenchRouter: AsyncParsableCommand {
             let events = try await subscriber.subscribe(topic)
             return try await session.withSession(eventLoopGroup: group) { publisher -> BenchMeasurement in
                 let clock = plan.start()
-                let (credits, credit) = AsyncStream.makeStream(of: Void.self)
+                let credits = BenchCredits()
                 return try await withThrowingTaskGroup(of: [Duration].self, returning: BenchMeasurement.self) { group in
                     group.addTask { try await clock.hangGuard("events of \(topic)") }
                     group.addTask {
-                        defer { credit.finish() }
+                        defer { credits.finish() }
                         var latencies: [Duration] = []
                         for try await event in events {
                             let received = ContinuousClock.now
@@ -185,7 +185,7 @@ struct BenchRouter: AsyncParsableCommand {
                             let sent = clock.origin + .nanoseconds(sentAt)
                             if sent >= clock.measuredFrom, received <= clock.end { latencies.append(received - sent) }
                             if received >= clock.end { return latencies }
-                            credit.yield()
+                            credits.grant()
                         }
                         throw BenchRouterError(what: "the subscription to \(topic) ended before the end of the run")
                     }
@@ -196,7 +196,7 @@ struct BenchRouter: AsyncParsableCommand {
                             try await publisher.publish(topic, args: [.integer(stamp)] + payload, kwargs: kwargs)
                         }
                         for _ in 0 ..< plan.window { try await publishNext() }
-                        for await _ in credits { try await publishNext() }
+                        while await credits.take() { try await publishNext() }
                         return []
                     }
                     return try await BenchMeasurement.collect(&group, tasks: 2, clock: clock)

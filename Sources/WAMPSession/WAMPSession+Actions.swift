@@ -53,7 +53,7 @@ extension WAMPSession {
             case .finishProgress(let request, let error):
                 progressSinks.removeValue(forKey: request.ticket)?.finish(throwing: error)
             case .deliver(let token, let event):
-                if case .dropped = eventSinks[token]?.yield(event) { await feed { $0.subscriptionOverflowed(token) } }
+                if eventSinks[token]?.yield(event) == .dropped { await feed { $0.subscriptionOverflowed(token) } }
             case .finishSubscription(let token, let error):
                 eventSinks.removeValue(forKey: token)?.finish(throwing: error)
             case .startInvocation(let invocation, let handler, let call):

@@ -60,15 +60,13 @@ extension WAMPSession {
     ) async throws -> WAMPSubscription {
         let logger = logger ?? self.logger
         let (token, started) = try machine.subscribe(topic, options: options)
-        let (events, continuation) = AsyncThrowingStream.makeStream(
-            of: WAMPEvent.self, bufferingPolicy: .bufferingOldest(max(1, configuration.eventBufferLimit)))
         let jobs = self.jobs
-        continuation.onTermination = { termination in
-            if case .cancelled = termination { jobs.append(.subscriptionDropped(token: token)) }
+        let events = EventBuffer(limit: configuration.eventBufferLimit) {
+            jobs.append(.subscriptionDropped(token: token))
         }
-        eventSinks[token] = continuation
+        eventSinks[token] = events
         _ = try await request(started, logger: logger)  // on failure the machine ends the subscription
-        return WAMPSubscription(topic: topic, events: events, token: token, session: self)
+        return WAMPSubscription(topic: topic, events: EventBuffer.Consumer(events), token: token, session: self)
     }
 
     /// Ends the local subscription `token`; waits for UNSUBSCRIBED when it was the last local

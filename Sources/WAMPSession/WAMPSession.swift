@@ -71,7 +71,7 @@ public actor WAMPSession {
     /// Progressive calls' sequences, by ticket.
     var progressSinks: [UInt64: AsyncThrowingStream<WAMPResult, any Error>.Continuation] = [:]
     /// Local subscriptions' sequences, by token.
-    var eventSinks: [Int: AsyncThrowingStream<WAMPEvent, any Error>.Continuation] = [:]
+    var eventSinks: [Int: EventBuffer] = [:]
     /// The INTERRUPT signals of running handlers, by ticket.
     var interrupts: [UInt64: OneShotSignal] = [:]
     var joinWaiter: CheckedContinuation<Void, any Error>?

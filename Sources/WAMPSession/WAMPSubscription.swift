@@ -20,7 +20,7 @@ public struct WAMPSubscription: AsyncSequence, Sendable {
 
     /// The topic subscribed to.
     public let topic: String
-    let events: AsyncThrowingStream<WAMPEvent, any Error>
+    let events: EventBuffer.Consumer
     let token: Int
     let session: WAMPSession
 
@@ -31,15 +31,15 @@ public struct WAMPSubscription: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(base: events.makeAsyncIterator())
+        Iterator(events: events)
     }
 
     /// Iterates the events.
     public struct Iterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<WAMPEvent, any Error>.AsyncIterator
+        let events: EventBuffer.Consumer
 
         public mutating func next() async throws -> WAMPEvent? {
-            try await base.next()
+            try await events.buffer.next()
         }
     }
 }

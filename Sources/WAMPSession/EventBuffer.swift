@@ -1,0 +1,147 @@
+import DequeModule
+import Synchronization
+
+/// The events of one local subscription waiting to be read: filled by the session (never
+/// waiting), read through ``Consumer`` by the subscription's iterator.
+///
+/// In place of an `AsyncThrowingStream`, whose generic code is not specialized for the element
+/// type and looks up type metadata for every event. It keeps the stream's behaviour that the
+/// session relies on:
+/// - at most `limit` events wait; an event beyond that is dropped and ``yield(_:)`` says so
+///   (the oldest are kept);
+/// - ``finish(throwing:)`` ends it: the waiting events are still read, then the end or the error;
+/// - the reader's task cancelled, or every ``Consumer`` released before the end, ends it too:
+///   the waiting events are discarded and `onCancel` runs once.
+final class EventBuffer: Sendable {
+    /// What ``yield(_:)`` did with an event.
+    enum YieldResult: Equatable {
+        case enqueued
+        /// The buffer was full.
+        case dropped
+        /// The buffer had ended.
+        case terminated
+    }
+
+    private struct State {
+        var events: Deque<WAMPEvent> = []
+        /// Set when the buffer ends: `nil` error for a normal end.
+        var end: (any Error)??
+        var cancelled = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+    let limit: Int
+    private let onCancel: @Sendable () -> Void
+
+    /// An empty buffer of at most `limit` events (at least 1); `onCancel` runs when the reader
+    /// gives the events up before their end.
+    init(limit: Int, onCancel: @escaping @Sendable () -> Void) {
+        self.limit = max(1, limit)
+        self.onCancel = onCancel
+    }
+
+    /// Adds `event` for the reader.
+    func yield(_ event: WAMPEvent) -> YieldResult {
+        let (result, waiter) = state.withLock { state -> (YieldResult, CheckedContinuation<Void, Never>?) in
+            guard state.end == nil, !state.cancelled else { return (.terminated, nil) }
+            guard state.events.count < limit else { return (.dropped, nil) }
+            state.events.append(event)
+            defer { state.waiter = nil }
+            return (.enqueued, state.waiter)
+        }
+        waiter?.resume()
+        return result
+    }
+
+    /// Ends the events: the reader gets those waiting, then the end, or `error` when given.
+    func finish(throwing error: (any Error)? = nil) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard state.end == nil, !state.cancelled else { return nil }
+            state.end = .some(error)
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Ends the events for the reader: discards those waiting and runs `onCancel`, unless the
+    /// buffer had ended already.
+    func cancel() {
+        let (cancelled, waiter, discarded) = state.withLock { state in
+            guard state.end == nil, !state.cancelled else { return (false, nil as CheckedContinuation<Void, Never>?, Deque<WAMPEvent>()) }
+            state.cancelled = true
+            defer {
+                state.waiter = nil
+                state.events = []
+            }
+            return (true, state.waiter, state.events)
+        }
+        _ = discarded  // released here, outside the lock
+        waiter?.resume()
+        if cancelled { onCancel() }
+    }
+
+    /// The next event, waiting for one; `nil` at the end or once cancelled; the error the
+    /// buffer was finished with, once, after the last event.
+    func next() async throws -> WAMPEvent? {
+        while true {
+            if Task.isCancelled {
+                cancel()
+                return nil
+            }
+            enum Taken {
+                case event(WAMPEvent)
+                case end((any Error)?)
+                case wait
+            }
+            let taken = state.withLock { state -> Taken in
+                if let event = state.events.popFirst() { return .event(event) }
+                if state.cancelled { return .end(nil) }
+                if let end = state.end {
+                    state.end = .some(nil)  // the error is thrown once, then the end
+                    return .end(end)
+                }
+                return .wait
+            }
+            switch taken {
+            case .event(let event): return event
+            case .end(let error?): throw error
+            case .end(nil): return nil
+            case .wait: await waitForEvent()
+            }
+        }
+    }
+
+    private func waitForEvent() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if !state.events.isEmpty || state.end != nil || state.cancelled || Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
+        }
+    }
+
+    /// The reader's side: while any copy of the subscription or of its iterators holds one, the
+    /// events are wanted; when the last is released before the end, the buffer is cancelled.
+    final class Consumer: Sendable {
+        let buffer: EventBuffer
+
+        init(_ buffer: EventBuffer) {
+            self.buffer = buffer
+        }
+
+        deinit {
+            buffer.cancel()
+        }
+    }
+}
