@@ -116,7 +116,7 @@ struct RouterCommand: AsyncParsableCommand {
 
     func run() async throws {
         let file = try config.map(RouterConfigFile.read)
-        let plugins = try SerializerOption.list(serializers).map(\.serializer)
+        let plugins = try SerializerOption.list(serializers).map(\.routerSerializer)
         let tlsConfiguration = try tls.configuration()
         var logger = Logger(label: "wamp.router")
         logger.logLevel = verbose ? .trace : .warning

@@ -21,6 +21,19 @@ enum SerializerOption: String, ExpressibleByArgument, CaseIterable, Sendable {
         }
     }
 
+    /// The plugin for this name in a router, which forwards payloads and rarely reads them:
+    /// MessagePack keeps every payload serialized, whatever its size (see
+    /// `WAMPMsgPackSerializer.Configuration.serializedPayloadThreshold`).
+    var routerSerializer: any WAMPSerializer {
+        switch self {
+        case .msgpack:
+            var configuration = WAMPMsgPackSerializer.Configuration()
+            configuration.serializedPayloadThreshold = 0
+            return WAMPMsgPackSerializer(configuration: configuration)
+        case .json, .cbor: return serializer
+        }
+    }
+
     /// The serializer of every `--serializer` option that is not given: JSON.
     static let standard = SerializerOption.json
 

@@ -187,7 +187,8 @@ enum TransportDialer {
     }
 
     /// Binds a server at `url` (or a universal server on its TCP port when `universal`) that
-    /// runs `handler` for every connection once the returned service runs.
+    /// runs `handler` for every connection once the returned service runs, on
+    /// ``ServerEventLoops/group``.
     ///
     /// - Throws: ``ToolFailure``: a usage error for a universal server on a Unix socket, else
     ///   the bind error with the URL (`cannot listen on ...`).
@@ -233,7 +234,7 @@ enum TransportDialer {
             let server = try await WAMPUniversalServer.bind(
                 to: WebSocketEndpoint(host: host, port: port, path: path, usesTLS: tls != nil), serializers: serializers,
                 rawSocketConfiguration: rawSocketConfiguration, webSocketConfiguration: webSocketConfiguration,
-                maxConnections: maxConnections, logger: logger, handler: handler)
+                maxConnections: maxConnections, eventLoopGroup: ServerEventLoops.group, logger: logger, handler: handler)
             let shown = host.contains(":") ? "[\(host)]" : host
             let actual = server.port ?? port
             let (rs, ws) = tls == nil ? ("rs", "ws") : ("rss", "wss")
@@ -243,7 +244,7 @@ enum TransportDialer {
         case .rawSocket(let endpoint):
             let server = try await RawSocketServer.bind(
                 to: endpoint, serializers: serializers, configuration: rawSocketConfiguration,
-                maxConnections: maxConnections, logger: logger, handler: handler)
+                maxConnections: maxConnections, eventLoopGroup: ServerEventLoops.group, logger: logger, handler: handler)
             if case .tcp(let host, _) = endpoint.address, let port = server.port {
                 return BoundServer(service: server, port: port, listening: "\(RawSocketEndpoint(.tcp(host: host, port: port), usesTLS: endpoint.usesTLS))")
             }
@@ -251,7 +252,7 @@ enum TransportDialer {
         case .webSocket(let endpoint):
             let server = try await WebSocketServer.bind(
                 to: endpoint, serializers: serializers, configuration: webSocketConfiguration,
-                maxConnections: maxConnections, logger: logger, handler: handler)
+                maxConnections: maxConnections, eventLoopGroup: ServerEventLoops.group, logger: logger, handler: handler)
             var shown = endpoint
             shown.port = server.port ?? endpoint.port
             return BoundServer(service: server, port: shown.port, listening: "\(shown)")

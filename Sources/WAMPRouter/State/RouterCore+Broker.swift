@@ -60,7 +60,7 @@ extension RouterCore {
         } catch {
             return reply(WAMPURI.invalidArgument, error.message)
         }
-        let publication = WAMPID.random(in: WAMPID.wampRange, using: &random)
+        let publication = publicationIDs.nextID()
         var publisherDetails: [String: WAMPValue] = [:]
         if disclose {
             publisherDetails["publisher"] = .integer(exactly: session.id)

@@ -41,6 +41,8 @@ struct RouterCore: Sendable {
     private var lastConnection: UInt64 = 0
     private(set) var isShuttingDown = false
     var random = SystemRandomNumberGenerator()
+    /// Publication IDs: random, without a system call for each (see ``RandomIDs``).
+    var publicationIDs = RandomIDs()
     /// The methods the configuration's ``WAMPAuthenticator`` looks users up for.
     let authenticatorMethods: Set<WAMPAuthMethod>
     /// The time written into WAMP-CRA challenges: the one wall-clock reading of the routing
