@@ -6,7 +6,7 @@
 #   Benchmarks/router-callgrind.sh BEFORE_WAMP AFTER_WAMP
 #
 # The router runs under callgrind twice per case, while AFTER_WAMP's `wamp bench-router` (rpc,
-# window 1) calls through it for D1 and then D2 seconds; (instructions of run 2 - instructions
+# WINDOW calls in flight) calls through it for D1 and then D2 seconds; (instructions of run 2 - instructions
 # of run 1) / (calls of run 2 - calls of run 1) is the cost of one call, without start-up,
 # joins and shutdown. The router exits by itself when the bench's two sessions have left (the
 # hidden `--exit-after-connections 2`: no signal, which callgrind needs). Cases: the caller
@@ -14,14 +14,14 @@
 # small arguments (Args ["hello", 42, 3.14], Kw {"k": "v"}) and with one 64 KiB binary. REPS
 # rounds (default 1), the builds alternating; the median is printed.
 #
-# Environment: D1 and D2 (default 4 and 12 seconds), REPS, CASES (default
-# "msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k",
+# Environment: D1 and D2 (default 4 and 12 seconds), REPS, WINDOW (calls in flight, default 1),
+# CASES (default "msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k",
 # each caller:callee:arguments).
 #
 # The routers run as copies without debug information (strip --strip-debug): valgrind 3.19
 # (Debian 12) cannot read the DWARF 5 of a Swift build. The instructions are the same.
 set -euo pipefail
-D1="${D1:-4}" D2="${D2:-12}" REPS="${REPS:-1}"
+D1="${D1:-4}" D2="${D2:-12}" REPS="${REPS:-1}" WINDOW="${WINDOW:-1}"
 CASES="${CASES:-msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
@@ -43,14 +43,14 @@ measure() {
   pid=$!
   for _ in $(seq 1200); do grep -q listening "$OUT/router.log" 2>/dev/null && break; sleep 0.1; done
   calls=$("$AFTER" bench-router --url "rs://127.0.0.1:$port" --serializer "$caller" --peer-serializer "$callee" \
-    --arguments "$arguments" --workload rpc --window 1 --warmup 0 --duration "$seconds" --join-timeout 120 \
+    --arguments "$arguments" --workload rpc --window "$WINDOW" --warmup 0 --duration "$seconds" --join-timeout 120 \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["calls"])')
   wait "$pid"
   echo "$(awk '/^summary:/ {print $2}' "$OUT/callgrind.out") $calls"
 }
 
 per_call() { # build caller callee arguments
-  local a b
+  local ia ca ib cb
   read -r ia ca < <(measure "$1" "$2" "$3" "$4" "$D1")
   read -r ib cb < <(measure "$1" "$2" "$3" "$4" "$D2")
   echo $(( (ib - ia) / (cb - ca) ))
@@ -72,4 +72,4 @@ for case in $CASES; do
     "$(echo "($a - $b) * 100 / $b" | bc -l)"
   echo "  $case rounds: before $(tr '\n' ' ' < "$OUT/before"); after $(tr '\n' ' ' < "$OUT/after")" >&2
 done
-echo "(instructions per routed call in the router process, all threads; rpc, window 1; median of $REPS rounds)"
+echo "(instructions per routed call in the router process, all threads; rpc, window $WINDOW; median of $REPS rounds)"
