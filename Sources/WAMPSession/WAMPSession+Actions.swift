@@ -42,49 +42,66 @@ extension WAMPSession {
                 guard let target else { continue }
                 if current?.generation == target.generation { current = nil }
                 try? await target.transport.close()
-            case .startTimer(let key, let duration):
-                timers.start(key, at: .now + duration)
-            case .cancelTimer(let key):
-                timers.cancel(key)
-            case .resume(let request, let result):
-                waiters.removeValue(forKey: request.ticket)?.resume(with: result)
-            case .yieldProgress(let request, let result):
-                if case .dropped = progressSinks[request.ticket]?.yield(result) { await feed { $0.progressOverflowed(request) } }
-            case .finishProgress(let request, let error):
-                progressSinks.removeValue(forKey: request.ticket)?.finish(throwing: error)
-            case .deliver(let token, let event):
-                if eventSinks[token]?.yield(event) == .dropped { await feed { $0.subscriptionOverflowed(token) } }
-            case .finishSubscription(let token, let error):
-                eventSinks.removeValue(forKey: token)?.finish(throwing: error)
-            case .startInvocation(let invocation, let handler, let call):
-                let interrupt = OneShotSignal()
-                interrupts[invocation.ticket] = interrupt
-                jobs.append(.invocation(invocation, handler, call, interrupt: interrupt))
-            case .interruptInvocation(let invocation):
-                interrupts.removeValue(forKey: invocation.ticket)?.fire()
-            case .completeJoin(let result):
-                if case .failure(let error) = result { logger.warning("could not join realm: \(error)") }
-                if let joinWaiter {
-                    self.joinWaiter = nil
-                    joinWaiter.resume(with: result)
-                } else {
-                    joinResult = result
-                }
-            case .completeLeave:
-                let waiting = leaveWaiters
-                leaveWaiters = []
-                for waiter in waiting { waiter.resume() }
-            case .emit(let event):
-                switch event {
-                case .disconnected, .reconnectFailed: logger.warning("\(event)")
-                case .joined(let session): logger.debug("\(event)", metadata: ["wamp.session": "\(session)"])
-                case .reconnecting, .restored, .closed: logger.debug("\(event)")
-                }
-                lifecycleContinuation.yield(event)
-            case .finishLifecycle:
-                lifecycleContinuation.finish()
+            default:
+                if let overflowed = performAtOnce(action) { await feed(overflowed) }
             }
         }
+    }
+
+    /// Performs an action that waits for nothing; returns the event to feed when a progress or
+    /// event buffer was full.
+    ///
+    /// Kept out of ``perform(_:on:)`` on purpose: an async function allocates each local of a
+    /// type whose size is known only at run time (`ContinuousClock.Instant`, a continuation) with
+    /// `swift_task_alloc` on every call, whichever case runs, which cost about 30 allocations per
+    /// batch of actions. A synchronous function keeps them on the thread's stack.
+    private func performAtOnce(_ action: Action) -> ((inout WAMPSessionStateMachine) -> [Action])? {
+        switch action {
+        case .send, .answer, .closeTransport:
+            preconditionFailure("\(action) is performed by perform(_:on:)")
+        case .startTimer(let key, let duration):
+            timers.start(key, at: .now + duration)
+        case .cancelTimer(let key):
+            timers.cancel(key)
+        case .resume(let request, let result):
+            waiters.removeValue(forKey: request.ticket)?.resume(with: result)
+        case .yieldProgress(let request, let result):
+            if case .dropped = progressSinks[request.ticket]?.yield(result) { return { $0.progressOverflowed(request) } }
+        case .finishProgress(let request, let error):
+            progressSinks.removeValue(forKey: request.ticket)?.finish(throwing: error)
+        case .deliver(let token, let event):
+            if eventSinks[token]?.yield(event) == .dropped { return { $0.subscriptionOverflowed(token) } }
+        case .finishSubscription(let token, let error):
+            eventSinks.removeValue(forKey: token)?.finish(throwing: error)
+        case .startInvocation(let invocation, let handler, let call):
+            let interrupt = OneShotSignal()
+            interrupts[invocation.ticket] = interrupt
+            jobs.append(.invocation(invocation, handler, call, interrupt: interrupt))
+        case .interruptInvocation(let invocation):
+            interrupts.removeValue(forKey: invocation.ticket)?.fire()
+        case .completeJoin(let result):
+            if case .failure(let error) = result { logger.warning("could not join realm: \(error)") }
+            if let joinWaiter {
+                self.joinWaiter = nil
+                joinWaiter.resume(with: result)
+            } else {
+                joinResult = result
+            }
+        case .completeLeave:
+            let waiting = leaveWaiters
+            leaveWaiters = []
+            for waiter in waiting { waiter.resume() }
+        case .emit(let event):
+            switch event {
+            case .disconnected, .reconnectFailed: logger.warning("\(event)")
+            case .joined(let session): logger.debug("\(event)", metadata: ["wamp.session": "\(session)"])
+            case .reconnecting, .restored, .closed: logger.debug("\(event)")
+            }
+            lifecycleContinuation.yield(event)
+        case .finishLifecycle:
+            lifecycleContinuation.finish()
+        }
+        return nil
     }
 
     /// Sends `message` on `transport`, logging it at trace level.
