@@ -1,5 +1,6 @@
 import DequeModule
 import Synchronization
+import Transport
 
 /// The events of one local subscription waiting to be read: filled by the session (never
 /// waiting), read through ``Consumer`` by the subscription's iterator.
@@ -27,10 +28,11 @@ final class EventBuffer: Sendable {
         /// Set when the buffer ends: `nil` error for a normal end.
         var end: (any Error)??
         var cancelled = false
-        var waiter: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
+    /// Rung when the events go from none to some, and when the buffer ends.
+    private let filled = Doorbell()
     let limit: Int
     private let onCancel: @Sendable () -> Void
 
@@ -43,43 +45,39 @@ final class EventBuffer: Sendable {
 
     /// Adds `event` for the reader.
     func yield(_ event: WAMPEvent) -> YieldResult {
-        let (result, waiter) = state.withLock { state -> (YieldResult, CheckedContinuation<Void, Never>?) in
-            guard state.end == nil, !state.cancelled else { return (.terminated, nil) }
-            guard state.events.count < limit else { return (.dropped, nil) }
+        let (result, wasEmpty) = state.withLock { state -> (YieldResult, Bool) in
+            guard state.end == nil, !state.cancelled else { return (.terminated, false) }
+            guard state.events.count < limit else { return (.dropped, false) }
             state.events.append(event)
-            defer { state.waiter = nil }
-            return (.enqueued, state.waiter)
+            return (.enqueued, state.events.count == 1)
         }
-        waiter?.resume()
+        if wasEmpty { filled.ring() }
         return result
     }
 
     /// Ends the events: the reader gets those waiting, then the end, or `error` when given.
     func finish(throwing error: (any Error)? = nil) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard state.end == nil, !state.cancelled else { return nil }
+        let ended = state.withLock { state -> Bool in
+            guard state.end == nil, !state.cancelled else { return false }
             state.end = .some(error)
-            defer { state.waiter = nil }
-            return state.waiter
+            return true
         }
-        waiter?.resume()
+        if ended { filled.ring() }
     }
 
     /// Ends the events for the reader: discards those waiting and runs `onCancel`, unless the
     /// buffer had ended already.
     func cancel() {
-        let (cancelled, waiter, discarded) = state.withLock { state in
-            guard state.end == nil, !state.cancelled else { return (false, nil as CheckedContinuation<Void, Never>?, Deque<WAMPEvent>()) }
+        let (cancelled, discarded) = state.withLock { state in
+            guard state.end == nil, !state.cancelled else { return (false, Deque<WAMPEvent>()) }
             state.cancelled = true
-            defer {
-                state.waiter = nil
-                state.events = []
-            }
-            return (true, state.waiter, state.events)
+            defer { state.events = [] }
+            return (true, state.events)
         }
         _ = discarded  // released here, outside the lock
-        waiter?.resume()
-        if cancelled { onCancel() }
+        guard cancelled else { return }
+        filled.ring()
+        onCancel()
     }
 
     /// The next event, waiting for one; `nil` at the end or once cancelled; the error the
@@ -108,26 +106,8 @@ final class EventBuffer: Sendable {
             case .event(let event): return event
             case .end(let error?): throw error
             case .end(nil): return nil
-            case .wait: await waitForEvent()
+            case .wait: await filled.wait()
             }
-        }
-    }
-
-    private func waitForEvent() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { state -> Bool in
-                    if !state.events.isEmpty || state.end != nil || state.cancelled || Task.isCancelled { return true }
-                    state.waiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { state in
-                defer { state.waiter = nil }
-                return state.waiter
-            }?.resume()
         }
     }
 
