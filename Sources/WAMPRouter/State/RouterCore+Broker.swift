@@ -67,16 +67,18 @@ extension RouterCore {
             publisherDetails["publisher_authid"] = .string(session.identity.authid)
             publisherDetails["publisher_authrole"] = .string(session.identity.authrole)
         }
-        for subscription in realms[session.realm]?.broker.subscriptions(matching: publish.topic) ?? [] {
+        for subscription in realms.withValueInPlace(session.realm, { $0.broker.subscriptions(matching: publish.topic) }) ?? [] {
             var details = publisherDetails
             if subscription.policy != .exact { details["topic"] = .string(publish.topic) }
             let event = WAMPMessage.event(.init(
                 subscription: subscription.id, publication: publication, details: details, payload: publish.payload))
             for subscriber in subscription.subscribers {
-                guard let receiver = sessions[subscriber],
-                      filter.admits(subscriber, authid: receiver.identity.authid, authrole: receiver.identity.authrole)
-                else { continue }
-                actions.append(.send(event, to: receiver.connection))
+                let receiver = sessions.withValueInPlace(subscriber) { receiver in
+                    filter.admits(subscriber, authid: receiver.identity.authid, authrole: receiver.identity.authrole)
+                        ? receiver.connection : nil
+                }
+                guard let connection = receiver ?? nil else { continue }
+                actions.append(.send(event, to: connection))
             }
         }
         if acknowledge {

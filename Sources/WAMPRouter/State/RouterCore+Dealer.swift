@@ -67,7 +67,7 @@ extension RouterCore {
         func reply(_ uri: String, _ text: String) {
             actions.append(.send(Self.error(.call, call.request, uri, text), to: session.connection))
         }
-        guard realms[session.realm]?.dealer.hasCall(from: session.id, request: call.request) != true else {
+        guard realms.withValueInPlace(session.realm, { $0.dealer.hasCall(from: session.id, request: call.request) }) != true else {
             return protocolViolation(
                 on: session.connection, "CALL request \(call.request) reuses the ID of a call in flight", into: &actions)
         }
@@ -86,7 +86,7 @@ extension RouterCore {
             return reply(WAMPURI.invalidURI, "\"\(call.procedure)\" is not a valid procedure to call")
         }
         if answerMetaCall(call, session, now: now, into: &actions) { return }
-        guard (sessions[session.id]?.calls.count ?? 0) < limits.pendingCallsPerSession else {
+        guard (sessions.withValueInPlace(session.id) { $0.calls.count } ?? 0) < limits.pendingCallsPerSession else {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
         }
@@ -94,7 +94,7 @@ extension RouterCore {
         // between, so the index stays valid).
         guard let realm = realms.index(forKey: session.realm),
               let (registration, callee) = realms.values[realm].dealer.route(call.procedure, using: &random),
-              let calleeConnection = sessions[callee.session]?.connection
+              let calleeConnection = sessions.withValueInPlace(callee.session, { $0.connection })
         else {
             return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
         }
@@ -128,8 +128,9 @@ extension RouterCore {
     mutating func yield(_ yield: WAMPMessage.Yield, _ session: RouterSession, into actions: inout [RouterAction]) {
         // Only the caller's connection is kept: a copy of its session would make `finish`
         // copy the session's calls (copy-on-write) to remove one.
-        guard let invocation = realms[session.realm]?.dealer.invocations[yield.request], invocation.callee == session.id,
-              let callerConnection = sessions[invocation.caller]?.connection
+        guard let invocation = realms.withValueInPlace(session.realm, { $0.dealer.invocations[yield.request] }) ?? nil,
+              invocation.callee == session.id,
+              let callerConnection = sessions.withValueInPlace(invocation.caller, { $0.connection })
         else { return refuseUnknownInvocation(.yield, yield.request, session, into: &actions) }
         if yield.options["progress"] == .bool(true) {
             guard invocation.receiveProgress else { return }
@@ -146,8 +147,9 @@ extension RouterCore {
     /// for YIELD, one for an invocation no longer in flight is dropped, one for an INVOCATION
     /// never sent is a protocol violation.
     mutating func calleeError(_ error: WAMPMessage.Error, _ session: RouterSession, into actions: inout [RouterAction]) {
-        guard let invocation = realms[session.realm]?.dealer.invocations[error.request], invocation.callee == session.id,
-              let callerConnection = sessions[invocation.caller]?.connection
+        guard let invocation = realms.withValueInPlace(session.realm, { $0.dealer.invocations[error.request] }) ?? nil,
+              invocation.callee == session.id,
+              let callerConnection = sessions.withValueInPlace(invocation.caller, { $0.connection })
         else { return refuseUnknownInvocation(.error, error.request, session, into: &actions) }
         finish(invocation.id, in: session.realm)
         actions.append(.send(

@@ -20,8 +20,9 @@ extension RouterCore {
 
     /// Why the realm's roles refuse `message` from `session`; `nil` when the realm has no roles
     /// or a permission of the session's role allows it.
-    func roleRefusal(_ message: WAMPMessage, _ session: RouterSession) -> String? {
-        guard let roles = realms[session.realm]?.roles, !roles.isEmpty else { return nil }
+    mutating func roleRefusal(_ message: WAMPMessage, _ session: RouterSession) -> String? {
+        // Mutating only to read the realm in place (see `withValueInPlace`); it changes nothing.
+        guard let roles = realms.withValueInPlace(session.realm, { $0.roles.isEmpty ? nil : $0.roles }) ?? nil else { return nil }
         let (action, uri): (WAMPAuthorizationRequest.Action, String)
         switch message {
         case .subscribe(let m): (action, uri) = (.subscribe, m.topic)

@@ -143,9 +143,9 @@ struct RouterCore: Sendable {
     /// Acts on the deadlines of `connection` that passed by `now`: closes a connection that sent
     /// no HELLO or did not answer GOODBYE, and cancels the calls it made that timed out.
     mutating func expire(_ connection: ConnectionID, now: ContinuousClock.Instant) -> [RouterAction] {
-        guard let entry = connections[connection] else { return [] }
+        guard let phase = connections.withValueInPlace(connection, { $0.phase }) else { return [] }
         var actions: [RouterAction] = []
-        switch entry.phase {
+        switch phase {
         case .awaitingHello(let deadline), .authenticating(let deadline), .closing(let deadline):
             if deadline <= now { close(connection, into: &actions) }
         case .established(let id):
@@ -168,9 +168,9 @@ struct RouterCore: Sendable {
         _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime = .epoch,
         lookup: UserLookup? = nil
     ) -> [RouterAction] {
-        guard let entry = connections[connection] else { return [] }
+        guard let phase = connections.withValueInPlace(connection, { $0.phase }) else { return [] }
         var actions: [RouterAction] = []
-        switch entry.phase {
+        switch phase {
         case .awaitingHello(let deadline):
             receiveWithoutSession(message, from: connection, deadline: deadline, lookup: lookup, into: &actions)
         case .authenticating:
@@ -211,7 +211,7 @@ struct RouterCore: Sendable {
     ) {
         // The handlers get the session without its collections, which stay in `sessions` only:
         // a second reference to them would make every change there copy them (copy-on-write).
-        guard let session = sessions[id]?.withoutCollections else { return }
+        guard let session = sessions.withValueInPlace(id, { $0.withoutCollections }) else { return }
         if let refusal = roleRefusal(message, session) {
             actions += refuse(message, from: connection, uri: WAMPURI.notAuthorized, refusal)
             return

@@ -24,11 +24,9 @@ struct RouterSession: Sendable {
     /// `RouterCore.sessions` holds the only reference to the collections and changes them in
     /// place. The handlers read the collections from there.
     var withoutCollections: RouterSession {
-        var session = self
-        session.subscriptions = []
-        session.registrations = []
-        session.calls = [:]
-        session.invocations = []
+        // Made anew rather than copied and emptied: a copy would retain the collections first.
+        var session = RouterSession(identity: identity, connection: connection, calleeCancels: calleeCancels)
+        session.lastInvocation = lastInvocation
         return session
     }
     var realm: String { identity.realm }
