@@ -52,16 +52,10 @@ per_operation() { # build workload
   echo $(( (ib - ia) / (cb - ca) ))
 }
 
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-
 printf "| %-8s | %14s | %14s | %8s |\n" workload "before (Ir)" "after (Ir)" change
 printf "|%s|%s|%s|%s|\n" ---------- ---------------- ---------------- ----------
 for workload in $WORKLOADS; do
-  : > "$OUT/before"; : > "$OUT/after"
-  for _ in $(seq "$REPS"); do
-    per_operation "$OUT/wamp-before" "$workload" >> "$OUT/before"
-    per_operation "$OUT/wamp-after" "$workload" >> "$OUT/after"
-  done
+  alternate_rounds per_operation "$OUT/wamp-before" "$OUT/wamp-after" "$workload"
   b=$(median < "$OUT/before"); a=$(median < "$OUT/after")
   printf "| %-8s | %14s | %14s | %7.1f%% |\n" "$workload" "$b" "$a" "$(echo "($a - $b) * 100 / $b" | bc -l)"
 done

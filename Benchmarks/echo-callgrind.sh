@@ -25,6 +25,7 @@ strip --strip-debug -o "$OUT/wamp-before" "$1"
 strip --strip-debug -o "$OUT/wamp-after" "$2"
 BEFORE="$OUT/wamp-before" AFTER="$OUT/wamp-after"
 N1="${N1:-2000}" N2="${N2:-6000}" REPS="${REPS:-3}"
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # Prints the instructions the server executed while echoing $3 messages (build $1, flags $2).
 instructions() {
@@ -50,16 +51,10 @@ per_message() { # build flags
   echo $(( (b - a) / (N2 - N1) ))
 }
 
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-
 printf "%-8s %14s %14s %8s\n" path "before (Ir)" "after (Ir)" change
 for path in typed opaque; do
   flags=""; [ "$path" = opaque ] && flags="--opaque"
-  : > "$OUT/before" ; : > "$OUT/after"
-  for _ in $(seq "$REPS"); do
-    per_message "$BEFORE" "$flags" >> "$OUT/before"
-    per_message "$AFTER" "$flags" >> "$OUT/after"
-  done
+  alternate_rounds per_message "$BEFORE" "$AFTER" "$flags"
   b=$(median < "$OUT/before"); a=$(median < "$OUT/after")
   printf "%-8s %14s %14s %7.2f%%   (rounds: before %s; after %s)\n" "$path" "$b" "$a" \
     "$(echo "($a - $b) * 100 / $b" | bc -l)" "$(tr '\n' ' ' < "$OUT/before")" "$(tr '\n' ' ' < "$OUT/after")"

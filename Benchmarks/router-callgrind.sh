@@ -56,17 +56,11 @@ per_call() { # build caller callee arguments
   echo $(( (ib - ia) / (cb - ca) ))
 }
 
-median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-
 printf "| %-10s | %-10s | %-9s | %14s | %14s | %8s |\n" caller callee arguments "before (Ir)" "after (Ir)" change
 printf "|%s|%s|%s|%s|%s|%s|\n" ------------ ------------ ----------- ---------------- ---------------- ----------
 for case in $CASES; do
   IFS=: read -r caller callee arguments <<< "$case"
-  : > "$OUT/before"; : > "$OUT/after"
-  for _ in $(seq "$REPS"); do
-    per_call "$BEFORE" "$caller" "$callee" "$arguments" >> "$OUT/before"
-    per_call "$AFTER" "$caller" "$callee" "$arguments" >> "$OUT/after"
-  done
+  alternate_rounds per_call "$BEFORE" "$AFTER" "$caller" "$callee" "$arguments"
   b=$(median < "$OUT/before"); a=$(median < "$OUT/after")
   printf "| %-10s | %-10s | %-9s | %14s | %14s | %7.1f%% |\n" "$caller" "$callee" "$arguments" "$b" "$a" \
     "$(echo "($a - $b) * 100 / $b" | bc -l)"
