@@ -119,6 +119,16 @@ struct MessageListFormTests {
         #expect(decoded.elements == testCase.elements)
     }
 
+    @Test("the head of every message type is its list form without Args and Kw", arguments: everyType)
+    func headElementsLeaveOutThePayload(_ testCase: ListFormCase) {
+        // The table's payloads have Args and Kw: both trailing elements go; a message without
+        // a payload keeps every element.
+        let payloadElements = testCase.message.payload == nil ? 0 : 2
+        #expect(testCase.message.headElements == Array(testCase.elements.dropLast(payloadElements)))
+        // The message itself keeps its payload.
+        #expect(testCase.message.elements == testCase.elements)
+    }
+
     // MARK: Args and Kw
 
     @Test("no Args and no Kw: neither element is sent")

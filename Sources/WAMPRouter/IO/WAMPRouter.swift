@@ -33,37 +33,53 @@ public final class WAMPRouter: Service, Sendable {
 
     private struct State {
         var core: RouterCore
-        var links: [ConnectionID: SessionLink] = [:]
+        var links: [ConnectionID: Served] = [:]
         /// Connections in ``serve(_:)``.
         var served = 0
         /// ``shutdown()`` calls waiting for the last connection to end.
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         /// Each realm's metrics, made when its first session joins.
         var realmMetrics: [String: WAMPRouterRealmMetrics] = [:]
-        /// The metrics of the realm each connection's session joined, while it is joined.
-        var joined: [ConnectionID: WAMPRouterRealmMetrics] = [:]
 
-        /// Counts what sending `message` to `connection` means: a session joined (WELCOME) or
+        /// A connection in ``serve(_:)``: its link, and the metrics of the realm its session
+        /// joined, while it is joined (kept together: one lookup per message sent).
+        struct Served {
+            let link: SessionLink
+            var joined: WAMPRouterRealmMetrics?
+        }
+
+        /// The link to send `message` on to `connection` (`nil` when the connection is no
+        /// longer served), after counting what sending it means: a session joined (WELCOME) or
         /// ended (GOODBYE, ABORT), a call (INVOCATION) or an event (EVENT) routed.
-        mutating func count(_ message: WAMPMessage, to connection: ConnectionID) {
+        mutating func link(sending message: WAMPMessage, to connection: ConnectionID) -> SessionLink? {
             switch message {
-            case .invocation: joined[connection]?.routedCall()
-            case .event: joined[connection]?.routedEvent()
             case .welcome:
                 left(connection)
-                guard let realm = core.session(on: connection)?.realm else { return }
-                let metrics = realmMetrics[realm] ?? WAMPRouterRealmMetrics(realm: realm)
-                realmMetrics[realm] = metrics
-                joined[connection] = metrics
-                metrics.joined()
+                if let realm = core.session(on: connection)?.realm, links[connection] != nil {
+                    let metrics = realmMetrics[realm] ?? WAMPRouterRealmMetrics(realm: realm)
+                    realmMetrics[realm] = metrics
+                    links[connection]?.joined = metrics
+                    metrics.joined()
+                }
             case .goodbye, .abort: left(connection)
             default: break
+            }
+            return links.withValueInPlace(connection) { served in
+                switch message {
+                case .invocation: served.joined?.routedCall()
+                case .event: served.joined?.routedEvent()
+                default: break
+                }
+                return served.link
             }
         }
 
         /// The session of `connection`, if one was joined, is no more.
         mutating func left(_ connection: ConnectionID) {
-            joined.removeValue(forKey: connection)?.left()
+            _ = links.withValueInPlace(connection) { served in
+                served.joined?.left()
+                served.joined = nil
+            }
         }
     }
 
@@ -105,7 +121,7 @@ public final class WAMPRouter: Service, Sendable {
             queueLength: configuration.limits.outboundQueueLength, octetLimit: configuration.limits.outboundQueueOctets)
         let connection: ConnectionID? = state.withLock { state in
             guard let id = state.core.connect(now: .now) else { return nil }
-            state.links[id] = link
+            state.links[id] = State.Served(link: link)
             state.served += 1
             return id
         }
@@ -148,8 +164,8 @@ public final class WAMPRouter: Service, Sendable {
             }
         }
         let waiters = state.withLock { state in
-            state.links[connection] = nil
             state.left(connection)
+            state.links[connection] = nil
             state.served -= 1
             guard state.served == 0 else { return [CheckedContinuation<Void, Never>]() }
             defer { state.idleWaiters = [] }
@@ -265,17 +281,16 @@ public final class WAMPRouter: Service, Sendable {
         while index < queue.count {
             switch queue[index] {
             case .send(let message, let connection):
-                guard let link = state.links[connection] else { break }
-                state.count(message, to: connection)
+                guard let link = state.link(sending: message, to: connection) else { break }
                 if !link.enqueue(message) {
                     link.markOverflowed()
                     slow.append(connection)
                     queue += state.core.disconnect(connection)
                 }
             case .close(let connection):
-                state.links[connection]?.finish()
+                state.links[connection]?.link.finish()
             case .rescheduleTimer(let connection):
-                state.links[connection]?.timer.ring()
+                state.links[connection]?.link.timer.ring()
             }
             index += 1
         }

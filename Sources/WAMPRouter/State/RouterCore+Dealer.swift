@@ -112,9 +112,13 @@ extension RouterCore {
         }
         if receiveProgress { details["receive_progress"] = true }
         if let timeout, deadline != nil { details["timeout"] = .integer(exactly: timeout) }
-        sessions[session.id]?.calls[invocation.id] = .some(deadline)
-        sessions[callee.session]?.invocations.insert(invocation.id)
-        sessions[callee.session]?.lastInvocation = invocation.id
+        // In place: `sessions[id]?.field = value` copies the whole session out and back, and
+        // allocates the accessor's frame for it.
+        sessions.withValueInPlace(session.id) { $0.calls[invocation.id] = .some(deadline) }
+        sessions.withValueInPlace(callee.session) { callee in
+            callee.invocations.insert(invocation.id)
+            callee.lastInvocation = invocation.id
+        }
         actions.append(.send(
             .invocation(.init(request: invocation.id, registration: registration.id, details: details, payload: call.payload)),
             to: calleeConnection))
@@ -224,9 +228,9 @@ extension RouterCore {
     /// Ends invocation `id` in the dealer and in its caller's and callee's records.
     @discardableResult
     mutating func finish(_ id: WAMPID, in realm: String) -> Dealer.Invocation? {
-        guard let invocation = realms[realm]?.dealer.finish(id) else { return nil }
-        sessions[invocation.caller]?.calls[id] = nil
-        sessions[invocation.callee]?.invocations.remove(id)
+        guard let invocation = realms.withValueInPlace(realm, { $0.dealer.finish(id) }) ?? nil else { return nil }
+        sessions.withValueInPlace(invocation.caller) { $0.calls[id] = nil }
+        sessions.withValueInPlace(invocation.callee) { $0.invocations.remove(id) }
         return invocation
     }
 }

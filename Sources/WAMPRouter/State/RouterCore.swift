@@ -84,8 +84,10 @@ struct RouterCore: Sendable {
 
     /// Whether messages from `connection` are still read.
     func isOpen(_ connection: ConnectionID) -> Bool {
-        guard let phase = connections[connection]?.phase else { return false }
-        return phase != .closed
+        guard let index = connections.index(forKey: connection) else { return false }
+        // A pattern, not `!=`: the derived equality compares the deadlines too.
+        if case .closed = connections[index].value.phase { return false }
+        return true
     }
 
     /// Moves `connection` to `phase`, with `pending` as its login in progress.
