@@ -19,6 +19,10 @@ struct MsgPackWriter {
     /// The writable bytes reserved for the first attempt when the buffer has fewer.
     static let initialCapacity = 512
 
+    /// The writable bytes reserved for a message's head (type code, IDs, options or details)
+    /// beside a serialized payload that is copied as it is.
+    static let headRoom = 128
+
     /// Runs `body` with a packer that appends to `buffer`. `body` may run twice (see above),
     /// so it must do nothing but pack. On error `buffer` is unchanged.
     func withPacker(

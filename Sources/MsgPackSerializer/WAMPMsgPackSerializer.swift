@@ -40,13 +40,29 @@ public import Transport
 /// once.
 public struct WAMPMsgPackSerializer: WAMPSerializer {
     /// The limits this serializer enforces.
-    public var configuration: Configuration
+    public var configuration: Configuration {
+        get { storage.configuration }
+        set { storage = Storage(configuration: newValue) }
+    }
+
+    /// The configuration behind one reference: the serializer is then one word, and each
+    /// ``WAMPSerializedPayload`` it makes holds it as `any WAMPSerializer` without allocating
+    /// a box (a value of four words does not fit an existential's inline buffer).
+    private var storage: Storage
+
+    private final class Storage: Sendable {
+        let configuration: Configuration
+
+        init(configuration: Configuration) {
+            self.configuration = configuration
+        }
+    }
 
     /// Creates a MessagePack serializer.
     ///
     /// - Parameter configuration: The limits to enforce; the defaults suit RawSocket.
     public init(configuration: Configuration = .init()) {
-        self.configuration = configuration
+        storage = Storage(configuration: configuration)
     }
 
     /// `WAMPSerializerID.msgpack`: RawSocket serializer 2, subprotocol `wamp.2.msgpack`.
@@ -68,8 +84,10 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
         if case .serialized(let payload)? = message.payload, payload.serializer.id == id {
             let elements = message.headElements
-            // Room for the copy, so that the head is not packed twice.
-            buffer.reserveCapacity(minimumWritableBytes: payload.bytes.readableBytes + MsgPackWriter.initialCapacity)
+            // Room for the copy and a head of common size, so that the head is not packed
+            // twice; no more: the transports' send buffers hold about 1 KiB, which a payload
+            // of up to about 900 octets then fits without reallocating the buffer.
+            buffer.reserveCapacity(minimumWritableBytes: payload.bytes.readableBytes + MsgPackWriter.headRoom)
             try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
                 try writer.writeList(elements, appending: payload, depth: 1, packer: packer)
             }
