@@ -154,6 +154,20 @@ struct MessagePackFormatTests {
         #expect(BufferContract.failedSerializeLeavesBuffer(shallow, tooDeep) == .nestingTooDeep)
     }
 
+    @Test("A configuration changed after the serializer was made applies to it, and not to an earlier copy")
+    func configurationChangedLaterApplies() throws {
+        var serializer = WAMPMsgPackSerializer()
+        let copy = serializer
+        serializer.configuration.maxNestingDepth = 3
+        #expect(serializer.configuration.maxNestingDepth == 3)
+        #expect(copy.configuration.maxNestingDepth == WAMPMsgPackSerializer.Configuration.defaultMaxNestingDepth)
+        let error = #expect(throws: WAMPSerializationError.self) {
+            try serializer.deserialize(unknownMessage(holding: nestedArrays(3)))
+        }
+        #expect(error?.code == .nestingTooDeep)
+        #expect(try decodeHeldValue(nestedArrays(3), with: copy) == [[[nil]]])
+    }
+
     @Test("serialize appends after the buffer's writer index and keeps what was there")
     func serializeAppends() throws {
         // [6, {}, "wamp.close.normal"]
