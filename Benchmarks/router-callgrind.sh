@@ -1,27 +1,34 @@
 #!/usr/bin/env bash
-# Instructions per routed call (CALL -> INVOCATION -> YIELD -> RESULT) in `wamp router`, counted
-# by valgrind's callgrind, for two builds of `wamp` in one run: what a change to the router's
-# hot path costs or saves, as a count that does not depend on the machine's load.
+# Instructions per routed call (CALL -> INVOCATION -> YIELD -> RESULT) or routed event (PUBLISH
+# -> EVENT, WORKLOAD=pubsub) in `wamp router`, counted by valgrind's callgrind, for two builds of
+# `wamp` in one run: what a change to the router's hot path costs or saves, as a count that does
+# not depend on the machine's load.
 #
 #   Benchmarks/router-callgrind.sh BEFORE_WAMP AFTER_WAMP
 #
-# The router runs under callgrind twice per case, while AFTER_WAMP's `wamp bench-router` (rpc,
-# WINDOW calls in flight) calls through it for D1 and then D2 seconds; (instructions of run 2 - instructions
-# of run 1) / (calls of run 2 - calls of run 1) is the cost of one call, without start-up,
+# The router runs under callgrind twice per case, while AFTER_WAMP's `wamp bench-router` (WORKLOAD,
+# WINDOW in flight) calls or publishes through it for D1 and then D2 seconds; (instructions of run 2 - instructions
+# of run 1) / (calls of run 2 - calls of run 1) is the cost of one call (or event), without start-up,
 # joins and shutdown. The router exits by itself when the bench's two sessions have left (the
 # hidden `--exit-after-connections 2`: no signal, which callgrind needs). Cases: the caller
-# and callee both MessagePack, and a MessagePack caller with a JSON callee; each with the
+# (publisher) and callee (subscriber) both MessagePack, and a MessagePack caller with a JSON callee; each with the
 # small arguments (Args ["hello", 42, 3.14], Kw {"k": "v"}) and with one 64 KiB binary. REPS
 # rounds (default 1), the builds alternating; the median is printed.
 #
-# Environment: D1 and D2 (default 4 and 12 seconds), REPS, WINDOW (calls in flight, default 1),
+# Environment: D1 and D2 (default 4 and 12 seconds), REPS, WORKLOAD (rpc, the default, or pubsub),
+# WINDOW (calls or unreceived events in flight, default 1),
 # CASES (default "msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k",
 # each caller:callee:arguments).
 #
 # The routers run as copies without debug information (strip --strip-debug): valgrind 3.19
 # (Debian 12) cannot read the DWARF 5 of a Swift build. The instructions are the same.
 set -euo pipefail
-D1="${D1:-4}" D2="${D2:-12}" REPS="${REPS:-1}" WINDOW="${WINDOW:-1}"
+D1="${D1:-4}" D2="${D2:-12}" REPS="${REPS:-1}" WINDOW="${WINDOW:-1}" WORKLOAD="${WORKLOAD:-rpc}"
+case "$WORKLOAD" in
+  rpc) UNIT=calls ;;
+  pubsub) UNIT=events ;;
+  *) echo "WORKLOAD must be rpc or pubsub" >&2; exit 2 ;;
+esac
 CASES="${CASES:-msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
@@ -31,10 +38,10 @@ BEFORE="$OUT/wamp-before" AFTER="$OUT/wamp-after"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Benchmarks/common.sh
 
-# Prints "instructions calls" for the router of build $1 while bench-router runs $5 seconds
+# Prints "instructions operations" for the router of build $1 while bench-router runs $5 seconds
 # with caller serializer $2, callee serializer $3 and arguments $4.
 measure() {
-  local wamp=$1 caller=$2 callee=$3 arguments=$4 seconds=$5 port pid calls
+  local wamp=$1 caller=$2 callee=$3 arguments=$4 seconds=$5 port pid operations
   port=$(free_port)
   rm -f "$OUT/callgrind.out" "$OUT/router.log"
   valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
@@ -42,11 +49,11 @@ measure() {
     > "$OUT/router.log" 2>&1 &
   pid=$!
   for _ in $(seq 1200); do grep -q listening "$OUT/router.log" 2>/dev/null && break; sleep 0.1; done
-  calls=$("$AFTER" bench-router --url "rs://127.0.0.1:$port" --serializer "$caller" --peer-serializer "$callee" \
-    --arguments "$arguments" --workload rpc --window "$WINDOW" --warmup 0 --duration "$seconds" --join-timeout 120 \
-    | python3 -c 'import json, sys; print(json.load(sys.stdin)["calls"])')
+  operations=$("$AFTER" bench-router --url "rs://127.0.0.1:$port" --serializer "$caller" --peer-serializer "$callee" \
+    --arguments "$arguments" --workload "$WORKLOAD" --window "$WINDOW" --warmup 0 --duration "$seconds" --join-timeout 120 \
+    | python3 -c "import json, sys; print(json.load(sys.stdin)['$UNIT'])")
   wait "$pid"
-  echo "$(awk '/^summary:/ {print $2}' "$OUT/callgrind.out") $calls"
+  echo "$(awk '/^summary:/ {print $2}' "$OUT/callgrind.out") $operations"
 }
 
 per_call() { # build caller callee arguments
@@ -66,4 +73,4 @@ for case in $CASES; do
     "$(echo "($a - $b) * 100 / $b" | bc -l)"
   echo "  $case rounds: before $(tr '\n' ' ' < "$OUT/before"); after $(tr '\n' ' ' < "$OUT/after")" >&2
 done
-echo "(instructions per routed call in the router process, all threads; rpc, window $WINDOW; median of $REPS rounds)"
+echo "(instructions per routed ${UNIT%s} in the router process, all threads; $WORKLOAD, window $WINDOW; median of $REPS rounds)"

@@ -257,6 +257,73 @@ struct ChannelHandlerTests {
         #expect(try h.written() == frameBytes(.message, [1]) + frameBytes(.message, [2]) + frameBytes(.message, [3]))
     }
 
+    /// The buffers the handler passed on, one array each, without running the loop.
+    static func outboundBuffers(_ h: Harness) throws -> [[UInt8]] {
+        var all: [[UInt8]] = []
+        while let buffer = try h.channel.readOutbound(as: ByteBuffer.self) { all.append(bytes(buffer)) }
+        return all
+    }
+
+    @Test("small frames written without a promise leave in order as one buffer, with one flush after the loop ran")
+    func smallFramesAreGathered() throws {
+        let h = try Self.openServer(clientLength: 1 << 20)
+        for i in 1 ... 3 {
+            h.channel.write(ByteBuffer(bytes: frameBytes(.message, [UInt8(i), 0xAA])), promise: nil)
+            h.channel.flush()
+        }
+        #expect(try Self.outboundBuffers(h) == [], "nothing leaves before the loop's next turn")
+        h.loop.run()
+        #expect(try Self.outboundBuffers(h) == [
+            frameBytes(.message, [1, 0xAA]) + frameBytes(.message, [2, 0xAA]) + frameBytes(.message, [3, 0xAA])
+        ])
+    }
+
+    @Test("a full slice of gathered frames is written and flushed at once, without waiting for the loop")
+    func fullSliceLeavesAtOnce() throws {
+        let h = try Self.openServer(clientLength: 1 << 20)
+        let batch = FlushCoalescer.defaultBatch
+        for i in 0 ..< batch + 1 {
+            h.channel.write(ByteBuffer(bytes: frameBytes(.message, [UInt8(i)])), promise: nil)
+            h.channel.flush()
+        }
+        #expect(try Self.outboundBuffers(h) == [(0 ..< batch).flatMap { frameBytes(.message, [UInt8($0)]) }])
+        h.loop.run()
+        #expect(try Self.outboundBuffers(h) == [frameBytes(.message, [UInt8(batch)])])
+    }
+
+    @Test("a large frame, a frame with a promise and a PONG each leave after the frames gathered before them")
+    func gatheredFramesKeepTheirPlace() throws {
+        let h = try Self.openServer(clientLength: 1 << 20)
+        let large = patternedPayload(RawSocketChannelHandler.maxGatheredFrame)
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [1])), promise: nil)
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, large)), promise: nil)
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [2])), promise: nil)
+        let acknowledged = h.channel.write(ByteBuffer(bytes: frameBytes(.message, [3])))
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [4])), promise: nil)
+        h.feed(frameBytes(.ping, [9]))
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [5])), promise: nil)
+        h.channel.flush()
+        h.loop.run()
+        try acknowledged.wait()
+        #expect(try Self.outboundBuffers(h) == [
+            frameBytes(.message, [1]), frameBytes(.message, large), frameBytes(.message, [2]),
+            frameBytes(.message, [3]), frameBytes(.message, [4]), frameBytes(.pong, [9]), frameBytes(.message, [5]),
+        ])
+    }
+
+    @Test("a frame over the peer's limit is refused, not gathered; the frames around it leave")
+    func frameOverLimitIsNotGathered() throws {
+        let h = try Self.openServer(clientLength: 512)
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [1])), promise: nil)
+        let tooBig = h.channel.write(ByteBuffer(bytes: frameBytes(.message, patternedPayload(513))))
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [2])), promise: nil)
+        h.channel.flush()
+        h.loop.run()
+        #expect((failure(of: tooBig) as? RawSocketError)?.code == .messageTooLarge)
+        #expect(try Self.outboundBuffers(h) == [frameBytes(.message, [1]) + frameBytes(.message, [2])])
+        #expect(h.channel.isActive)
+    }
+
     @Test("an outbound message before the handshake completed fails with connectionClosed")
     func outboundBeforeHandshakeFails() throws {
         let h = try Harness(role: .client(serializer: 1))
