@@ -21,17 +21,9 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var handshakeTimer: Scheduled<Void>?
     private var pingTimer: RepeatedTask?
     private var pendingWrites = false
+    /// Coalesces flushes, and gathers small message frames written without a promise: a burst
+    /// of messages goes down the pipeline as one write and to the socket as one iovec.
     private let flushes = FlushCoalescer()
-    /// Small message frames written without a promise and not yet passed on, in one buffer:
-    /// the first frame's, with the next ones appended (in place, once the sender let go of it).
-    /// A burst of messages then goes down the pipeline as one write and to the socket as one
-    /// iovec, not one of each per message.
-    private var gathered: ByteBuffer?
-    /// The frames in ``gathered``.
-    private var gatheredFrames = 0
-    /// A write of the gathered frames and a flush are scheduled for the end of the event
-    /// loop's current work.
-    private var gatheredFlushScheduled = false
     private var closing = false
     /// Octets of handshake replies, PINGs and PONGs handed to the channel and not yet written.
     private var controlBytesPending = 0
@@ -47,8 +39,8 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     /// make it buffer without bound. Keepalive PINGs never come near it.
     static let maxPendingControlBytes = 1 << 20
 
-    /// The largest frame that is gathered (copied into ``gathered``); a larger one is passed on
-    /// as it is, after the frames gathered before it.
+    /// The largest frame that is gathered (copied into the buffer of the frames gathered before
+    /// it, see ``FlushCoalescer``); a larger one is passed on as it is, after them.
     static let maxGatheredFrame = 4096
 
     /// The negotiated parameters, when the handshake completed.
@@ -71,7 +63,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        gathered = nil
+        flushes.dropGathered()
         // A channel that never became active (a failed connect) gets no channelInactive: the
         // promise must still be completed (NIO traps on a leaked promise) and timers stopped.
         stopTimers()
@@ -128,7 +120,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        gathered = nil  // nowhere to go
+        flushes.dropGathered()  // nowhere to go
         var deferred: [RawSocketProtocolCore.Event] = []
         core.endOfStream { deferred.append($0) }
         for event in deferred { handle(event, context: context) }
@@ -152,7 +144,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let frame = unwrapOutboundIn(data)
         guard frame.readableBytes > 0 else {
-            writeGathered(context: context)
+            flushes.writeGathered(context: context)
             context.writeAndFlush(data, promise: promise)
             return
         }
@@ -166,55 +158,16 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         // A frame whose write reports back, or a large one, goes as it is: no copy, and no
         // promise to share with the frames around it.
         guard promise == nil, frame.readableBytes <= Self.maxGatheredFrame else {
-            writeGathered(context: context)
+            flushes.writeGathered(context: context)
             context.write(data, promise: promise)
             return
         }
-        gather(frame, context: context)
+        flushes.gather(frame)
     }
 
-    /// Coalesced: see ``FlushCoalescer``. While frames are gathered, the flush that
-    /// ``gather(_:context:)`` scheduled or made takes them and everything before them.
+    /// Coalesced: see ``FlushCoalescer``.
     func flush(context: ChannelHandlerContext) {
-        guard gathered == nil else { return }
         flushes.flush(context: context)
-    }
-
-    /// Adds `frame` to ``gathered``. The gathered frames are written and flushed at the end of
-    /// the event loop's current work, or at once when a slice of ``FlushCoalescer/defaultBatch``
-    /// frames is complete (as ``FlushCoalescer`` does with separate frames).
-    private func gather(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        if var buffer = gathered {
-            gathered = nil  // the only reference: the append is in place
-            buffer.writeImmutableBuffer(frame)
-            gathered = buffer
-        } else {
-            gathered = frame
-        }
-        gatheredFrames += 1
-        if gatheredFrames >= flushes.batch {
-            writeGathered(context: context)
-            context.flush()
-            return
-        }
-        guard !gatheredFlushScheduled else { return }
-        gatheredFlushScheduled = true
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            let (handler, context) = loopBound.value
-            handler.gatheredFlushScheduled = false
-            guard handler.gathered != nil else { return }  // written and flushed already
-            handler.writeGathered(context: context)
-            context.flush()
-        }
-    }
-
-    /// Passes the gathered frames on, if there are any: before anything written after them.
-    private func writeGathered(context: ChannelHandlerContext) {
-        guard let buffer = gathered else { return }
-        gathered = nil
-        gatheredFrames = 0
-        context.write(wrapOutboundOut(buffer), promise: nil)
     }
 
     func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
@@ -229,7 +182,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
             stopTimers()
             let channel = context.channel
             pendingWrites = false
-            writeGathered(context: context)
+            flushes.writeGathered(context: context)
             context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in
                 channel.close(promise: nil)
             }
@@ -287,7 +240,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
 
     /// Writes a handshake reply, PING or PONG, counting its octets until they are written.
     private func writeControl(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        writeGathered(context: context)
+        flushes.writeGathered(context: context)
         let size = bytes.readableBytes
         controlBytesPending += size
         let promise = context.eventLoop.makePromise(of: Void.self)
@@ -352,7 +305,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
         handshakePromise.fail(error)
         context.fireErrorCaught(error)
         // Anything queued (an error reply) leaves first, then the connection closes.
-        writeGathered(context: context)
+        flushes.writeGathered(context: context)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in
             channel.close(promise: nil)

@@ -1,7 +1,8 @@
 public import NIOCore
 
 /// Coalesces the flushes that a transport's channel handler receives from the connection's
-/// writer, which flushes after every message (one `write` system call per message).
+/// writer, which flushes after every message (one `write` system call per message), and, for a
+/// handler that asks for it, the writes of small frames.
 ///
 /// A flush is done once, after the event loop ran what is already queued on it (the rest of a
 /// burst of sends from a task on this loop, or writes queued from elsewhere), or at once when
@@ -9,6 +10,12 @@ public import NIOCore
 /// first messages while this side still works on the rest. Measured on the echo benchmark with
 /// 64 messages in flight: slices of 16 gave about 10% more messages/s than one flush per burst
 /// over RawSocket, and 1.9× over WebSocket. Latency grows by one event-loop task, not by a timer.
+///
+/// Frames handed to ``gather(_:)`` (complete frames, ready for the socket) are kept in one
+/// buffer, the first frame's with the next ones appended in place, and passed on as one write
+/// just before the flush: one trip down the pipeline and one iovec for a burst instead of one
+/// each per message. The handler passes them on itself (``writeGathered(context:)``) before
+/// anything else it writes, so that the order of the frames is kept.
 ///
 /// Use it on the channel's event loop only: a handler calls ``flush(context:)`` from its own
 /// `flush(context:)`.
@@ -21,6 +28,8 @@ package final class FlushCoalescer {
 
     private var scheduled = false
     private var unflushed = 0
+    /// The frames gathered since the last write of them.
+    private var gathered: ByteBuffer?
 
     /// Creates a coalescer flushing at least every `batch` messages.
     package init(batch: Int = FlushCoalescer.defaultBatch) {
@@ -28,11 +37,12 @@ package final class FlushCoalescer {
     }
 
     /// Counts one message's flush, and flushes now (a full slice) or schedules one flush for
-    /// the end of the event loop's current work.
+    /// the end of the event loop's current work. The gathered frames are written first.
     package func flush(context: ChannelHandlerContext) {
         unflushed += 1
         if unflushed >= batch {
             unflushed = 0
+            writeGathered(context: context)
             context.flush()
             return
         }
@@ -43,8 +53,34 @@ package final class FlushCoalescer {
             let (coalescer, context) = loopBound.value
             coalescer.scheduled = false
             coalescer.unflushed = 0
+            coalescer.writeGathered(context: context)
             context.flush()
         }
+    }
+
+    /// Keeps `frame` to be written with the frames gathered before and after it, as one buffer,
+    /// at the next flush or ``writeGathered(context:)``.
+    package func gather(_ frame: ByteBuffer) {
+        guard var buffer = gathered else {
+            gathered = frame
+            return
+        }
+        gathered = nil  // the only reference once the sender let go of it: the append is in place
+        buffer.writeImmutableBuffer(frame)
+        gathered = buffer
+    }
+
+    /// Writes the gathered frames, if there are any: a handler calls it before it writes
+    /// anything else.
+    package func writeGathered(context: ChannelHandlerContext) {
+        guard let buffer = gathered else { return }
+        gathered = nil
+        context.write(NIOAny(buffer), promise: nil)
+    }
+
+    /// Forgets the gathered frames: the channel closed.
+    package func dropGathered() {
+        gathered = nil
     }
 }
 
