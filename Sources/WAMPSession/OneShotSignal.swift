@@ -1,16 +1,16 @@
 import Synchronization
 
 /// A signal that fires once, for one waiting task at a time: the session's timer loop waits
-/// for an earlier deadline with it, a procedure handler's task for an INTERRUPT.
+/// for an earlier deadline with it.
 ///
 /// Cancelling the waiting task fires the signal, so that a task group racing the wait against
 /// other work can always end.
 ///
 /// ```swift
-/// let interrupt = OneShotSignal()
-/// async let interrupted: Void = interrupt.wait()
-/// interrupt.fire()
-/// await interrupted
+/// let wakeUp = OneShotSignal()
+/// async let wokenUp: Void = wakeUp.wait()
+/// wakeUp.fire()
+/// await wokenUp
 /// ```
 final class OneShotSignal: Sendable {
     private struct State {

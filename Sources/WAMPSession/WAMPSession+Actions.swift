@@ -74,11 +74,10 @@ extension WAMPSession {
         case .finishSubscription(let token, let error):
             eventSinks.removeValue(forKey: token)?.finish(throwing: error)
         case .startInvocation(let invocation, let handler, let call):
-            let interrupt = OneShotSignal()
-            interrupts[invocation.ticket] = interrupt
-            jobs.append(.invocation(invocation, handler, call, interrupt: interrupt))
+            interrupts.add(invocation.ticket)
+            jobs.append(.invocation(invocation, handler, call))
         case .interruptInvocation(let invocation):
-            interrupts.removeValue(forKey: invocation.ticket)?.fire()
+            interrupts.interrupt(invocation.ticket)
         case .completeJoin(let result):
             if case .failure(let error) = result { logger.warning("could not join realm: \(error)") }
             if let joinWaiter {

@@ -11,8 +11,12 @@ extension WAMPSession {
         case abandon(WAMPSessionStateMachine.RequestHandle)
         /// A subscription's sequence was dropped or its reader cancelled.
         case subscriptionDropped(token: Int)
-        /// Runs a procedure handler until it returns; the signal (INTERRUPT) cancels it.
-        case invocation(WAMPSessionStateMachine.InvocationHandle, Handler, WAMPInvocation, interrupt: OneShotSignal)
+        /// Runs a procedure handler until it returns; INTERRUPT cancels its task.
+        case invocation(WAMPSessionStateMachine.InvocationHandle, Handler, WAMPInvocation)
+        /// Answers an invocation whose handler's task was cancelled (INTERRUPT): the answer is
+        /// sent from a task that is not, so that a send that must wait for the connection is
+        /// not cut short.
+        case answerInterrupted(WAMPSessionStateMachine.InvocationHandle, Result<WAMPResult, any Error>)
     }
 
     /// Runs the background work until the scope cancels it, then closes the session if it is
@@ -114,28 +118,28 @@ extension WAMPSession {
             await feed { $0.abandon(request, CancellationError()) }
         case .subscriptionDropped(let token):
             await feed { $0.subscriptionDropped(token) }
-        case .invocation(let invocation, let handler, let call, let interrupt):
-            let result = await Self.runHandler(handler, call, interrupt: interrupt)
-            interrupts[invocation.ticket] = nil
+        case .invocation(let invocation, let handler, let call):
+            let result = await Self.runHandler(handler, call, ticket: invocation.ticket, interrupts: interrupts)
+            if Task.isCancelled {
+                jobs.append(.answerInterrupted(invocation, result))
+            } else {
+                await feed { $0.invocationCompleted(invocation, result) }
+            }
+        case .answerInterrupted(let invocation, let result):
             await feed { $0.invocationCompleted(invocation, result) }
         }
     }
 
-    /// Runs `handler`, cancelling it when `interrupt` fires.
-    nonisolated static func runHandler(
-        _ handler: @escaping Handler, _ invocation: WAMPInvocation, interrupt: OneShotSignal
+    /// Runs `handler` in the job's task, off the session's actor; INTERRUPT for `ticket`
+    /// cancels the task (see ``InvocationInterrupts``).
+    @concurrent nonisolated static func runHandler(
+        _ handler: @escaping Handler, _ invocation: WAMPInvocation, ticket: UInt64, interrupts: InvocationInterrupts
     ) async -> Result<WAMPResult, any Error> {
-        // One child task, the handler, so that an INTERRUPT can cancel it. The job's own task
-        // waits for the first of the handler's return (which fires the signal too) and the
-        // interrupt, then for the handler's result.
-        await withTaskGroup(of: Result<WAMPResult, any Error>.self) { group in
-            group.addTask {
-                defer { interrupt.fire() }
-                do { return .success(try await handler(invocation)) } catch { return .failure(error) }
-            }
-            await interrupt.wait()
-            group.cancelAll()  // the interrupt fired first: the handler is cancelled; else no effect
-            return await group.next() ?? .failure(CancellationError())
+        await withUnsafeCurrentTask { task in
+            // The reference is in the table only while this closure runs (see HandlerTask).
+            if let task { interrupts.started(ticket, HandlerTask(task)) }
+            defer { interrupts.returned(ticket) }
+            do { return .success(try await handler(invocation)) } catch { return .failure(error) }
         }
     }
 }

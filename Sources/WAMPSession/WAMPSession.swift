@@ -72,8 +72,8 @@ public actor WAMPSession {
     var progressSinks: [UInt64: AsyncThrowingStream<WAMPResult, any Error>.Continuation] = [:]
     /// Local subscriptions' sequences, by token.
     var eventSinks: [Int: EventBuffer] = [:]
-    /// The INTERRUPT signals of running handlers, by ticket.
-    var interrupts: [UInt64: OneShotSignal] = [:]
+    /// How INTERRUPT reaches each running handler.
+    let interrupts = InvocationInterrupts()
     var joinWaiter: CheckedContinuation<Void, any Error>?
     var joinResult: Result<Void, any Error>?
     var leaveWaiters: [CheckedContinuation<Void, Never>] = []

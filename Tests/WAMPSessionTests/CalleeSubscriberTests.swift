@@ -85,6 +85,28 @@ struct CalleeSubscriberTests {
         }
     }
 
+    @Test("an INTERRUPT right behind its INVOCATION cancels the handler however soon it arrives; the next invocation runs")
+    func interruptRightBehindInvocation() async throws {
+        try await withJoinedSession { session, transport in
+            _ = try await register(session, transport, "com.example.sleep-or-echo") { invocation in
+                if invocation.args == ["sleep"] { try await Task.sleep(for: .seconds(3600)) }
+                return WAMPResult(args: invocation.args)
+            }
+            transport.router.send(.invocation(.init(request: 3, registration: 11, payload: .arguments(["sleep"], [:]))))
+            transport.router.send(.interrupt(.init(request: 3, options: ["mode": "kill"])))
+            let error = try await transport.router.expect("ERROR") { if case .error(let e) = $0 { e } else { nil } }
+            #expect(error.request == 3)
+            #expect(error.error == WAMPError.canceledURI)
+
+            // That INTERRUPT was for invocation 3 only: a repeat of it reaches nothing.
+            transport.router.send(.invocation(.init(request: 4, registration: 11, payload: .arguments(["hi"], [:]))))
+            transport.router.send(.interrupt(.init(request: 3, options: ["mode": "kill"])))
+            let yield = try await transport.router.expect("YIELD") { if case .yield(let y) = $0 { y } else { nil } }
+            #expect(yield.request == 4)
+            #expect(yield.args == ["hi"])
+        }
+    }
+
     @Test("an INVOCATION beyond maxConcurrentInvocations is answered at once with ERROR; the running one still completes")
     func invocationLimit() async throws {
         var configuration = WAMPSession.Configuration()
