@@ -45,25 +45,25 @@ final class InvocationInterrupts: Sendable {
     func returned(_ ticket: UInt64) {
         entries.withLock { _ = $0.removeValue(forKey: ticket) }
     }
-}
 
-/// The task that runs a procedure handler, for ``InvocationInterrupts`` to cancel.
-///
-/// `@unchecked Sendable`, because `UnsafeCurrentTask` is not. Why that is sound here:
-/// - the reference comes from `withUnsafeCurrentTask` in the handler's job, and is in the
-///   table only while that closure runs: the closure puts it there when it starts and takes it
-///   out before it returns, under the table's mutex, and the table cancels it under the same
-///   mutex; so it is never used after its task ended, nor outside the closure's run;
-/// - the only call made on it from another task is `cancel()`, which `UnsafeCurrentTask`'s
-///   documentation allows from other tasks (it is also an API of `Task`).
-struct HandlerTask: @unchecked Sendable {
-    private let task: UnsafeCurrentTask
+    /// The task that runs a procedure handler, for the table to cancel.
+    ///
+    /// `@unchecked Sendable`, because `UnsafeCurrentTask` is not. Why that is sound here:
+    /// - the reference comes from `withUnsafeCurrentTask` in the handler's job, and is in the
+    ///   table only while that closure runs: the closure puts it there when it starts and takes it
+    ///   out before it returns, under the table's mutex, and the table cancels it under the same
+    ///   mutex; so it is never used after its task ended, nor outside the closure's run;
+    /// - the only call made on it from another task is `cancel()`, which `UnsafeCurrentTask`'s
+    ///   documentation allows from other tasks (it is also an API of `Task`).
+    struct HandlerTask: @unchecked Sendable {
+        private let task: UnsafeCurrentTask
 
-    init(_ task: UnsafeCurrentTask) {
-        self.task = task
-    }
+        init(_ task: UnsafeCurrentTask) {
+            self.task = task
+        }
 
-    func cancel() {
-        task.cancel()
+        func cancel() {
+            task.cancel()
+        }
     }
 }

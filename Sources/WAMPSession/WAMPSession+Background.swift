@@ -136,8 +136,9 @@ extension WAMPSession {
         _ handler: @escaping Handler, _ invocation: WAMPInvocation, ticket: UInt64, interrupts: InvocationInterrupts
     ) async -> Result<WAMPResult, any Error> {
         await withUnsafeCurrentTask { task in
-            // The reference is in the table only while this closure runs (see HandlerTask).
-            if let task { interrupts.started(ticket, HandlerTask(task)) }
+            // The reference is in the table only while this closure runs
+            // (see InvocationInterrupts.HandlerTask).
+            if let task { interrupts.started(ticket, InvocationInterrupts.HandlerTask(task)) }
             defer { interrupts.returned(ticket) }
             do { return .success(try await handler(invocation)) } catch { return .failure(error) }
         }

@@ -76,7 +76,7 @@ public final class WAMPRouter: Service, Sendable {
 
         /// The session of `connection`, if one was joined, is no more.
         mutating func left(_ connection: ConnectionID) {
-            _ = links.withValueInPlace(connection) { served in
+            links.withValueInPlace(connection) { served in
                 served.joined?.left()
                 served.joined = nil
             }
