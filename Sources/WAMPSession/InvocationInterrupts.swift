@@ -26,18 +26,20 @@ final class InvocationInterrupts: Sendable {
     /// The entry stays until the job is done with it.
     func interrupt(_ ticket: UInt64) {
         entries.withLock { entries in
-            guard entries[ticket] != nil else { return }
-            entries[ticket]?.isInterrupted = true
-            entries[ticket]?.task?.cancel()
+            guard var entry = entries[ticket] else { return }
+            entry.isInterrupted = true
+            entries[ticket] = entry
+            entry.task?.cancel()
         }
     }
 
     /// The task running the handler of invocation `ticket` started.
     func started(_ ticket: UInt64, _ task: HandlerTask) {
         entries.withLock { entries in
-            guard entries[ticket] != nil else { return }
-            entries[ticket]?.task = task
-            if entries[ticket]?.isInterrupted == true { task.cancel() }
+            guard var entry = entries[ticket] else { return }
+            entry.task = task
+            entries[ticket] = entry
+            if entry.isInterrupted { task.cancel() }
         }
     }
 
