@@ -112,7 +112,10 @@ extension WAMPSession {
         timers.wakeUp = nil
     }
 
-    func run(_ job: Job) async {
+    /// Runs `job` in its own child task, off the session's actor: a handler starts at once,
+    /// without a hop onto the actor and off it again; what the job feeds the state machine
+    /// goes onto the actor.
+    @concurrent nonisolated func run(_ job: Job) async {
         switch job {
         case .abandon(let request):
             await feed { $0.abandon(request, CancellationError()) }
@@ -132,7 +135,7 @@ extension WAMPSession {
 
     /// Runs `handler` in the job's task, off the session's actor; INTERRUPT for `ticket`
     /// cancels the task (see ``InvocationInterrupts``).
-    @concurrent nonisolated static func runHandler(
+    @concurrent static func runHandler(
         _ handler: @escaping Handler, _ invocation: WAMPInvocation, ticket: UInt64, interrupts: InvocationInterrupts
     ) async -> Result<WAMPResult, any Error> {
         await withUnsafeCurrentTask { task in
