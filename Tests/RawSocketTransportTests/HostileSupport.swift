@@ -127,27 +127,20 @@ func withScriptedServer<R: Sendable>(
     _ script: @escaping @Sendable (RawStream, RawPeer) async throws -> Void,
     _ body: (RawSocketEndpoint) async throws -> R
 ) async throws -> R {
+    let accepted = AcceptedConnections()
     let server = try await ServerBootstrap(group: hostileGroup)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         .childChannelOption(.allowRemoteHalfClosure, value: true)
         .bind(host: "127.0.0.1", port: 0) { child in
-            child.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
-                    wrappingChannelSynchronously: child, configuration: rawPeerConfiguration)
-            }
+            child.eventLoop.makeCompletedFuture { try accepted.wrap(child, configuration: rawPeerConfiguration) }
         }
     let listener = server.channel
-    let accepting = Task<Void, Never> {
-        _ = try? await server.executeThenClose { inbound in
-            try await withThrowingDiscardingTaskGroup { group in
-                for try await child in inbound {
-                    group.addTask {
-                        let raw = child.channel
-                        try? await child.executeThenClose { i, o in
-                            try await script(RawStream(i, o), RawPeer(channel: raw, outbound: o))
-                        }
-                    }
-                }
+    // Closing the listener ends the accepting and cancels the scripts (see acceptConnections).
+    _ = Task<Void, Never> {
+        await acceptConnections(of: server, accepted: accepted) { child in
+            let raw = child.channel
+            try? await child.executeThenClose { i, o in
+                try await script(RawStream(i, o), RawPeer(channel: raw, outbound: o))
             }
         }
     }
@@ -155,11 +148,9 @@ func withScriptedServer<R: Sendable>(
     do {
         let result = try await body(endpoint)
         try? await listener.close()
-        accepting.cancel()
         return result
     } catch {
         try? await listener.close()
-        accepting.cancel()
         throw error
     }
 }

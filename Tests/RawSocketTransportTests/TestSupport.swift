@@ -324,23 +324,16 @@ final class RawServer: Sendable {
     }
 
     static func start(_ handler: @escaping @Sendable (RawStream) async throws -> Void) async throws -> RawServer {
+        let accepted = AcceptedConnections()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { child in
-                child.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
-                }
+                child.eventLoop.makeCompletedFuture { try accepted.wrap(child) }
             }
         let channel = server.channel
         let task = Task<Void, Never> {
-            _ = try? await server.executeThenClose { inbound in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await child in inbound {
-                        group.addTask {
-                            try? await child.executeThenClose { i, o in try await handler(RawStream(i, o)) }
-                        }
-                    }
-                }
+            await acceptConnections(of: server, accepted: accepted) { child in
+                try? await child.executeThenClose { i, o in try await handler(RawStream(i, o)) }
             }
         }
         return RawServer(port: channel.localAddress!.port!, channel: channel, task: task)
@@ -348,10 +341,76 @@ final class RawServer: Sendable {
 
     var endpoint: RawSocketEndpoint { .tcp(host: "127.0.0.1", port: port) }
 
-    /// Stops accepting; connection handlers are cancelled, not awaited.
+    /// Stops accepting; connection handlers are cancelled (see ``acceptConnections(of:_:)``),
+    /// not awaited.
     func shutdown() async {
         try? await channel.close()
-        task.cancel()
+    }
+}
+
+/// The connections a raw test server accepted and wrapped, held until its accept loop takes
+/// them.
+///
+/// NIO hands a server's accepted connections over through the server's inbound stream; one that
+/// arrives as the server closes is dropped there, and a dropped `NIOAsyncChannel` whose writer
+/// was never finished traps ("Deinited NIOAsyncWriter without calling finish()"): a client that
+/// connected just as a test ended took the whole test process down. Held here too, such a
+/// connection is not the stream's alone; ``acceptConnections(of:accepted:_:)`` closes what the
+/// loop never took, and once the server is closed no connection is wrapped any more.
+final class AcceptedConnections: Sendable {
+    typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+    struct ServerClosed: Error {}
+
+    private let state = Mutex<(held: [ObjectIdentifier: Connection], closed: Bool)>(([:], false))
+
+    /// Wraps `child` for the server (on its event loop); throws once the server closed, and
+    /// NIO then closes `child` itself.
+    func wrap(_ child: any Channel, configuration: Connection.Configuration = .init()) throws -> Connection {
+        try state.withLock { state in
+            guard !state.closed else { throw ServerClosed() }
+            let connection = try Connection(wrappingChannelSynchronously: child, configuration: configuration)
+            state.held[ObjectIdentifier(child)] = connection
+            return connection
+        }
+    }
+
+    /// The accept loop took `connection`.
+    func taken(_ connection: Connection) {
+        _ = state.withLock { $0.held.removeValue(forKey: ObjectIdentifier(connection.channel)) }
+    }
+
+    /// No connection is wrapped any more; returns those never taken.
+    func close() -> [Connection] {
+        state.withLock { state in
+            state.closed = true
+            defer { state.held = [:] }
+            return Array(state.held.values)
+        }
+    }
+}
+
+/// Runs `handler` for each connection `server` accepts, in a child task, until the server's
+/// channel is closed; then cancels the handlers and closes the connections `accepted` holds
+/// that never reached the loop.
+///
+/// Closing the channel, not cancelling the task that iterates, ends the accepting: the inbound
+/// stream then still hands over the connections it holds (a cancelled iteration drops them).
+func acceptConnections(
+    of server: NIOAsyncChannel<AcceptedConnections.Connection, Never>, accepted: AcceptedConnections,
+    _ handler: @escaping @Sendable (AcceptedConnections.Connection) async -> Void
+) async {
+    _ = try? await server.executeThenClose { inbound in
+        try await withThrowingDiscardingTaskGroup { group in
+            for try await child in inbound {
+                accepted.taken(child)
+                group.addTask { await handler(child) }
+            }
+            group.cancelAll()
+        }
+    }
+    for leftover in accepted.close() {
+        try? await leftover.executeThenClose { _, _ in }
     }
 }
 
