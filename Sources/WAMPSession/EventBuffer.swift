@@ -80,6 +80,15 @@ final class EventBuffer: Sendable {
         onCancel()
     }
 
+    /// The next event if one waits and the reader's task is not cancelled, without waiting:
+    /// a reader that tries it before ``next()`` has no `await` on its path while events wait
+    /// (each `await` costs a switch back to its executor and a lookup of the task's executor
+    /// preference). `nil` leaves everything else (the end, cancellation, waiting) to ``next()``.
+    func nextWaiting() -> WAMPEvent? {
+        guard !Task.isCancelled else { return nil }
+        return state.withLock { $0.events.popFirst() }
+    }
+
     /// The next event, waiting for one; `nil` at the end or once cancelled; the error the
     /// buffer was finished with, once, after the last event.
     func next() async throws -> WAMPEvent? {

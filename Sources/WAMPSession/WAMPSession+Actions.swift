@@ -9,7 +9,12 @@ extension WAMPSession {
 
     /// Feeds the state machine one event and performs the actions that follow, on the transport
     /// that was current when the event came.
-    func feed(_ event: (inout WAMPSessionStateMachine) -> [Action]) async {
+    ///
+    /// Inlined into its callers, as are ``transmit(_:on:logger:)``, ``send(_:logger:)`` and
+    /// ``request(_:logger:)``: an async method of the actor starts with a switch to the actor,
+    /// which looks the task's executor preference up under a lock even when the caller is on
+    /// the actor already (about 1% of the client's instructions per call for these four).
+    @inline(__always) func feed(_ event: (inout WAMPSessionStateMachine) -> [Action]) async {
         let target = current
         let actions = event(&machine)
         await perform(actions, on: target)
@@ -103,8 +108,8 @@ extension WAMPSession {
         return nil
     }
 
-    /// Sends `message` on `transport`, logging it at trace level.
-    func transmit(_ message: WAMPMessage, on transport: any WAMPTransport, logger: Logger) async throws {
+    /// Sends `message` on `transport`, logging it at trace level. Inlined: see ``feed(_:)``.
+    @inline(__always) func transmit(_ message: WAMPMessage, on transport: any WAMPTransport, logger: Logger) async throws {
         try await transport.send(message)
         logger.trace("sent", metadata: Self.metadata(message))
     }

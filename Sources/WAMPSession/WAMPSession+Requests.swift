@@ -12,8 +12,8 @@ extension WAMPSession {
     }
 
     /// Performs a started request's actions and sends its message on the current transport; when
-    /// that fails, the machine drops the request.
-    func send(_ started: Started, logger: Logger) async throws {
+    /// that fails, the machine drops the request. Inlined: see ``feed(_:)``.
+    @inline(__always) func send(_ started: Started, logger: Logger) async throws {
         let target = current
         await perform(started.actions, on: target)
         do {
@@ -27,8 +27,8 @@ extension WAMPSession {
         }
     }
 
-    /// Sends a started request and waits for its reply.
-    func request(_ started: Started, logger: Logger) async throws -> WAMPMessage {
+    /// Sends a started request and waits for its reply. Inlined: see ``feed(_:)``.
+    @inline(__always) func request(_ started: Started, logger: Logger) async throws -> WAMPMessage {
         try await send(started, logger: logger)
         do {
             let reply = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<WAMPMessage, any Error>) in

@@ -39,7 +39,8 @@ public struct WAMPSubscription: AsyncSequence, Sendable {
         let events: EventBuffer.Consumer
 
         public mutating func next() async throws -> WAMPEvent? {
-            try await events.buffer.next()
+            if let event = events.buffer.nextWaiting() { return event }
+            return try await events.buffer.next()
         }
     }
 }

@@ -71,6 +71,27 @@ struct EventBufferTests {
         #expect(cancels.now == 1)
     }
 
+    /// The subscription's iterator takes waiting events without an `await`
+    /// (`EventBuffer.nextWaiting()`); a cancelled reader must still get no event.
+    @Test("a subscription's reader whose task is cancelled while events wait gets nil, not the events; onCancel once")
+    func cancelledReaderWithWaitingEvents() async throws {
+        let cancels = Count()
+        let buffer = EventBuffer(limit: 8) { cancels.add() }
+        _ = buffer.yield(Self.event(1))
+        _ = buffer.yield(Self.event(2))
+        var iterator = WAMPSubscription.Iterator(events: EventBuffer.Consumer(buffer))
+        #expect(try await iterator.next()?.args == [1])
+        let rest = iterator
+        let reader = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            var iterator = rest
+            return try await iterator.next()
+        }
+        #expect(try await reader.value == nil)
+        #expect(cancels.now == 1)
+        #expect(buffer.yield(Self.event(3)) == .terminated)
+    }
+
     @Test("the last consumer released before the end cancels the buffer; after the end it does not")
     func consumerReleaseCancels() {
         let cancels = Count()

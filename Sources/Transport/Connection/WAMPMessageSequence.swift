@@ -1,3 +1,5 @@
+internal import NIOCore
+
 /// The typed messages a connection received, in order: each payload is deserialized on the
 /// consuming task as it is taken, with no extra hop. Every transport's ``WAMPTransport/inbound``
 /// on SwiftNIO is one of these. Iterate it once.
@@ -41,7 +43,13 @@ public struct WAMPMessageSequence: AsyncSequence, Sendable {
 
         /// The next message, taken without leaving the caller's isolation.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws -> WAMPMessage? {
-            guard let payload = try await base.next(isolation: actor) else { return nil }
+            let payload: ByteBuffer
+            if let taken = base.nextTaken() {
+                payload = taken
+            } else {
+                guard let next = try await base.next(isolation: actor) else { return nil }
+                payload = next
+            }
             do {
                 return try serializer.deserialize(payload)
             } catch {
