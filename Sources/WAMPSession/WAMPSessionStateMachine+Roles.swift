@@ -114,13 +114,16 @@ extension WAMPSessionStateMachine {
     func deliver(_ message: WAMPMessage.Event) -> [Action] {
         guard let tokens = subscribers[message.subscription] else { return [] }  // e.g. just unsubscribed
         let payload = message.payload.decoded  // once for every subscriber: a serialized payload decodes on each read
-        return tokens.sorted().compactMap { token in
+        func delivery(to token: Int) -> Action? {
             subscriptions[token].map { subscription in
                 .deliver(token: token, WAMPEvent(
                     topic: subscription.topic, publication: message.publication, args: payload.args, kwargs: payload.kwargs,
                     details: message.details))
             }
         }
+        // The usual case, one local subscription: no sorted copy of the tokens per event.
+        if tokens.count == 1, let token = tokens.first { return delivery(to: token).map { [$0] } ?? [] }
+        return tokens.sorted().compactMap(delivery(to:))
     }
 
     /// UNSUBSCRIBED with request 0: the router revoked a subscription.

@@ -353,7 +353,7 @@ struct WAMPSessionStateMachineTests {
 
     // MARK: - Roles
 
-    @Test("two local subscriptions share a router subscription: both get each EVENT; UNSUBSCRIBE only for the last")
+    @Test("two local subscriptions share a router subscription: both get each EVENT, the one left alone gets the next; UNSUBSCRIBE only for the last")
     func sharedSubscription() throws {
         var machine = try joined()
         let first = try machine.subscribed("com.example.t", as: 9)
@@ -364,6 +364,9 @@ struct WAMPSessionStateMachineTests {
         let firstGone = machine.unsubscribe(token: first)
         #expect(firstGone.request == nil)
         #expect(firstGone.actions.map(\.description) == ["finish subscription \(first)"])
+        #expect(machine.deliver(.init(subscription: 9, publication: 2)).map(\.description) == [
+            "deliver event 2 to subscription \(second)",
+        ])
         let secondGone = machine.unsubscribe(token: second)
         guard case .unsubscribe(let unsubscribe) = secondGone.request?.message else { Issue.record("no UNSUBSCRIBE"); return }
         #expect(unsubscribe.subscription == 9)
