@@ -315,12 +315,10 @@ final class RawStream {
 final class RawServer: Sendable {
     let port: Int
     private let channel: any Channel
-    private let task: Task<Void, Never>
 
-    private init(port: Int, channel: any Channel, task: Task<Void, Never>) {
+    private init(port: Int, channel: any Channel) {
         self.port = port
         self.channel = channel
-        self.task = task
     }
 
     static func start(_ handler: @escaping @Sendable (RawStream) async throws -> Void) async throws -> RawServer {
@@ -331,17 +329,18 @@ final class RawServer: Sendable {
                 child.eventLoop.makeCompletedFuture { try accepted.wrap(child) }
             }
         let channel = server.channel
-        let task = Task<Void, Never> {
+        // Closing the channel ends the accepting and cancels the handlers (see acceptConnections).
+        _ = Task<Void, Never> {
             await acceptConnections(of: server, accepted: accepted) { child in
                 try? await child.executeThenClose { i, o in try await handler(RawStream(i, o)) }
             }
         }
-        return RawServer(port: channel.localAddress!.port!, channel: channel, task: task)
+        return RawServer(port: channel.localAddress!.port!, channel: channel)
     }
 
     var endpoint: RawSocketEndpoint { .tcp(host: "127.0.0.1", port: port) }
 
-    /// Stops accepting; connection handlers are cancelled (see ``acceptConnections(of:_:)``),
+    /// Stops accepting; connection handlers are cancelled (see ``acceptConnections(of:accepted:_:)``),
     /// not awaited.
     func shutdown() async {
         try? await channel.close()
