@@ -3,11 +3,12 @@ internal import Transport
 
 /// Decodes one MessagePack value with msgpack-c and converts it to a `WAMPValue`.
 ///
-/// The input is read in place (`msgpack_unpack_next` on the caller's bytes; msgpack-c's
-/// `str`, `bin` and `ext` objects point into them). The `msgpack_unpacked` lives on the stack;
-/// msgpack-c creates its memory zone lazily, only when the value holds a list or map (with
-/// its default 8 KiB chunks), and the zone is freed before this call returns. Nothing is
-/// shared between calls, so readers may run on many threads at once.
+/// The input is read in place (`msgpack_unpack` on the caller's bytes; msgpack-c's `str`,
+/// `bin` and `ext` objects point into them). Each read has one memory zone for msgpack-c's
+/// lists and maps, on the stack, with a first chunk small enough for the allocator's
+/// per-thread cache (``zoneChunkSize``); it grows when a value needs more and is freed before
+/// the read returns. Nothing is shared between calls, so readers may run on many threads at
+/// once.
 struct MsgPackReader {
     let maxNestingDepth: Int
     let maxInputLength: Int
@@ -104,16 +105,15 @@ struct MsgPackReader {
             // Unreachable: the check refuses empty input.
             throw WAMPSerializationError(.truncated, serializer: "msgpack", offset: 0, "empty input")
         }
-        var unpacked = msgpack_unpacked()
-        msgpack_unpacked_init(&unpacked)
-        defer { msgpack_unpacked_destroy(&unpacked) }
-        var offset = 0
-        try unpackNext(&unpacked, base, bytes.count, &offset)
-        guard offset == bytes.count else {
-            throw WAMPSerializationError(
-                .trailingBytes, serializer: "msgpack", offset: offset, "\(bytes.count - offset) bytes follow the message")
+        return try Self.withZone { zone throws(WAMPSerializationError) in
+            var offset = 0
+            let object = try unpackNext(zone, base, bytes.count, &offset)
+            guard offset == bytes.count else {
+                throw WAMPSerializationError(
+                    .trailingBytes, serializer: "msgpack", offset: offset, "\(bytes.count - offset) bytes follow the message")
+            }
+            return try MsgPackObjectConverter(base: base).value(object)
         }
-        return try MsgPackObjectConverter(base: base).value(unpacked.data)
     }
 
     /// Unpacks `count` values with msgpack-c from `offset` on (which it moves past them) and
@@ -126,35 +126,53 @@ struct MsgPackReader {
             // Unreachable: the check refuses empty input.
             throw WAMPSerializationError(.truncated, serializer: "msgpack", offset: 0, "empty input")
         }
-        var unpacked = msgpack_unpacked()
-        msgpack_unpacked_init(&unpacked)
-        defer { msgpack_unpacked_destroy(&unpacked) }
-        var values: [WAMPValue] = []
-        values.reserveCapacity(count)
-        let converter = MsgPackObjectConverter(base: base)
-        for _ in 0 ..< count {
-            try unpackNext(&unpacked, base, bytes.count, &offset)
-            values.append(try converter.value(unpacked.data))
+        return try Self.withZone { zone throws(WAMPSerializationError) in
+            var values: [WAMPValue] = []
+            values.reserveCapacity(count)
+            let converter = MsgPackObjectConverter(base: base)
+            for _ in 0 ..< count {
+                values.append(try converter.value(try unpackNext(zone, base, bytes.count, &offset)))
+            }
+            if checkingEnd, offset != bytes.count {
+                throw WAMPSerializationError(
+                    .trailingBytes, serializer: "msgpack", offset: offset,
+                    "\(bytes.count - offset) bytes follow the message")
+            }
+            return values
         }
-        if checkingEnd, offset != bytes.count {
-            throw WAMPSerializationError(
-                .trailingBytes, serializer: "msgpack", offset: offset,
-                "\(bytes.count - offset) bytes follow the message")
-        }
-        return values
     }
 
-    /// One `msgpack_unpack_next`, its failures mapped to errors.
+    /// The size of the first chunk of a read's zone: with msgpack-c's chunk header, 1 KiB, which
+    /// glibc's allocator serves from its per-thread cache. msgpack-c's default (8 KiB) is not:
+    /// `msgpack_unpack_next` made a zone of that size, and freed it, for every value holding a
+    /// list or a map (every message's Details or Options), about 1,200 instructions each.
+    static let zoneChunkSize = 1024 - MemoryLayout<UnsafeRawPointer>.size
+
+    /// Runs `body` with a new zone, freed when it returns: what msgpack-c unpacks into it lives
+    /// until then.
+    private static func withZone<T>(
+        _ body: (UnsafeMutablePointer<msgpack_zone>) throws(WAMPSerializationError) -> T
+    ) throws(WAMPSerializationError) -> T {
+        var zone = msgpack_zone()
+        guard msgpack_zone_init(&zone, zoneChunkSize) else {
+            throw WAMPSerializationError(.tooLarge, serializer: "msgpack", "msgpack-c could not allocate its memory zone")
+        }
+        defer { msgpack_zone_destroy(&zone) }
+        return try body(&zone)
+    }
+
+    /// One `msgpack_unpack` into `zone`, its failures mapped to errors.
     private func unpackNext(
-        _ unpacked: inout msgpack_unpacked, _ base: UnsafeRawPointer, _ length: Int, _ offset: inout Int
-    ) throws(WAMPSerializationError) {
-        let result = msgpack_unpack_next(&unpacked, base.assumingMemoryBound(to: CChar.self), length, &offset)
+        _ zone: UnsafeMutablePointer<msgpack_zone>, _ base: UnsafeRawPointer, _ length: Int, _ offset: inout Int
+    ) throws(WAMPSerializationError) -> msgpack_object {
+        var object = msgpack_object()
+        let result = msgpack_unpack(base.assumingMemoryBound(to: CChar.self), length, &offset, zone, &object)
 
         // After the structural check only SUCCESS is expected; the other outcomes are mapped
         // anyway, in case msgpack-c disagrees with the check.
         switch result {
         case MSGPACK_UNPACK_SUCCESS, MSGPACK_UNPACK_EXTRA_BYTES:
-            return
+            return object
         case MSGPACK_UNPACK_CONTINUE:
             throw WAMPSerializationError(
                 .truncated, serializer: "msgpack", offset: offset, "msgpack-c: the input ends inside a value")

@@ -7,8 +7,9 @@ public import Transport
 /// Both directions go through msgpack-c (the `CMsgPack` system library):
 /// - serializing drives a `msgpack_packer` whose write callback copies each chunk straight
 ///   into the writable memory of the transport's `ByteBuffer`, with no intermediate buffer;
-/// - deserializing runs `msgpack_unpack_next` on the buffer's readable bytes in place and
-///   converts the resulting `msgpack_object` tree to `WAMPValue`. A cheap
+/// - deserializing runs `msgpack_unpack` on the buffer's readable bytes in place, into one
+///   small memory zone per read, and converts the resulting `msgpack_object` tree to
+///   `WAMPValue`. A cheap
 ///   structural pre-scan runs first, so that hostile headers (an `array32` claiming four
 ///   billion elements in ten bytes, nesting msgpack-c cannot handle) are refused before
 ///   msgpack-c allocates anything.

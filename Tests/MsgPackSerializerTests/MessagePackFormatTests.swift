@@ -125,6 +125,23 @@ struct MessagePackFormatTests {
         #expect(try decodeHeldValue(bytes("82 a1 6b 01 a1 6b 02")) == ["k": 2])
     }
 
+    @Test("Values larger than a read's first memory chunk decode, kept and serialized payloads alike")
+    func valuesOutgrowingTheFirstZoneChunkDecode() throws {
+        // msgpack-c needs 24 octets per list element and 48 per map entry: thousands of them
+        // fill many of the zone's first 1 KiB chunks.
+        let list = WAMPValue.list((0 ..< 2000).map { .integer(Int64($0)) })
+        let dict = WAMPValue.dict(Dictionary(uniqueKeysWithValues: (0 ..< 50).map { ("key\($0)", WAMPValue.list([list, ["k": .integer(Int64($0))]])) }))
+        let message = WAMPMessage.event(.init(
+            subscription: 1, publication: 2, details: ["d": dict], payload: .arguments([list, dict], ["k": dict])))
+        for serializer in [WAMPMsgPackSerializer(), keepingEveryPayloadSerialized] {
+            var buffer = ByteBuffer()
+            try serializer.serialize(message, into: &buffer)
+            let decoded = try serializer.deserialize(buffer)
+            #expect(decoded == message)
+            #expect(decoded.payload?.decoded == message.payload)
+        }
+    }
+
     @Test("Lists and dicts up to msgpack-c's 32 levels decode; the 33rd level is refused")
     func nestingUpToMsgPackCLimitDecodes() throws {
         // [300, [[...[nil]...]]]: the message list is level 1, so 31 more arrays make 32.
