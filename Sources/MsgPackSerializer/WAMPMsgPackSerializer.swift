@@ -124,12 +124,11 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
         case .decoded(let value):
             return try WAMPMessage(value: value)
         case .head(let head, let argumentsOffset, let hasKeywords):
-            var message = try WAMPMessage(elements: head)
             // Within the readable bytes: the reader found `Args` there.
             let arguments = buffer.getSlice(
                 at: buffer.readerIndex + argumentsOffset, length: buffer.readableBytes - argumentsOffset)!
-            message.payload = .serialized(WAMPSerializedPayload(bytes: arguments, hasKeywords: hasKeywords, serializer: self))
-            return message
+            return try WAMPMessage(
+                head: head, payload: .serialized(WAMPSerializedPayload(bytes: arguments, hasKeywords: hasKeywords, serializer: self)))
         }
     }
 

@@ -78,6 +78,21 @@ public enum WAMPMessage: Hashable, Sendable {
 
     /// Decodes a message from its list form, validating it. See ``init(value:)``.
     public init(elements: [WAMPValue]) throws(WAMPProtocolError) {
+        try self.init(elements: elements, payload: nil)
+    }
+
+    /// Decodes a message from the elements before its payload (`Args`), validating them, and
+    /// gives it `payload`: how a serializer that leaves a payload serialized builds the message
+    /// (one step, where decoding and then setting ``payload`` copied the message twice). A
+    /// message type without a payload ignores `payload`, as ``payload``'s setter does.
+    ///
+    /// - Throws: as ``init(value:)``.
+    public init(head: [WAMPValue], payload: WAMPPayload) throws(WAMPProtocolError) {
+        try self.init(elements: head, payload: payload)
+    }
+
+    /// Decodes the list form, or a head given its payload.
+    private init(elements: [WAMPValue], payload: WAMPPayload?) throws(WAMPProtocolError) {
         guard let first = elements.first else {
             throw WAMPProtocolError(.emptyMessage, "a WAMP message must not be an empty list")
         }
@@ -93,28 +108,28 @@ public enum WAMPMessage: Hashable, Sendable {
         switch code {
         case 1: self = .hello(try Hello(elements: elements))
         case 2: self = .welcome(try Welcome(elements: elements))
-        case 3: self = .abort(try Abort(elements: elements))
+        case 3: self = .abort(Self.body(try Abort(elements: elements), carrying: payload))
         case 4: self = .challenge(try Challenge(elements: elements))
         case 5: self = .authenticate(try Authenticate(elements: elements))
         case 6: self = .goodbye(try Goodbye(elements: elements))
-        case 8: self = .error(try Error(elements: elements))
-        case 16: self = .publish(try Publish(elements: elements))
+        case 8: self = .error(Self.body(try Error(elements: elements), carrying: payload))
+        case 16: self = .publish(Self.body(try Publish(elements: elements), carrying: payload))
         case 17: self = .published(try Published(elements: elements))
         case 32: self = .subscribe(try Subscribe(elements: elements))
         case 33: self = .subscribed(try Subscribed(elements: elements))
         case 34: self = .unsubscribe(try Unsubscribe(elements: elements))
         case 35: self = .unsubscribed(try Unsubscribed(elements: elements))
-        case 36: self = .event(try Event(elements: elements))
-        case 48: self = .call(try Call(elements: elements))
+        case 36: self = .event(Self.body(try Event(elements: elements), carrying: payload))
+        case 48: self = .call(Self.body(try Call(elements: elements), carrying: payload))
         case 49: self = .cancel(try Cancel(elements: elements))
-        case 50: self = .result(try Result(elements: elements))
+        case 50: self = .result(Self.body(try Result(elements: elements), carrying: payload))
         case 64: self = .register(try Register(elements: elements))
         case 65: self = .registered(try Registered(elements: elements))
         case 66: self = .unregister(try Unregister(elements: elements))
         case 67: self = .unregistered(try Unregistered(elements: elements))
-        case 68: self = .invocation(try Invocation(elements: elements))
+        case 68: self = .invocation(Self.body(try Invocation(elements: elements), carrying: payload))
         case 69: self = .interrupt(try Interrupt(elements: elements))
-        case 70: self = .yield(try Yield(elements: elements))
+        case 70: self = .yield(Self.body(try Yield(elements: elements), carrying: payload))
         case 337: self = .eventReceived(try EventReceived(elements: elements))
         default:
             guard code >= 0 else {
@@ -122,6 +137,15 @@ public enum WAMPMessage: Hashable, Sendable {
             }
             self = .unknown(Unknown(type: WAMPMessageType(rawValue: code), arguments: Array(elements.dropFirst())))
         }
+    }
+
+    /// `body` with `payload` when one is given.
+    @inline(__always)
+    private static func body<Body: WAMPPayloadCarrying>(_ body: Body, carrying payload: WAMPPayload?) -> Body {
+        guard let payload else { return body }
+        var body = body
+        body.payload = payload
+        return body
     }
 
     /// The message's type code.

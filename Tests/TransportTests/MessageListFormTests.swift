@@ -129,6 +129,24 @@ struct MessageListFormTests {
         #expect(testCase.message.elements == testCase.elements)
     }
 
+    @Test("a message built from its head and its payload is the message decoded whole", arguments: everyType)
+    func headAndPayloadMakeTheMessage(_ testCase: ListFormCase) throws {
+        let message = try WAMPMessage(head: testCase.message.headElements, payload: Self.payload)
+        // A message with a payload gets the one given; one without ignores it.
+        #expect(message == testCase.message)
+        #expect(message.payload == testCase.message.payload)
+    }
+
+    @Test("a head that is not a valid message is refused with its error, whatever the payload")
+    func invalidHeadIsRefused() {
+        #expect(throws: WAMPProtocolError.self) {
+            try WAMPMessage(head: [48, 0, [:], "com.example.add"], payload: Self.payload)
+        }
+        #expect(throws: WAMPProtocolError.self) {
+            try WAMPMessage(head: [], payload: Self.payload)
+        }
+    }
+
     // MARK: Args and Kw
 
     @Test("no Args and no Kw: neither element is sent")
