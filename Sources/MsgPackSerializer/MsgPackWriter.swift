@@ -66,17 +66,21 @@ struct MsgPackWriter {
         }
     }
 
-    /// Writes a message's list: the `head` elements, then the serialized `Args` and `Kw` of
-    /// `payload` (MessagePack validated when it was read) copied as they are.
-    func writeList(
-        _ head: [WAMPValue], appending payload: WAMPSerializedPayload, depth: Int, packer: Packer
+    /// Writes `message`'s list form, each element as the message hands it over (no list is
+    /// built); with `payload`, the elements before `Args` and then the serialized `Args` and
+    /// `Kw` of `payload` (MessagePack validated when it was read) copied as they are.
+    func writeMessage(
+        _ message: WAMPMessage, appending payload: WAMPSerializedPayload? = nil, packer: Packer
     ) throws(WAMPSerializationError) {
-        guard depth <= maxNestingDepth else { throw tooDeep() }
-        msgpack_pack_array(packer, head.count + payload.elementCount)
-        for element in head {
-            try write(element, depth: depth, packer: packer)
-        }
-        payload.bytes.withUnsafeReadableBytes { bytes in
+        var counter = MsgPackElementSink.Counter()
+        message.appendElements(to: &counter, withoutPayload: payload != nil)
+        let count = counter.count + (payload?.elementCount ?? 0)
+        try checkLength(count, "a list")
+        msgpack_pack_array(packer, count)
+        var sink = MsgPackElementSink(writer: self, packer: packer)
+        message.appendElements(to: &sink, withoutPayload: payload != nil)
+        if let error = sink.error { throw error }
+        payload?.bytes.withUnsafeReadableBytes { bytes in
             // The body functions append raw bytes through the write callback.
             _ = msgpack_pack_bin_body(packer, bytes.baseAddress, bytes.count)
         }

@@ -84,18 +84,17 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     /// without decoding it.
     public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
         if case .serialized(let payload)? = message.payload, payload.serializer.id == id {
-            let elements = message.headElements
             // Room for the copy and a head of common size, so that the head is not packed
             // twice; no more: the transports' send buffers hold about 1 KiB, which a payload
             // of up to about 900 octets then fits without reallocating the buffer.
             buffer.reserveCapacity(minimumWritableBytes: payload.bytes.readableBytes + MsgPackWriter.headRoom)
             try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
-                try writer.writeList(elements, appending: payload, depth: 1, packer: packer)
+                try writer.writeMessage(message, appending: payload, packer: packer)
             }
             return
         }
         try write(into: &buffer) { writer, packer throws(WAMPSerializationError) in
-            try writer.writeList(message.elements, depth: 1, packer: packer)
+            try writer.writeMessage(message, packer: packer)
         }
     }
 

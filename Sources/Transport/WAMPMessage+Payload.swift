@@ -35,25 +35,9 @@ extension WAMPMessage {
     /// The list form without the payload: the message's elements before `Args`, for a writer
     /// that puts a ``WAMPSerializedPayload`` after them as it is.
     public var headElements: [WAMPValue] {
-        // Only the body is copied and changed: rebuilding the whole message with an empty
-        // payload (through ``payload``'s setter) copied the message twice.
-        switch self {
-        case .abort(let m): return Self.head(of: m)
-        case .error(let m): return Self.head(of: m)
-        case .publish(let m): return Self.head(of: m)
-        case .event(let m): return Self.head(of: m)
-        case .call(let m): return Self.head(of: m)
-        case .result(let m): return Self.head(of: m)
-        case .invocation(let m): return Self.head(of: m)
-        case .yield(let m): return Self.head(of: m)
-        default: return elements
-        }
-    }
-
-    /// The list form of `body` without its payload.
-    private static func head(of body: some WAMPMessageBody & WAMPPayloadCarrying) -> [WAMPValue] {
-        var body = body
-        body.payload = .empty
-        return body.elements
+        var out: [WAMPValue] = []
+        out.reserveCapacity(5)
+        appendElements(to: &out, withoutPayload: true)
+        return out
     }
 }

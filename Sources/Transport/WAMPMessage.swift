@@ -216,37 +216,59 @@ public enum WAMPMessage: Hashable, Sendable {
     public var elements: [WAMPValue] {
         var out: [WAMPValue] = []
         out.reserveCapacity(7)
-        out.append(.integer(type.rawValue))
+        appendElements(to: &out)
+        return out
+    }
+
+    /// Hands the list form's elements to `sink` in order, type code first; with
+    /// `withoutPayload`, only those before `Args` (a message without a payload hands over all
+    /// of its elements). What ``elements`` and ``headElements`` collect, without the array: a
+    /// serializer writes each element as it comes.
+    @inlinable
+    public func appendElements(to sink: inout some WAMPElementSink, withoutPayload: Bool = false) {
+        sink.append(.integer(type.rawValue))
         // A switch on the concrete cases: no existential box on the serialization hot path.
         switch self {
-        case .hello(let m): m.appendElements(to: &out)
-        case .welcome(let m): m.appendElements(to: &out)
-        case .abort(let m): m.appendElements(to: &out)
-        case .challenge(let m): m.appendElements(to: &out)
-        case .authenticate(let m): m.appendElements(to: &out)
-        case .goodbye(let m): m.appendElements(to: &out)
-        case .error(let m): m.appendElements(to: &out)
-        case .publish(let m): m.appendElements(to: &out)
-        case .published(let m): m.appendElements(to: &out)
-        case .subscribe(let m): m.appendElements(to: &out)
-        case .subscribed(let m): m.appendElements(to: &out)
-        case .unsubscribe(let m): m.appendElements(to: &out)
-        case .unsubscribed(let m): m.appendElements(to: &out)
-        case .event(let m): m.appendElements(to: &out)
-        case .call(let m): m.appendElements(to: &out)
-        case .cancel(let m): m.appendElements(to: &out)
-        case .result(let m): m.appendElements(to: &out)
-        case .register(let m): m.appendElements(to: &out)
-        case .registered(let m): m.appendElements(to: &out)
-        case .unregister(let m): m.appendElements(to: &out)
-        case .unregistered(let m): m.appendElements(to: &out)
-        case .invocation(let m): m.appendElements(to: &out)
-        case .interrupt(let m): m.appendElements(to: &out)
-        case .yield(let m): m.appendElements(to: &out)
-        case .eventReceived(let m): m.appendElements(to: &out)
-        case .unknown(let m): out.append(contentsOf: m.arguments)
+        case .hello(let m): m.appendElements(to: &sink)
+        case .welcome(let m): m.appendElements(to: &sink)
+        case .abort(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .challenge(let m): m.appendElements(to: &sink)
+        case .authenticate(let m): m.appendElements(to: &sink)
+        case .goodbye(let m): m.appendElements(to: &sink)
+        case .error(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .publish(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .published(let m): m.appendElements(to: &sink)
+        case .subscribe(let m): m.appendElements(to: &sink)
+        case .subscribed(let m): m.appendElements(to: &sink)
+        case .unsubscribe(let m): m.appendElements(to: &sink)
+        case .unsubscribed(let m): m.appendElements(to: &sink)
+        case .event(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .call(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .cancel(let m): m.appendElements(to: &sink)
+        case .result(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .register(let m): m.appendElements(to: &sink)
+        case .registered(let m): m.appendElements(to: &sink)
+        case .unregister(let m): m.appendElements(to: &sink)
+        case .unregistered(let m): m.appendElements(to: &sink)
+        case .invocation(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .interrupt(let m): m.appendElements(to: &sink)
+        case .yield(let m): Self.append(m, withoutPayload: withoutPayload, to: &sink)
+        case .eventReceived(let m): m.appendElements(to: &sink)
+        case .unknown(let m): for argument in m.arguments { sink.append(argument) }
         }
-        return out
+    }
+
+    /// The elements of `body` after its type code, without its payload when `withoutPayload`.
+    @inlinable
+    static func append(
+        _ body: some WAMPMessageBody & WAMPPayloadCarrying, withoutPayload: Bool, to sink: inout some WAMPElementSink
+    ) {
+        guard withoutPayload else { return body.appendElements(to: &sink) }
+        // Only the body is copied and changed: rebuilding the whole message with an empty
+        // payload (through ``payload``'s setter) copied the message twice.
+        var body = body
+        body.payload = .empty
+        body.appendElements(to: &sink)
     }
 
     /// The list form as one ``WAMPValue/list(_:)``.

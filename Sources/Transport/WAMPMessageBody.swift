@@ -9,7 +9,7 @@ public protocol WAMPMessageBody: Hashable, Sendable {
     init(elements: [WAMPValue]) throws(WAMPProtocolError)
 
     /// Appends the elements after the type code to `elements`.
-    func appendElements(to elements: inout [WAMPValue])
+    func appendElements(to elements: inout some WAMPElementSink)
 }
 
 extension WAMPMessageBody {

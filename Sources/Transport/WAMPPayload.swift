@@ -62,7 +62,7 @@ public enum WAMPPayload: Sendable {
 
     /// Appends the trailing elements for this payload to a message's list form.
     @inlinable
-    public func append(to elements: inout [WAMPValue]) {
+    public func append(to elements: inout some WAMPElementSink) {
         switch self {
         case .arguments(let args, let kwargs):
             if !kwargs.isEmpty {

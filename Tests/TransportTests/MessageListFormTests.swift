@@ -129,6 +129,22 @@ struct MessageListFormTests {
         #expect(testCase.message.elements == testCase.elements)
     }
 
+    /// A sink that is not an array: it records what it is handed.
+    struct RecordingSink: WAMPElementSink {
+        var received: [WAMPValue] = []
+        mutating func append(_ element: WAMPValue) { received.append(element) }
+    }
+
+    @Test("a sink is handed the list form element by element, with or without the payload", arguments: everyType)
+    func sinkGetsTheListForm(_ testCase: ListFormCase) {
+        var whole = RecordingSink()
+        testCase.message.appendElements(to: &whole)
+        #expect(whole.received == testCase.elements)
+        var head = RecordingSink()
+        testCase.message.appendElements(to: &head, withoutPayload: true)
+        #expect(head.received == testCase.message.headElements)
+    }
+
     @Test("a message built from its head and its payload is the message decoded whole", arguments: everyType)
     func headAndPayloadMakeTheMessage(_ testCase: ListFormCase) throws {
         let message = try WAMPMessage(head: testCase.message.headElements, payload: Self.payload)

@@ -46,7 +46,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 5)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(requestType.rawValue))
             elements.append(.integer(exactly: request))
             elements.append(.dict(details))

@@ -31,7 +31,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 4)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(options))
             elements.append(.string(topic))
@@ -60,7 +61,8 @@ extension WAMPMessage {
             publication = try e.id(2, "Publication")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.integer(exactly: publication))
         }
@@ -91,7 +93,8 @@ extension WAMPMessage {
             topic = try e.uri(3, "Topic")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(options))
             elements.append(.string(topic))
@@ -119,7 +122,8 @@ extension WAMPMessage {
             subscription = try e.id(2, "Subscription")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.integer(exactly: subscription))
         }
@@ -146,7 +150,8 @@ extension WAMPMessage {
             subscription = try e.id(2, "SUBSCRIBED.Subscription")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.integer(exactly: subscription))
         }
@@ -180,7 +185,8 @@ extension WAMPMessage {
             }
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             if let details { elements.append(.dict(details)) }
         }
@@ -218,7 +224,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 4)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: subscription))
             elements.append(.integer(exactly: publication))
             elements.append(.dict(details))
@@ -241,7 +248,8 @@ extension WAMPMessage {
             publication = try e.id(1, "EVENT.Publication")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: publication))
         }
     }

@@ -31,7 +31,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 4)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(options))
             elements.append(.string(procedure))
@@ -60,7 +61,8 @@ extension WAMPMessage {
             options = try e.dict(2, "Options")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(options))
         }
@@ -91,7 +93,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 3)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(details))
             payload.append(to: &elements)
@@ -123,7 +126,8 @@ extension WAMPMessage {
             procedure = try e.uri(3, "Procedure")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(options))
             elements.append(.string(procedure))
@@ -151,7 +155,8 @@ extension WAMPMessage {
             registration = try e.id(2, "Registration")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.integer(exactly: registration))
         }
@@ -178,7 +183,8 @@ extension WAMPMessage {
             registration = try e.id(2, "REGISTERED.Registration")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.integer(exactly: registration))
         }
@@ -211,7 +217,8 @@ extension WAMPMessage {
             }
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             if let details { elements.append(.dict(details)) }
         }
@@ -249,7 +256,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 4)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.integer(exactly: registration))
             elements.append(.dict(details))
@@ -279,7 +287,8 @@ extension WAMPMessage {
             options = try e.dict(2, "Options")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(options))
         }
@@ -310,7 +319,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 3)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: request))
             elements.append(.dict(options))
             payload.append(to: &elements)

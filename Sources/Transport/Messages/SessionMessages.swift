@@ -22,7 +22,8 @@ extension WAMPMessage {
             details = try e.dict(2, "Details")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.string(realm))
             elements.append(.dict(details))
         }
@@ -49,7 +50,8 @@ extension WAMPMessage {
             details = try e.dict(2, "Details")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.integer(exactly: session))
             elements.append(.dict(details))
         }
@@ -80,7 +82,8 @@ extension WAMPMessage {
             payload = try e.payload(from: 3)
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.dict(details))
             elements.append(.string(reason))
             payload.append(to: &elements)
@@ -108,7 +111,8 @@ extension WAMPMessage {
             extra = try e.dict(2, "Extra")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.string(authMethod))
             elements.append(.dict(extra))
         }
@@ -135,7 +139,8 @@ extension WAMPMessage {
             extra = try e.dict(2, "Extra")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.string(signature))
             elements.append(.dict(extra))
         }
@@ -162,7 +167,8 @@ extension WAMPMessage {
             reason = try e.uri(2, "Reason")
         }
 
-        public func appendElements(to elements: inout [WAMPValue]) {
+        @inlinable
+        public func appendElements(to elements: inout some WAMPElementSink) {
             elements.append(.dict(details))
             elements.append(.string(reason))
         }
