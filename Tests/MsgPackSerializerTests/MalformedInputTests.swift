@@ -43,6 +43,8 @@ struct MalformedInputTests {
         .init("invalid UTF-8 in CALL Args", bytes("95 30 01 80 a1 70 91 a2 c328"), .serialization(.invalidUTF8)),
         .init("invalid UTF-8 in a nested EVENT Args string", bytes("95 24 01 01 80 91 91 a1 ff"), .serialization(.invalidUTF8)),
         .init("invalid UTF-8 in an EVENT Kw key", bytes("96 24 01 01 80 90 81 a1 ff c0"), .serialization(.invalidUTF8)),
+        // ASCII before the bad byte: the ASCII fast path must not pass the string.
+        .init("invalid UTF-8 after 20 ASCII bytes in CALL Args", bytes("95 30 01 80 a1 70 91 b5 " + String(repeating: "61", count: 20) + " ff"), .serialization(.invalidUTF8)),
         .init("a non-string EVENT Kw key", bytes("96 24 01 01 80 90 81 01 c0"), .serialization(.nonStringKey)),
         .init("a non-string key in a dict in CALL Args", bytes("95 30 01 80 a1 70 91 81 c4 01 6b c0"), .serialization(.nonStringKey)),
         .init("an extension value in CALL Args", bytes("95 30 01 80 a1 70 91 d4 01 00"), .serialization(.unsupportedType)),

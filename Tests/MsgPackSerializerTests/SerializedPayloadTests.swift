@@ -32,6 +32,20 @@ struct SerializedPayloadTests {
         #expect(Set([message, Self.callDecoded]).count == 1, "equal messages hash alike")
     }
 
+    @Test("strings of valid UTF-8 beyond ASCII pass the check of a payload kept serialized")
+    func nonASCIIStringsPass() throws {
+        let strings: [WAMPValue] = ["plain", "naïve", "☃ 日本語", .string(String(repeating: "a", count: 40) + "é"), "🎉"]
+        let call = WAMPMessage.call(.init(request: 7, procedure: "p", payload: .arguments(strings, ["ключ": "значение"])))
+        var buffer = ByteBuffer()
+        try msgpack.serialize(call, into: &buffer)
+        let message = try msgpack.deserialize(buffer)
+        guard case .serialized? = message.payload else {
+            Issue.record("expected a serialized payload, got \(message)")
+            return
+        }
+        #expect(message == call)
+    }
+
     @Test("MessagePack writes a serialized payload back byte for byte")
     func sameSerializerCopiesTheBytes() throws {
         let message = try msgpack.deserialize(Self.callWithWideInteger)
