@@ -13,6 +13,13 @@ extension Dictionary {
     @discardableResult
     mutating func withValueInPlace<Result>(_ key: Key, _ body: (inout Value) throws -> Result) rethrows -> Result? {
         guard let index = index(forKey: key) else { return nil }
-        return try body(&values[index])
+        return try withValueInPlace(at: index, body)
+    }
+
+    /// ``withValueInPlace(_:_:)`` for the value at `index`, which a caller that uses one value
+    /// several times looks up once.
+    @inline(__always)
+    mutating func withValueInPlace<Result>(at index: Index, _ body: (inout Value) throws -> Result) rethrows -> Result {
+        try body(&values[index])
     }
 }

@@ -67,7 +67,12 @@ extension RouterCore {
         func reply(_ uri: String, _ text: String) {
             actions.append(.send(Self.error(.call, call.request, uri, text), to: session.connection))
         }
-        guard realms.withValueInPlace(session.realm, { $0.dealer.hasCall(from: session.id, request: call.request) }) != true else {
+        // The realm looked up once for the whole CALL: nothing below adds or removes a realm,
+        // so the index stays valid.
+        guard let realm = realms.index(forKey: session.realm) else {
+            return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
+        }
+        guard !realms.withValueInPlace(at: realm, { $0.dealer.hasCall(from: session.id, request: call.request) }) else {
             return protocolViolation(
                 on: session.connection, "CALL request \(call.request) reuses the ID of a call in flight", into: &actions)
         }
@@ -90,10 +95,7 @@ extension RouterCore {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
         }
-        // The realm looked up once for routing and starting the invocation (no key changes in
-        // between, so the index stays valid).
-        guard let realm = realms.index(forKey: session.realm),
-              let (registration, callee) = realms.values[realm].dealer.route(call.procedure, using: &random),
+        guard let (registration, callee) = realms.values[realm].dealer.route(call.procedure, using: &random),
               let calleeConnection = sessions.withValueInPlace(callee.session, { $0.connection })
         else {
             return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
@@ -132,7 +134,9 @@ extension RouterCore {
     mutating func yield(_ yield: WAMPMessage.Yield, _ session: RouterSession, into actions: inout [RouterAction]) {
         // Only the caller's connection is kept: a copy of its session would make `finish`
         // copy the session's calls (copy-on-write) to remove one.
-        guard let invocation = realms.withValueInPlace(session.realm, { $0.dealer.invocations[yield.request] }) ?? nil,
+        // The realm looked up once, for the invocation and for finishing it.
+        guard let realm = realms.index(forKey: session.realm),
+              let invocation = realms.withValueInPlace(at: realm, { $0.dealer.invocations[yield.request] }),
               invocation.callee == session.id,
               let callerConnection = sessions.withValueInPlace(invocation.caller, { $0.connection })
         else { return refuseUnknownInvocation(.yield, yield.request, session, into: &actions) }
@@ -143,7 +147,7 @@ extension RouterCore {
                 to: callerConnection))
             return
         }
-        finish(invocation.id, in: session.realm)
+        finish(invocation.id, inRealmAt: realm)
         actions.append(.send(.result(.init(request: invocation.callRequest, payload: yield.payload)), to: callerConnection))
     }
 
@@ -228,7 +232,14 @@ extension RouterCore {
     /// Ends invocation `id` in the dealer and in its caller's and callee's records.
     @discardableResult
     mutating func finish(_ id: WAMPID, in realm: String) -> Dealer.Invocation? {
-        guard let invocation = realms.withValueInPlace(realm, { $0.dealer.finish(id) }) ?? nil else { return nil }
+        guard let realm = realms.index(forKey: realm) else { return nil }
+        return finish(id, inRealmAt: realm)
+    }
+
+    /// ``finish(_:in:)`` for the realm at `realm` in ``realms``.
+    @discardableResult
+    private mutating func finish(_ id: WAMPID, inRealmAt realm: Dictionary<String, RealmState>.Index) -> Dealer.Invocation? {
+        guard let invocation = realms.values[realm].dealer.finish(id) else { return nil }
         sessions.withValueInPlace(invocation.caller) { $0.calls[id] = nil }
         sessions.withValueInPlace(invocation.callee) { $0.invocations.remove(id) }
         return invocation

@@ -22,7 +22,7 @@ extension RouterCore {
     /// or a permission of the session's role allows it.
     mutating func roleRefusal(_ message: WAMPMessage, _ session: RouterSession) -> String? {
         // Mutating only to read the realm in place (see `withValueInPlace`); it changes nothing.
-        guard let roles = realms.withValueInPlace(session.realm, { $0.roles.isEmpty ? nil : $0.roles }) ?? nil else { return nil }
+        guard someRealmHasRoles, let roles = realms.withValueInPlace(session.realm, { $0.roles.isEmpty ? nil : $0.roles }) ?? nil else { return nil }
         let (action, uri): (WAMPAuthorizationRequest.Action, String)
         switch message {
         case .subscribe(let m): (action, uri) = (.subscribe, m.topic)

@@ -36,6 +36,8 @@ struct RouterCore: Sendable {
     let helloTimeout: Duration
 
     var realms: [String: RealmState] = [:]
+    /// Some realm has roles: without any, no message needs a realm lookup for its permission.
+    private(set) var someRealmHasRoles = false
     var sessions: [WAMPID: RouterSession] = [:]
     private var connections: [ConnectionID: Connection] = [:]
     private var lastConnection: UInt64 = 0
@@ -63,7 +65,9 @@ struct RouterCore: Sendable {
     @discardableResult
     mutating func addRealm(_ realm: WAMPRouter.Realm) -> Bool {
         guard realms[realm.name] == nil else { return false }
-        realms[realm.name] = RealmState(realm: realm)
+        let state = RealmState(realm: realm)
+        realms[realm.name] = state
+        if !state.roles.isEmpty { someRealmHasRoles = true }
         return true
     }
 
