@@ -16,7 +16,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var core: RawSocketProtocolCore
     private let configuration: RawSocketConfiguration
     private let metrics: TransportMetrics
-    private var logger: Logger
+    private let logger: Logger
     private let handshakePromise: EventLoopPromise<RawSocketStateMachine.Negotiation>
     private var handshakeTimer: Scheduled<Void>?
     private var pingTimer: RepeatedTask?
