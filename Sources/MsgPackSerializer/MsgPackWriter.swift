@@ -69,22 +69,39 @@ struct MsgPackWriter {
     /// Writes `message`'s list form, each element as the message hands it over (no list is
     /// built); with `payload`, the elements before `Args` and then the serialized `Args` and
     /// `Kw` of `payload` (MessagePack validated when it was read) copied as they are.
+    ///
+    /// The list's header, which MessagePack writes before the elements, is a one-octet
+    /// `fixarray` written with a count of 0 and set once the elements are written and counted:
+    /// every known message has fewer than 16 elements (ERROR, the longest, has 7). Counting them
+    /// first cost a second pass over the message. An unknown message of 15 arguments or more
+    /// is written from its list form.
     func writeMessage(
         _ message: WAMPMessage, appending payload: WAMPSerializedPayload? = nil, packer: Packer
     ) throws(WAMPSerializationError) {
-        var counter = MsgPackElementSink.Counter()
-        message.appendElements(to: &counter, withoutPayload: payload != nil)
-        let count = counter.count + (payload?.elementCount ?? 0)
-        try checkLength(count, "a list")
-        msgpack_pack_array(packer, count)
+        if case .unknown(let unknown) = message, unknown.arguments.count + 1 >= Self.fixarrayLimit {
+            return try writeList(message.elements, depth: 1, packer: packer)
+        }
+        let region = packer.pointee.data.assumingMemoryBound(to: WritableRegion.self)
+        let header = region.pointee.count
+        msgpack_pack_array(packer, 0)
         var sink = MsgPackElementSink(writer: self, packer: packer)
         message.appendElements(to: &sink, withoutPayload: payload != nil)
         if let error = sink.error { throw error }
+        let count = sink.count + (payload?.elementCount ?? 0)
+        precondition(count < Self.fixarrayLimit, "a known message has fewer than 16 elements")
+        // Set where it was written; past a full region nothing was written, and the message
+        // is packed again into a larger one.
+        if header < region.pointee.capacity, let start = region.pointee.start {
+            start.storeBytes(of: 0x90 | UInt8(count), toByteOffset: header, as: UInt8.self)
+        }
         payload?.bytes.withUnsafeReadableBytes { bytes in
             // The body functions append raw bytes through the write callback.
             _ = msgpack_pack_bin_body(packer, bytes.baseAddress, bytes.count)
         }
     }
+
+    /// The most elements a one-octet `fixarray` header counts, plus one.
+    static let fixarrayLimit = 16
 
     /// Writes `value`, which sits inside `depth` levels of lists and dicts.
     ///

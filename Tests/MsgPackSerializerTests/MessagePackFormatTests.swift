@@ -125,6 +125,35 @@ struct MessagePackFormatTests {
         #expect(try decodeHeldValue(bytes("82 a1 6b 01 a1 6b 02")) == ["k": 2])
     }
 
+    @Test("A message's list header is the smallest for its length, unknown messages of 16 elements and more included",
+          arguments: [0, 1, 14, 15, 16, 40])
+    func messageListHeaderFitsItsLength(arguments count: Int) throws {
+        let message = WAMPMessage.unknown(.init(
+            type: WAMPMessageType(rawValue: 300), arguments: (0 ..< count).map { .integer(Int64($0)) }))
+        var buffer = ByteBuffer()
+        try serializer.serialize(message, into: &buffer)
+        let length = count + 1
+        let header: [UInt8] = length < 16 ? [0x90 | UInt8(length)] : [0xdc, 0, UInt8(length)]
+        #expect(Array(buffer.readableBytesView.prefix(header.count)) == header)
+        #expect(try serializer.deserialize(buffer) == message)
+    }
+
+    @Test("Every known message type is written with a one-octet list header that counts its elements")
+    func knownMessagesHaveFixarrayHeaders() throws {
+        let messages: [WAMPMessage] = [
+            .error(.init(requestType: .call, request: 1, details: ["a": 1], error: "com.example.error", payload: .arguments([1], ["k": 2]))),
+            .publish(.init(request: 2, options: [:], topic: "com.example.topic", payload: .arguments([], ["k": 1]))),
+            .call(.init(request: 3, procedure: "com.example.procedure")),
+            .hello(.init(realm: "realm1", details: [:])),
+        ]
+        for message in messages {
+            var buffer = ByteBuffer()
+            try serializer.serialize(message, into: &buffer)
+            #expect(buffer.readableBytesView.first == 0x90 | UInt8(message.elements.count))
+            #expect(try serializer.deserialize(buffer) == message)
+        }
+    }
+
     @Test("Values larger than a read's first memory chunk decode, kept and serialized payloads alike")
     func valuesOutgrowingTheFirstZoneChunkDecode() throws {
         // msgpack-c needs 24 octets per list element and 48 per map entry: thousands of them
