@@ -123,7 +123,7 @@ struct MetaAPITests {
         try await peer.receive("GOODBYE") { if case .goodbye(let m) = $0 { m } else { nil } }
     }
 
-    @Test("registration.get and subscription.get carry created, an ISO 8601 UTC time")
+    @Test("registration.get and subscription.get carry created, the ISO 8601 UTC time of creation")
     func createdTimes() async throws {
         try await RouterHarness.run { harness in
             let peer = try await harness.join()
@@ -135,6 +135,11 @@ struct MetaAPITests {
             let subscribed = try await meta(peer, "wamp.subscription.get", [.integer(exactly: subscription)])
             #expect(subscribed?["id"] == .integer(exactly: subscription) && subscribed?["match"] == "prefix")
             #expect(isISO8601UTC(subscribed?["created"]), "created: \(String(describing: subscribed?["created"]))")
+            // Read from the wall clock when the REGISTER and SUBSCRIBE came, not left at the epoch.
+            for created in [registered?["created"], subscribed?["created"]] {
+                guard case .string(let text)? = created else { continue }
+                #expect(text >= "2025", "created: \(text)")
+            }
         }
     }
 

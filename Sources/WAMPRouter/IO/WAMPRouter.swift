@@ -206,7 +206,14 @@ public final class WAMPRouter: Service, Sendable {
                         continue
                     }
                 }
-                guard perform({ $0.receive(message, from: connection, now: .now, utc: .now(), lookup: lookup) }, connection) else { return }
+                // The wall clock only for what is stamped with it: a subscription or
+                // registration the message creates.
+                let utc: UTCTime
+                switch message {
+                case .subscribe, .register: utc = .now()
+                default: utc = .epoch
+                }
+                guard perform({ $0.receive(message, from: connection, now: .now, utc: utc, lookup: lookup) }, connection) else { return }
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["connection": "\(connection)", "error": "\(error)"])

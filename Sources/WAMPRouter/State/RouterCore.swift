@@ -87,11 +87,15 @@ struct RouterCore: Sendable {
     }
 
     /// Whether messages from `connection` are still read.
-    func isOpen(_ connection: ConnectionID) -> Bool {
-        guard let index = connections.index(forKey: connection) else { return false }
-        // A pattern, not `!=`: the derived equality compares the deadlines too.
-        if case .closed = connections[index].value.phase { return false }
-        return true
+    ///
+    /// Mutating only to read the connection in place (``Dictionary/withValueInPlace(_:_:)``): a
+    /// copy of it is a copy of its deadlines, `ContinuousClock.Instant`s, whose layout is known
+    /// only at run time. It changes nothing.
+    mutating func isOpen(_ connection: ConnectionID) -> Bool {
+        connections.withValueInPlace(connection) { connection in
+            // A pattern, not `!=`: the derived equality compares the deadlines too.
+            if case .closed = connection.phase { false } else { true }
+        } ?? false
     }
 
     /// Moves `connection` to `phase`, with `pending` as its login in progress.
