@@ -92,6 +92,26 @@ struct RouterCoreTests {
         #expect(armed == f.start + .milliseconds(100))
     }
 
+    @Test("a call answered before its timeout takes its deadline with it: the timer waits for the next call's, then none")
+    func answeredCallLeavesNoDeadline() throws {
+        var f = Fixture()
+        _ = f.receive(.register(.init(request: 1, procedure: "p")), from: f.callee)
+        let short = f.receive(.call(.init(request: 1, options: ["timeout": 100], procedure: "p")), from: f.caller)
+        let long = f.receive(.call(.init(request: 2, options: ["timeout": 5000], procedure: "p")), from: f.caller)
+        _ = f.receive(.call(.init(request: 3, procedure: "p")), from: f.caller)
+        guard case .send(.invocation(let first), _)? = short.first, case .send(.invocation(let second), _)? = long.first else {
+            Issue.record("expected two INVOCATIONs, got \(short) and \(long)")
+            return
+        }
+        _ = f.receive(.yield(.init(request: first.request)), from: f.callee)
+        #expect(f.core.armTimer(f.caller) == f.start + .milliseconds(5000))
+        // Nothing expires at the answered call's deadline.
+        #expect(f.core.expire(f.caller, now: f.start + .milliseconds(100)).isEmpty)
+        _ = f.receive(.yield(.init(request: second.request)), from: f.callee)
+        #expect(f.core.armTimer(f.caller) == nil)
+        #expect(f.core.sessions.values.allSatisfy { $0.callDeadlines.isEmpty })
+    }
+
     @Test("CANCEL to a callee without call_canceling is skip: no INTERRUPT")
     func cancelFallsBackToSkip() throws {
         var f = Fixture(calleeCancels: false)
@@ -148,6 +168,6 @@ struct RouterCoreTests {
             RouterCore.error(.call, 4, "wamp.error.payload_size_exceeded",
                              "the call's arguments are larger than the callee's transport accepts"),
             to: f.caller)])
-        #expect(f.core.sessions.values.allSatisfy { $0.calls.isEmpty && $0.invocations.isEmpty })
+        #expect(f.core.sessions.values.allSatisfy { $0.calls.isEmpty && $0.callDeadlines.isEmpty && $0.invocations.isEmpty })
     }
 }

@@ -34,8 +34,6 @@ struct Dealer: Sendable {
         let callee: WAMPID
         /// The caller asked for progressive results.
         let receiveProgress: Bool
-        /// When the dealer cancels the call (CALL `timeout`).
-        let deadline: ContinuousClock.Instant?
         /// CANCEL with mode `kill` was forwarded: the caller waits for the callee's answer.
         var interrupted = false
     }
@@ -119,12 +117,11 @@ struct Dealer: Sendable {
 
     /// Records a new invocation and returns it with its INVOCATION request ID.
     mutating func startInvocation(
-        caller: WAMPID, callRequest: WAMPID, callee: WAMPID, receiveProgress: Bool, deadline: ContinuousClock.Instant?
+        caller: WAMPID, callRequest: WAMPID, callee: WAMPID, receiveProgress: Bool
     ) -> Invocation {
         let id = invocationIDs.next { invocations[$0] != nil }
         let invocation = Invocation(
-            id: id, caller: caller, callRequest: callRequest, callee: callee, receiveProgress: receiveProgress,
-            deadline: deadline)
+            id: id, caller: caller, callRequest: callRequest, callee: callee, receiveProgress: receiveProgress)
         invocations[id] = invocation
         invocationsByCall[CallKey(caller: caller, request: callRequest)] = id
         return invocation

@@ -103,8 +103,7 @@ extension RouterCore {
         // Durations in milliseconds up to 2^53: beyond that, no deadline worth keeping.
         let deadline = timeout.flatMap { $0 > 0 && $0 <= WAMPID.wampMax ? now + .milliseconds(Int64($0)) : nil }
         let invocation = realms.values[realm].dealer.startInvocation(
-            caller: session.id, callRequest: call.request, callee: callee.session, receiveProgress: receiveProgress,
-            deadline: deadline)
+            caller: session.id, callRequest: call.request, callee: callee.session, receiveProgress: receiveProgress)
         var details: [String: WAMPValue] = [:]
         if registration.policy != .exact { details["procedure"] = .string(call.procedure) }
         if disclose || callee.discloseCaller {
@@ -116,7 +115,10 @@ extension RouterCore {
         if let timeout, deadline != nil { details["timeout"] = .integer(exactly: timeout) }
         // In place: `sessions[id]?.field = value` copies the whole session out and back, and
         // allocates the accessor's frame for it.
-        sessions.withValueInPlace(session.id) { $0.calls[invocation.id] = .some(deadline) }
+        sessions.withValueInPlace(session.id) { caller in
+            caller.calls.insert(invocation.id)
+            if let deadline { caller.callDeadlines[invocation.id] = deadline }
+        }
         sessions.withValueInPlace(callee.session) { callee in
             callee.invocations.insert(invocation.id)
             callee.lastInvocation = invocation.id
@@ -240,7 +242,11 @@ extension RouterCore {
     @discardableResult
     private mutating func finish(_ id: WAMPID, inRealmAt realm: Dictionary<String, RealmState>.Index) -> Dealer.Invocation? {
         guard let invocation = realms.values[realm].dealer.finish(id) else { return nil }
-        sessions.withValueInPlace(invocation.caller) { $0.calls[id] = nil }
+        sessions.withValueInPlace(invocation.caller) { caller in
+            caller.calls.remove(id)
+            // Most callers have no call with a deadline: no lookup then.
+            if !caller.callDeadlines.isEmpty { caller.callDeadlines[id] = nil }
+        }
         sessions.withValueInPlace(invocation.callee) { $0.invocations.remove(id) }
         return invocation
     }

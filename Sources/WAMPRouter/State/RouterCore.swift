@@ -160,7 +160,7 @@ struct RouterCore: Sendable {
             if deadline <= now { close(connection, into: &actions) }
         case .established(let id):
             guard let session = sessions[id] else { break }
-            let expired = session.calls.filter { $0.value.map { $0 <= now } ?? false }.keys.sorted()
+            let expired = session.callDeadlines.filter { $0.value <= now }.keys.sorted()
             for invocation in expired { timeOut(invocation, in: session.realm, into: &actions) }
         case .closed:
             break
@@ -297,12 +297,15 @@ struct RouterCore: Sendable {
         for invocation in session.invocations.sorted() {
             guard let ended = realms[realm]?.dealer.finish(invocation) else { continue }
             guard let caller = sessions[ended.caller] else { continue }
-            sessions[ended.caller]?.calls[invocation] = nil
+            sessions.withValueInPlace(ended.caller) { caller in
+                caller.calls.remove(invocation)
+                caller.callDeadlines[invocation] = nil
+            }
             actions.append(.send(
                 Self.error(.call, ended.callRequest, WAMPURI.canceled, "the callee left before answering"),
                 to: caller.connection))
         }
-        for invocation in session.calls.keys.sorted() {
+        for invocation in session.calls.sorted() {
             guard let ended = realms[realm]?.dealer.finish(invocation) else { continue }
             sessions[ended.callee]?.invocations.remove(invocation)
             interrupt(ended, mode: "killnowait", reason: WAMPURI.canceled, into: &actions)

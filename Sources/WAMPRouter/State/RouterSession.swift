@@ -10,8 +10,13 @@ struct RouterSession: Sendable {
     var subscriptions: Set<WAMPID> = []
     /// The registrations it holds.
     var registrations: Set<WAMPID> = []
-    /// The calls it made that are in flight, by INVOCATION ID, with the dealer's deadline.
-    var calls: [WAMPID: ContinuousClock.Instant?] = [:]
+    /// The calls it made that are in flight, by INVOCATION ID.
+    var calls: Set<WAMPID> = []
+    /// The dealer's deadlines of those of its calls that have one (CALL `timeout`), by
+    /// INVOCATION ID. Kept apart from ``calls`` so that a call without a timeout, the common
+    /// case, never stores a `ContinuousClock.Instant`: its layout is known only at run time, so
+    /// each insertion and removal went through run-time value witnesses.
+    var callDeadlines: [WAMPID: ContinuousClock.Instant] = [:]
     /// The invocations it serves, by INVOCATION ID.
     var invocations: Set<WAMPID> = []
     /// The last INVOCATION ID sent to it. INVOCATION IDs count up in the realm (wrapping only
@@ -33,6 +38,6 @@ struct RouterSession: Sendable {
 
     /// The earliest deadline of its calls.
     var earliestCallDeadline: ContinuousClock.Instant? {
-        calls.values.lazy.compactMap { $0 }.min()
+        callDeadlines.values.min()
     }
 }
