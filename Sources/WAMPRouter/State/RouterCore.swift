@@ -178,15 +178,25 @@ struct RouterCore: Sendable {
         _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime = .epoch,
         lookup: UserLookup? = nil
     ) -> [RouterAction] {
-        guard let phase = connections.withValueInPlace(connection, { $0.phase }) else { return [] }
+        // The session of an established connection, read in place: a copy of the phase is a
+        // copy of its deadlines (`ContinuousClock.Instant`, a layout known only at run time),
+        // which the other phases need.
+        guard let established = connections.withValueInPlace(connection, { connection -> WAMPID? in
+            if case .established(let session) = connection.phase { session } else { nil }
+        }) else { return [] }
         var actions: [RouterAction] = []
+        if let session = established {
+            receive(message, in: session, on: connection, now: now, utc: utc, into: &actions)
+            return actions
+        }
+        guard let phase = connections.withValueInPlace(connection, { $0.phase }) else { return [] }
         switch phase {
         case .awaitingHello(let deadline):
             receiveWithoutSession(message, from: connection, deadline: deadline, lookup: lookup, into: &actions)
         case .authenticating:
             authenticate(message, on: connection, into: &actions)
-        case .established(let session):
-            receive(message, in: session, on: connection, now: now, utc: utc, into: &actions)
+        case .established:
+            break  // routed above
         case .closing:
             // After its GOODBYE the router reads nothing but the reply (or an ABORT).
             switch message {
