@@ -98,16 +98,25 @@ struct Dealer: Sendable {
         return true
     }
 
-    /// The registration a call to `procedure` goes to and the callee picked by its policy.
-    mutating func route(
-        _ procedure: String, using random: inout some RandomNumberGenerator
-    ) -> (registration: Registration, callee: Callee)? {
-        guard let id = index.bestMatch(procedure)?.id, var registration = registrations[id],
-              !registration.callees.isEmpty
-        else { return nil }
-        let position = registration.invoke.pick(among: registration.callees.count, cursor: &registration.cursor, using: &random)
-        registrations[id] = registration
-        return (registration, registration.callees[position])
+    /// Where a call goes: its registration's ID and match policy, and the callee picked by the
+    /// registration's invocation policy.
+    struct Route {
+        let registration: WAMPID
+        let policy: URIMatchPolicy
+        let callee: Callee
+    }
+
+    /// The route of a call to `procedure`: the best-matching registration, and the callee its
+    /// policy picks (moving its round-robin position in place: one lookup, no copy of the
+    /// registration's procedure and callees).
+    mutating func route(_ procedure: String, using random: inout some RandomNumberGenerator) -> Route? {
+        guard let id = index.bestMatch(procedure)?.id else { return nil }
+        return registrations.withValueInPlace(id) { registration -> Route? in
+            guard !registration.callees.isEmpty else { return nil }
+            let position = registration.invoke.pick(
+                among: registration.callees.count, cursor: &registration.cursor, using: &random)
+            return Route(registration: id, policy: registration.policy, callee: registration.callees[position])
+        } ?? nil
     }
 
     /// Whether `caller` has a call with request ID `request` in flight.

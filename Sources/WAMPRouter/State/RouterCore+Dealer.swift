@@ -95,18 +95,18 @@ extension RouterCore {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
         }
-        guard let (registration, callee) = realms.values[realm].dealer.route(call.procedure, using: &random),
-              let calleeConnection = sessions.withValueInPlace(callee.session, { $0.connection })
+        guard let route = realms.values[realm].dealer.route(call.procedure, using: &random),
+              let calleeConnection = sessions.withValueInPlace(route.callee.session, { $0.connection })
         else {
             return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
         }
         // Durations in milliseconds up to 2^53: beyond that, no deadline worth keeping.
         let deadline = timeout.flatMap { $0 > 0 && $0 <= WAMPID.wampMax ? now + .milliseconds(Int64($0)) : nil }
         let invocation = realms.values[realm].dealer.startInvocation(
-            caller: session.id, callRequest: call.request, callee: callee.session, receiveProgress: receiveProgress)
+            caller: session.id, callRequest: call.request, callee: route.callee.session, receiveProgress: receiveProgress)
         var details: [String: WAMPValue] = [:]
-        if registration.policy != .exact { details["procedure"] = .string(call.procedure) }
-        if disclose || callee.discloseCaller {
+        if route.policy != .exact { details["procedure"] = .string(call.procedure) }
+        if disclose || route.callee.discloseCaller {
             details["caller"] = .integer(exactly: session.id)
             details["caller_authid"] = .string(session.identity.authid)
             details["caller_authrole"] = .string(session.identity.authrole)
@@ -119,12 +119,12 @@ extension RouterCore {
             caller.calls.insert(invocation.id)
             if let deadline { caller.callDeadlines[invocation.id] = deadline }
         }
-        sessions.withValueInPlace(callee.session) { callee in
+        sessions.withValueInPlace(route.callee.session) { callee in
             callee.invocations.insert(invocation.id)
             callee.lastInvocation = invocation.id
         }
         actions.append(.send(
-            .invocation(.init(request: invocation.id, registration: registration.id, details: details, payload: call.payload)),
+            .invocation(.init(request: invocation.id, registration: route.registration, details: details, payload: call.payload)),
             to: calleeConnection))
         if let deadline { noteDeadline(deadline, of: session.connection, into: &actions) }
     }
