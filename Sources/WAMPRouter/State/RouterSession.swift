@@ -2,7 +2,10 @@ import Transport
 
 /// One joined session as the routing state knows it.
 struct RouterSession: Sendable {
-    let identity: WAMPSessionIdentity
+    /// Who the session is, in a box that every copy of the session shares: each message's
+    /// handler gets a copy of the session (``withoutCollections``), which retains the box once
+    /// instead of each of the identity's five strings.
+    private let shared: SharedIdentity
     let connection: ConnectionID
     /// The session, as a callee, answers INTERRUPT (it announced `call_canceling`).
     let calleeCancels: Bool
@@ -23,18 +26,39 @@ struct RouterSession: Sendable {
     /// after 2^53), so a YIELD or ERROR for a higher ID answers an INVOCATION it never got.
     var lastInvocation: WAMPID = 0
 
-    var id: WAMPID { identity.session }
+    /// An identity that copies of a session share.
+    final class SharedIdentity: Sendable {
+        let identity: WAMPSessionIdentity
+
+        init(_ identity: WAMPSessionIdentity) {
+            self.identity = identity
+        }
+    }
+
+    init(identity: WAMPSessionIdentity, connection: ConnectionID, calleeCancels: Bool) {
+        self.init(shared: SharedIdentity(identity), connection: connection, calleeCancels: calleeCancels)
+    }
+
+    private init(shared: SharedIdentity, connection: ConnectionID, calleeCancels: Bool) {
+        self.shared = shared
+        self.connection = connection
+        self.calleeCancels = calleeCancels
+    }
+
+    /// Who the session is: its ID, realm and authentication.
+    var identity: WAMPSessionIdentity { shared.identity }
+    var id: WAMPID { shared.identity.session }
 
     /// This session with its sets and calls empty: what the message handlers are given, so that
     /// `RouterCore.sessions` holds the only reference to the collections and changes them in
     /// place. The handlers read the collections from there.
     var withoutCollections: RouterSession {
         // Made anew rather than copied and emptied: a copy would retain the collections first.
-        var session = RouterSession(identity: identity, connection: connection, calleeCancels: calleeCancels)
+        var session = RouterSession(shared: shared, connection: connection, calleeCancels: calleeCancels)
         session.lastInvocation = lastInvocation
         return session
     }
-    var realm: String { identity.realm }
+    var realm: String { shared.identity.realm }
 
     /// The earliest deadline of its calls.
     var earliestCallDeadline: ContinuousClock.Instant? {
