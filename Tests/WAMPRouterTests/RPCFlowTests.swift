@@ -247,6 +247,35 @@ struct RPCFlowTests {
         }
     }
 
+    @Test("a CALL request ID is free again once its call ended: answered, failed by the callee, or canceled")
+    func callIDReusedAfterTheCallEnded() async throws {
+        try await RouterHarness.run { harness in
+            let callee = try await harness.join()
+            let caller = try await harness.join()
+            _ = try await callee.register("com.example.p")
+            // Answered.
+            try await caller.send(.call(.init(request: 5, procedure: "com.example.p")))
+            let first = try await callee.receiveInvocation()
+            try await callee.send(.yield(.init(request: first.request)))
+            #expect(try await caller.receiveResult().request == 5)
+            // The same ID again; failed by the callee.
+            try await caller.send(.call(.init(request: 5, procedure: "com.example.p")))
+            let second = try await callee.receiveInvocation()
+            try await callee.send(.error(.init(requestType: .invocation, request: second.request, error: "com.example.failed")))
+            #expect(try await caller.receiveError().error == "com.example.failed")
+            // Again; canceled (skip: the callee is not told).
+            try await caller.send(.call(.init(request: 5, procedure: "com.example.p")))
+            _ = try await callee.receiveInvocation()
+            try await caller.send(.cancel(.init(request: 5, options: ["mode": "skip"])))
+            #expect(try await caller.receiveError().error == "wamp.error.canceled")
+            // And once more: still a call, not a protocol violation.
+            try await caller.send(.call(.init(request: 5, procedure: "com.example.p")))
+            let last = try await callee.receiveInvocation()
+            try await callee.send(.yield(.init(request: last.request)))
+            #expect(try await caller.receiveResult().request == 5)
+        }
+    }
+
     @Test("a YIELD or an ERROR for an INVOCATION never sent to the callee is a protocol violation; other sessions go on",
           arguments: [false, true])
     func answerToUnknownInvocation(asError: Bool) async throws {

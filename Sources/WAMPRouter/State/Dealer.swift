@@ -1,7 +1,9 @@
 import Transport
 
 /// The dealer of one realm as pure state: its registrations (pattern-based and shared), and the
-/// invocations in flight, each linking a caller's CALL to a callee's INVOCATION.
+/// invocations in flight, each linking a caller's CALL to a callee's INVOCATION. Which
+/// invocation a caller's CALL request became is kept with the caller's session
+/// (``RouterSession/calls``).
 struct Dealer: Sendable {
     /// A session registered on a registration.
     struct Callee: Hashable, Sendable {
@@ -49,15 +51,8 @@ struct Dealer: Sendable {
     private(set) var registrations: [WAMPID: Registration] = [:]
     private(set) var invocations: [WAMPID: Invocation] = [:]
     private var index = URIPatternIndex()
-    /// Invocations by (caller, CALL request), for CANCEL.
-    private var invocationsByCall: [CallKey: WAMPID] = [:]
     private var registrationIDs = SequentialIDs()
     private var invocationIDs = SequentialIDs()
-
-    private struct CallKey: Hashable {
-        let caller: WAMPID
-        let request: WAMPID
-    }
 
     /// Registers `callee` for `procedure`, joining the existing registration when its
     /// invocation policy is shared and the same as `invoke`, or creating one at time `created`;
@@ -119,11 +114,6 @@ struct Dealer: Sendable {
         } ?? nil
     }
 
-    /// Whether `caller` has a call with request ID `request` in flight.
-    func hasCall(from caller: WAMPID, request: WAMPID) -> Bool {
-        invocationsByCall[CallKey(caller: caller, request: request)] != nil
-    }
-
     /// Records a new invocation and returns it with its INVOCATION request ID.
     mutating func startInvocation(
         caller: WAMPID, callRequest: WAMPID, callee: WAMPID, receiveProgress: Bool
@@ -132,13 +122,7 @@ struct Dealer: Sendable {
         let invocation = Invocation(
             id: id, caller: caller, callRequest: callRequest, callee: callee, receiveProgress: receiveProgress)
         invocations[id] = invocation
-        invocationsByCall[CallKey(caller: caller, request: callRequest)] = id
         return invocation
-    }
-
-    /// The invocation of `caller`'s CALL `request`, if in flight.
-    func invocation(caller: WAMPID, request: WAMPID) -> Invocation? {
-        invocationsByCall[CallKey(caller: caller, request: request)].flatMap { invocations[$0] }
     }
 
     /// Marks invocation `id` as interrupted with mode `kill`.
@@ -149,9 +133,7 @@ struct Dealer: Sendable {
     /// Ends invocation `id` and returns it; `nil` when it is not in flight.
     @discardableResult
     mutating func finish(_ id: WAMPID) -> Invocation? {
-        guard let invocation = invocations.removeValue(forKey: id) else { return nil }
-        invocationsByCall[CallKey(caller: invocation.caller, request: invocation.callRequest)] = nil
-        return invocation
+        invocations.removeValue(forKey: id)
     }
 
     /// The ID of the registration of `procedure` under `policy`, if there is one.

@@ -67,12 +67,10 @@ extension RouterCore {
         func reply(_ uri: String, _ text: String) {
             actions.append(.send(Self.error(.call, call.request, uri, text), to: session.connection))
         }
-        // The realm looked up once for the whole CALL: nothing below adds or removes a realm,
-        // so the index stays valid.
-        guard let realm = realms.index(forKey: session.realm) else {
-            return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
-        }
-        guard !realms.withValueInPlace(at: realm, { $0.dealer.hasCall(from: session.id, request: call.request) }) else {
+        // The caller's calls looked up once: for a request ID in flight, and for the limit.
+        let (reused, inFlight) = sessions.withValueInPlace(session.id) { ($0.calls[call.request] != nil, $0.calls.count) }
+            ?? (false, 0)
+        guard !reused else {
             return protocolViolation(
                 on: session.connection, "CALL request \(call.request) reuses the ID of a call in flight", into: &actions)
         }
@@ -91,11 +89,14 @@ extension RouterCore {
             return reply(WAMPURI.invalidURI, "\"\(call.procedure)\" is not a valid procedure to call")
         }
         if answerMetaCall(call, session, now: now, into: &actions) { return }
-        guard (sessions.withValueInPlace(session.id) { $0.calls.count } ?? 0) < limits.pendingCallsPerSession else {
+        guard inFlight < limits.pendingCallsPerSession else {
             return reply(WAMPRouter.limitExceededURI, Self.overLimit(
                 limits.pendingCallsPerSession, "calls in flight", "pendingCallsPerSession"))
         }
-        guard let route = realms.values[realm].dealer.route(call.procedure, using: &random),
+        // The realm looked up once for routing and starting the invocation: nothing in between
+        // adds or removes a realm, so the index stays valid.
+        guard let realm = realms.index(forKey: session.realm),
+              let route = realms.values[realm].dealer.route(call.procedure, using: &random),
               let calleeConnection = sessions.withValueInPlace(route.callee.session, { $0.connection })
         else {
             return reply(WAMPURI.noSuchProcedure, "no procedure \"\(call.procedure)\" is registered")
@@ -116,7 +117,7 @@ extension RouterCore {
         // In place: `sessions[id]?.field = value` copies the whole session out and back, and
         // allocates the accessor's frame for it.
         sessions.withValueInPlace(session.id) { caller in
-            caller.calls.insert(invocation.id)
+            caller.calls[call.request] = invocation.id
             if let deadline { caller.callDeadlines[invocation.id] = deadline }
         }
         sessions.withValueInPlace(route.callee.session) { callee in
@@ -193,7 +194,9 @@ extension RouterCore {
         } catch {
             return protocolViolation(on: session.connection, error.message, into: &actions)
         }
-        guard let invocation = realms[session.realm]?.dealer.invocation(caller: session.id, request: cancel.request) else {
+        guard let id = sessions.withValueInPlace(session.id, { $0.calls[cancel.request] }) ?? nil,
+              let invocation = realms.withValueInPlace(session.realm, { $0.dealer.invocations[id] }) ?? nil
+        else {
             return  // finished already: the answer is on its way
         }
         let calleeCancels = sessions[invocation.callee]?.calleeCancels ?? false
@@ -243,7 +246,7 @@ extension RouterCore {
     private mutating func finish(_ id: WAMPID, inRealmAt realm: Dictionary<String, RealmState>.Index) -> Dealer.Invocation? {
         guard let invocation = realms.values[realm].dealer.finish(id) else { return nil }
         sessions.withValueInPlace(invocation.caller) { caller in
-            caller.calls.remove(id)
+            caller.calls[invocation.callRequest] = nil
             // Most callers have no call with a deadline: no lookup then.
             if !caller.callDeadlines.isEmpty { caller.callDeadlines[id] = nil }
         }

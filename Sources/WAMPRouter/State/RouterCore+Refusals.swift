@@ -78,7 +78,8 @@ extension RouterCore {
                 to: caller.connection))
         case .result(let result):
             // A progressive result: the call is still in flight and ends here.
-            if let inFlight = realms[session.realm]?.dealer.invocation(caller: session.id, request: result.request) {
+            if let id = sessions.withValueInPlace(session.id, { $0.calls[result.request] }) ?? nil,
+               let inFlight = realms.withValueInPlace(session.realm, { $0.dealer.invocations[id] }) ?? nil {
                 finish(inFlight.id, in: session.realm)
                 interrupt(inFlight, mode: "killnowait", reason: WAMPURI.payloadSizeExceeded, into: &actions)
             }

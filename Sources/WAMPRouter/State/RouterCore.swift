@@ -308,14 +308,14 @@ struct RouterCore: Sendable {
             guard let ended = realms[realm]?.dealer.finish(invocation) else { continue }
             guard let caller = sessions[ended.caller] else { continue }
             sessions.withValueInPlace(ended.caller) { caller in
-                caller.calls.remove(invocation)
+                caller.calls[ended.callRequest] = nil
                 caller.callDeadlines[invocation] = nil
             }
             actions.append(.send(
                 Self.error(.call, ended.callRequest, WAMPURI.canceled, "the callee left before answering"),
                 to: caller.connection))
         }
-        for invocation in session.calls.sorted() {
+        for invocation in session.calls.values.sorted() {
             guard let ended = realms[realm]?.dealer.finish(invocation) else { continue }
             sessions[ended.callee]?.invocations.remove(invocation)
             interrupt(ended, mode: "killnowait", reason: WAMPURI.canceled, into: &actions)

@@ -13,8 +13,9 @@ struct RouterSession: Sendable {
     var subscriptions: Set<WAMPID> = []
     /// The registrations it holds.
     var registrations: Set<WAMPID> = []
-    /// The calls it made that are in flight, by INVOCATION ID.
-    var calls: Set<WAMPID> = []
+    /// The calls it made that are in flight: the INVOCATION ID of each, by its CALL request ID
+    /// (a CALL reusing a request ID in flight is refused; CANCEL names the CALL).
+    var calls: [WAMPID: WAMPID] = [:]
     /// The dealer's deadlines of those of its calls that have one (CALL `timeout`), by
     /// INVOCATION ID. Kept apart from ``calls`` so that a call without a timeout, the common
     /// case, never stores a `ContinuousClock.Instant`: its layout is known only at run time, so
