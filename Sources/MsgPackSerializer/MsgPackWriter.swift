@@ -81,6 +81,7 @@ struct MsgPackWriter {
         if case .unknown(let unknown) = message, unknown.arguments.count + 1 >= Self.fixarrayLimit {
             return try writeList(message.elements, depth: 1, packer: packer)
         }
+        // The packer writes into the region that `withPacker(appendingTo:_:)` gave it as its data.
         let region = packer.pointee.data.assumingMemoryBound(to: WritableRegion.self)
         let header = region.pointee.count
         msgpack_pack_array(packer, 0)

@@ -8,7 +8,8 @@ public protocol WAMPMessageBody: Hashable, Sendable {
     /// element types, ID ranges and URIs.
     init(elements: [WAMPValue]) throws(WAMPProtocolError)
 
-    /// Appends the elements after the type code to `elements`.
+    /// Hands the elements after the type code to `elements`, in order: an array, or a
+    /// serializer's ``WAMPElementSink`` that writes each as it comes.
     func appendElements(to elements: inout some WAMPElementSink)
 }
 
