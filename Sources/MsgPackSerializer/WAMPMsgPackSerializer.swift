@@ -47,7 +47,7 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     }
 
     /// The configuration behind one reference: the serializer is then one word, and each
-    /// ``WAMPSerializedPayload`` it makes holds it as `any WAMPSerializer` without allocating
+    /// `WAMPSerializedPayload` it makes holds it as `any WAMPSerializer` without allocating
     /// a box (a value of four words does not fit an existential's inline buffer).
     private var storage: Storage
 
@@ -80,7 +80,7 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
     ///   it would refuse to read), and `.tooLarge` for a string, binary, list or dict longer
     ///   than MessagePack's 2^32 - 1 limit. On error `buffer` is left as it was.
     ///
-    /// A ``WAMPSerializedPayload`` written by a MessagePack serializer is copied as it is,
+    /// A `WAMPSerializedPayload` written by a MessagePack serializer is copied as it is,
     /// without decoding it.
     public func serialize(_ message: WAMPMessage, into buffer: inout ByteBuffer) throws {
         if case .serialized(let payload)? = message.payload, payload.serializer.id == id {
