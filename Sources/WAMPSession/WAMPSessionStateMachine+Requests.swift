@@ -1,3 +1,4 @@
+import OrderedCollections
 import Transport
 
 // Requests awaiting replies: starting them, matching replies, giving calls up, failing them all.
@@ -231,7 +232,11 @@ extension WAMPSessionStateMachine {
                 return startDetached(.unsubscribe) { .unsubscribe(.init(request: $0, subscription: id)) }
             }
             subscriptions[token]?.routerID = id
-            subscribers[id, default: []].insert(token)
+            // In token order (after a reconnection, subscriptions are bound again in any order);
+            // taken out and put back so that the set is changed in place.
+            var tokens = subscribers.removeValue(forKey: id) ?? []
+            tokens.insert(token, at: tokens.firstIndex { $0 > token } ?? tokens.endIndex)
+            subscribers[id] = tokens
         case (.registered(let registered), .register(let token)):
             let id = registered.registration
             guard registrations[token] != nil else {

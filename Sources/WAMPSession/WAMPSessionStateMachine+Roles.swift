@@ -1,3 +1,4 @@
+import OrderedCollections
 import Transport
 
 // The four client roles: the requests they start and the messages they receive.
@@ -121,9 +122,7 @@ extension WAMPSessionStateMachine {
                     details: message.details))
             }
         }
-        // The usual case, one local subscription: no sorted copy of the tokens per event.
-        if tokens.count == 1, let token = tokens.first { return delivery(to: token).map { [$0] } ?? [] }
-        return tokens.sorted().compactMap(delivery(to:))
+        return tokens.compactMap(delivery(to:))
     }
 
     /// UNSUBSCRIBED with request 0: the router revoked a subscription.
@@ -131,7 +130,7 @@ extension WAMPSessionStateMachine {
         guard let id = details["subscription"]?.uint64Value, let tokens = subscribers.removeValue(forKey: id) else { return [] }
         let reason = details["reason"]?.stringValue ?? "revoked"
         let error = WAMPSessionError(.sessionClosed, "the router revoked the subscription: \(reason)", reason: reason, details: details)
-        return tokens.sorted().compactMap { token in
+        return tokens.compactMap { token in
             subscriptions.removeValue(forKey: token).map { _ in .finishSubscription(token: token, error) }
         }
     }

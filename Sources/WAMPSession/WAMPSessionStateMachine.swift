@@ -1,3 +1,4 @@
+import OrderedCollections
 import Transport
 
 /// The protocol logic of a WAMP client session as a value: joining, leaving, reconnecting, the
@@ -87,8 +88,9 @@ struct WAMPSessionStateMachine {
     /// Local subscriptions by token; they outlive a reconnection.
     var subscriptions: [Int: Subscription] = [:]
     /// The router's subscription IDs of the current join with their local subscriptions (several
-    /// local ones may share one router subscription).
-    var subscribers: [WAMPID: Set<Int>] = [:]
+    /// local ones may share one router subscription), in token order: the order every EVENT is
+    /// delivered in, kept as tokens are added so that no event sorts them.
+    var subscribers: [WAMPID: OrderedSet<Int>] = [:]
     /// Local registrations by token; they outlive a reconnection.
     var registrations: [Int: Registration] = [:]
     /// The router's registration IDs of the current join with their local registration.
