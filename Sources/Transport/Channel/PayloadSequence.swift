@@ -53,7 +53,7 @@ public struct PayloadSequence: AsyncSequence, Sendable {
         }
 
         /// The next payload of the batch already taken, without waiting or locking; `nil` when
-        /// the batch is used up (``next(isolation:)`` then takes the next one). A consumer that
+        /// the batch is used up (``nextBatch(isolation:)`` then takes the next one). A consumer that
         /// tries this first has no `await` on its path for most payloads: each one costs a
         /// switch back to its executor and a lookup of the task's executor preference.
         package mutating func nextTaken() -> ByteBuffer? {
@@ -65,6 +65,13 @@ public struct PayloadSequence: AsyncSequence, Sendable {
         /// The next payload, taken without leaving the caller's isolation.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? {
             if let payload = nextTaken() { return payload }
+            return try await nextBatch(isolation: actor)
+        }
+
+        /// The first payload of the next batch, waiting for one: what ``next(isolation:)`` does
+        /// once ``nextTaken()`` found the batch already taken used up. A consumer that tried
+        /// ``nextTaken()`` itself calls this, not ``next(isolation:)``, which would try it again.
+        package mutating func nextBatch(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? {
             if done { return nil }
             while true {
                 switch take() {

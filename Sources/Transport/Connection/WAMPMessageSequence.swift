@@ -47,7 +47,7 @@ public struct WAMPMessageSequence: AsyncSequence, Sendable {
             if let taken = base.nextTaken() {
                 payload = taken
             } else {
-                guard let next = try await base.next(isolation: actor) else { return nil }
+                guard let next = try await base.nextBatch(isolation: actor) else { return nil }
                 payload = next
             }
             do {
