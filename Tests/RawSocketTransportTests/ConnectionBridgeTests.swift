@@ -92,6 +92,37 @@ struct ConnectionBridgeTests {
         }
     }
 
+    @Test(
+        "a message that cannot be sent (over the peer's limit, or not serializable) throws and leaves no bytes behind: the messages around it arrive whole; sent on the event loop (written in place) or off it",
+        arguments: [true, false], ["json", "msgpack"])
+    func aRefusedMessageLeavesNoBytes(onEventLoop: Bool, serializerName: String) async throws {
+        let small = RawSocketConfiguration {
+            $0.maxReceiveLength = 512
+            $0.handshakeTimeout = guardedConfiguration.handshakeTimeout
+        }
+        var nested = WAMPValue.integer(1)
+        for _ in 0 ..< 1000 { nested = .list([nested]) }
+        let tooLarge = WAMPMessage.publish(.init(
+            request: 1, topic: "com.example.large", payload: .arguments([.string(String(repeating: "x", count: 600))], [:])))
+        let notSerializable = WAMPMessage.publish(.init(request: 2, topic: "com.example.deep", payload: .arguments([nested], [:])))
+        try await withEchoServer(configuration: small) { _, endpoint in
+            try await withTimeout(20, "refused messages") {
+                let connection = try await RawSocketClient.connect(
+                    to: endpoint, serializers: [serializer(named: serializerName)])
+                try await withTaskExecutorPreference(onEventLoop ? connection.executor : nil) {
+                    try await connection.send(Self.event(0))
+                    await expectErrorAsync(.messageTooLarge) { try await connection.send(tooLarge) }
+                    await #expect(throws: WAMPSerializationError.self) { try await connection.send(notSerializable) }
+                    try await connection.send(Self.event(1))
+                }
+                var inbound = connection.inbound.makeAsyncIterator()
+                #expect(try await inbound.next() == Self.event(0))
+                #expect(try await inbound.next() == Self.event(1))
+                try await connection.close()
+            }
+        }
+    }
+
     @Test("a send after the peer closed throws connectionClosed")
     func sendAfterThePeerClosedThrowsConnectionClosed() async throws {
         try await withServer(handler: { connection in try await connection.close() }) { _, endpoint in

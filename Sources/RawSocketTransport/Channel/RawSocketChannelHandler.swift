@@ -5,7 +5,7 @@ import Transport
 /// Runs ``RawSocketProtocolCore`` on a channel: reads bytes, writes handshake, frames and
 /// PONGs, passes WAMP message payloads on as `ByteBuffer`s, enforces the handshake timeout
 /// and sends keepalive PINGs when configured.
-final class RawSocketChannelHandler: ChannelDuplexHandler {
+final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     /// A complete regular-message frame (header and payload in one buffer), written as is;
@@ -33,6 +33,9 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     private var receivedSinceLastTick = false
     /// The opening handshake completed: a failure is a protocol error, no more a handshake failure.
     private var handshakeCompleted = false
+    /// The handler's context while it is in the pipeline: frames written in place
+    /// (``gatherFrame(_:)``) are flushed through it.
+    private var context: ChannelHandlerContext?
 
     /// Above this many unwritten control octets (PONGs to a peer that floods PINGs and reads
     /// nothing), this side stops reading until they are written, so that a PING flood cannot
@@ -59,10 +62,12 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         if context.channel.isActive { start(context: context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
         flushes.dropGathered()
         // A channel that never became active (a failed connect) gets no channelInactive: the
         // promise must still be completed (NIO traps on a leaked promise) and timers stopped.
@@ -163,6 +168,17 @@ final class RawSocketChannelHandler: ChannelDuplexHandler {
             return
         }
         flushes.gather(frame)
+    }
+
+    /// A message frame written in place at the end of the gathered frames (see
+    /// ``FrameGatherer``): the same checks as ``write(context:data:promise:)``, without a buffer
+    /// of its own.
+    func gatherFrame(_ write: (inout ByteBuffer) throws -> Int) throws {
+        guard let context else { throw RawSocketFraming.connectionClosed(cause: nil) }
+        try core.machine.checkSend(length: 0)  // open; the length is checked against the same limit by the connection
+        let length = try flushes.appendInPlace(allocator: context.channel.allocator, write)
+        logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(length)"])
+        flushes.flush(context: context)
     }
 
     /// Coalesced: see ``FlushCoalescer``.

@@ -72,7 +72,8 @@ package enum RawSocketPipeline {
         try channel.pipeline.syncOperations.addHandler(handler)
         let bridge = try ChannelBridge(
             installingOn: channel, maxBufferedMessages: configuration.maxBufferedMessages,
-            maxUnwrittenBytes: configuration.maxUnwrittenSendBytes, closedError: RawSocketFraming.connectionClosed)
+            maxUnwrittenBytes: configuration.maxUnwrittenSendBytes, gatherer: handler,
+            closedError: RawSocketFraming.connectionClosed)
         return OpenedChannel(
             bridge: bridge, handshake: promise.futureResult, closeTimeout: TimeAmount(configuration.closeTimeout),
             metrics: metrics)

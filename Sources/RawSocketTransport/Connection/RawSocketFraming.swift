@@ -6,8 +6,8 @@ import Transport
 enum RawSocketFraming: MessageFraming {
     static var headerSize: Int { RawSocketFrameHeader.size }
 
-    static func writeHeader(_ buffer: inout ByteBuffer, payloadLength: Int) {
-        buffer.setInteger(RawSocketFrameHeader(type: .message, length: payloadLength).encoded, at: buffer.readerIndex)
+    static func writeHeader(_ buffer: inout ByteBuffer, at index: Int, payloadLength: Int) {
+        buffer.setInteger(RawSocketFrameHeader(type: .message, length: payloadLength).encoded, at: index)
     }
 
     static func messageTooLarge(_ description: String, length: Int, limit: Int) -> any Error {

@@ -23,6 +23,8 @@ package final class ChannelBridge: Sendable {
     package let channel: any Channel
     let storage: ChannelBridgeStorage
     private let handler: NIOLoopBound<ChannelBridgeHandler>
+    /// The transport's handler that takes frames written in place, if it does.
+    private let gatherer: NIOLoopBound<any FrameGatherer>?
     /// Octets handed to the loop from other threads, not yet written, above which a send
     /// waits for its own message to be written.
     package let maxUnwrittenBytes: Int
@@ -33,11 +35,13 @@ package final class ChannelBridge: Sendable {
     /// - Parameters:
     ///   - maxBufferedMessages: received payloads waiting untaken above which reading stops.
     ///   - maxUnwrittenBytes: see ``maxUnwrittenBytes``.
+    ///   - gatherer: the transport's handler, when it takes frames written in place
+    ///     (``writeInPlace(_:)``).
     ///   - closedError: makes what sends throw once the connection is closed, from the
     ///     failure that closed it (a write that failed after its send returned), if any.
     package init(
         installingOn channel: any Channel, maxBufferedMessages: Int = 256,
-        maxUnwrittenBytes: Int = ChannelBridge.defaultMaxUnwrittenBytes,
+        maxUnwrittenBytes: Int = ChannelBridge.defaultMaxUnwrittenBytes, gatherer: (any FrameGatherer)? = nil,
         closedError: @escaping @Sendable ((any Error)?) -> any Error
     ) throws {
         let storage = ChannelBridgeStorage(maxBufferedMessages: maxBufferedMessages, closedError: closedError)
@@ -46,6 +50,7 @@ package final class ChannelBridge: Sendable {
         self.channel = channel
         self.storage = storage
         self.handler = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        self.gatherer = gatherer.map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
         self.maxUnwrittenBytes = maxUnwrittenBytes
     }
 
@@ -110,6 +115,27 @@ package final class ChannelBridge: Sendable {
                 throw storage.makeClosedError(error)
             }
         }
+    }
+
+    /// Appends one frame in place to what the transport's handler gathers, when the caller is
+    /// on the channel's event loop and the transport takes frames that way; returns the
+    /// length of its payload, or `nil` when it does not (the caller then writes a buffer of its
+    /// own with ``write(_:)``). `frame` appends the frame to the end of the buffer and returns
+    /// the length of its payload, or throws and leaves the buffer as it was.
+    ///
+    /// Waits, as ``write(_:)`` does on the loop, while the channel is not writable.
+    ///
+    /// - Throws: what `frame` throws (nothing was sent); otherwise as ``write(_:)``.
+    package func writeInPlace(_ frame: (inout ByteBuffer) throws -> Int) async throws -> Int? {
+        guard let gatherer, channel.eventLoop.inEventLoop else { return nil }
+        guard !storage.state.withLockedValue({ $0.outputClosed }) else { throw storage.closedError }
+        var length = 0
+        try gatherer.value.gatherFrame { buffer in
+            length = try frame(&buffer)
+            return length
+        }
+        if !channel.isWritable { try await waitForWritability() }
+        return length
     }
 
     /// Sends nothing more: later writes throw the `closedError`.

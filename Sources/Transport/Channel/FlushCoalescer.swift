@@ -30,6 +30,8 @@ package final class FlushCoalescer {
     private var unflushed = 0
     /// The frames gathered since the last write of them.
     private var gathered: ByteBuffer?
+    /// The buffer last written, to be emptied and reused (``appendInPlace(allocator:_:)``).
+    private var spare: ByteBuffer?
 
     /// Creates a coalescer flushing at least every `batch` messages.
     package init(batch: Int = FlushCoalescer.defaultBatch) {
@@ -70,17 +72,50 @@ package final class FlushCoalescer {
         gathered = buffer
     }
 
+    /// The capacity of a new buffer for frames written in place (``appendInPlace(allocator:_:)``):
+    /// 1 KiB, a slice of small messages. It grows as any `ByteBuffer` does.
+    package static let inPlaceCapacity = 1024
+
+    /// The largest buffer kept for reuse once its frames are written: 16 KiB.
+    package static let maxSpareCapacity = 16 * 1024
+
+    /// Runs `body` on the buffer of gathered frames, to append frames to its end in place, and
+    /// returns what `body` returns; `body` leaves the buffer as it was when it throws. With no
+    /// frames gathered, the buffer is the one last written, emptied, when the socket has
+    /// written it (its storage is free again), else a new one.
+    package func appendInPlace(
+        allocator: ByteBufferAllocator, _ body: (inout ByteBuffer) throws -> Int
+    ) rethrows -> Int {
+        var buffer: ByteBuffer
+        if let gathered {
+            buffer = gathered
+            self.gathered = nil  // the only reference: the appends are in place
+        } else if var spare {
+            self.spare = nil
+            spare.clear()  // in place when the channel let go of it, else new storage
+            buffer = spare
+        } else {
+            buffer = allocator.buffer(capacity: Self.inPlaceCapacity)
+        }
+        defer { gathered = buffer.readableBytes > 0 ? buffer : nil }
+        return try body(&buffer)
+    }
+
     /// Writes the gathered frames, if there are any: a handler calls it before it writes
     /// anything else.
     package func writeGathered(context: ChannelHandlerContext) {
         guard let buffer = gathered else { return }
         gathered = nil
         context.write(NIOAny(buffer), promise: nil)
+        // Kept to be reused by the next frames written in place: by then the socket has
+        // usually written it, and its storage is ours alone again.
+        spare = buffer.capacity <= Self.maxSpareCapacity ? buffer : nil
     }
 
     /// Forgets the gathered frames: the channel closed.
     package func dropGathered() {
         gathered = nil
+        spare = nil
     }
 }
 

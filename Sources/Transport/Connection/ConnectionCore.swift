@@ -60,17 +60,24 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
     /// less, the buffer would be reallocated for every message).
     static var sendBufferCapacity: Int { 512 }
 
-    /// Serializes `message` and sends it in one frame.
+    /// Serializes `message` and sends it in one frame: on the channel's event loop, written in
+    /// place into what the transport gathers when it can (``ChannelBridge/writeInPlace(_:)``),
+    /// else in a buffer of its own.
     package func send(_ message: WAMPMessage) async throws {
-        var buffer = allocator.buffer(capacity: Framing.headerSize + Self.sendBufferCapacity)
-        buffer.moveWriterIndex(forwardBy: Framing.headerSize)
-        try serializer.serialize(message, into: &buffer)
-        let length = buffer.readableBytes - Framing.headerSize
-        guard length <= maxSendLength else {
-            throw Framing.messageTooLarge("\(message.type) of \(length) octets", length: length, limit: maxSendLength)
+        // The closure captures no `self`: its generic type's metadata would be looked up on
+        // every call.
+        let serializer = self.serializer
+        let limit = maxSendLength
+        let length: Int
+        if let gathered = try await bridge.writeInPlace({ buffer in
+            try Framing.appendFrame(message, serializer: serializer, limit: limit, to: &buffer)
+        }) {
+            length = gathered
+        } else {
+            var buffer = allocator.buffer(capacity: Framing.headerSize + Self.sendBufferCapacity)
+            length = try Framing.appendFrame(message, serializer: serializer, limit: limit, to: &buffer)
+            try await bridge.write(buffer)
         }
-        Framing.writeHeader(&buffer, payloadLength: length)
-        try await bridge.write(buffer)
         messages.sent(octets: length)
     }
 
@@ -88,7 +95,7 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
         var buffer = allocator.buffer(capacity: Framing.headerSize + length)
         buffer.moveWriterIndex(forwardBy: Framing.headerSize)
         buffer.writeImmutableBuffer(payload)
-        Framing.writeHeader(&buffer, payloadLength: length)
+        Framing.writeHeader(&buffer, at: buffer.readerIndex, payloadLength: length)
         try await bridge.write(buffer)
         messages.sent(octets: length)
     }

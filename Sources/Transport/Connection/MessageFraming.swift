@@ -4,16 +4,16 @@ package import NIOCore
 /// errors for the failures that ``ConnectionCore`` detects.
 ///
 /// A connection writes the frame header and the payload in one buffer: ``headerSize`` octets
-/// are reserved before the serializer writes, and ``writeHeader(_:payloadLength:)`` fills them
+/// are reserved before the serializer writes, and ``writeHeader(_:at:payloadLength:)`` fills them
 /// in once the length is known.
 package protocol MessageFraming: Sendable {
     /// Octets reserved before each payload (RawSocket: 4, WebSocket: 0, its frame header is
     /// written by NIO's frame encoder).
     static var headerSize: Int { get }
 
-    /// Writes the frame header for a payload of `payloadLength` octets into the first
-    /// ``headerSize`` readable octets of `buffer`.
-    static func writeHeader(_ buffer: inout ByteBuffer, payloadLength: Int)
+    /// Writes the frame header for a payload of `payloadLength` octets into the ``headerSize``
+    /// octets of `buffer` from `index` on (reserved before the payload).
+    static func writeHeader(_ buffer: inout ByteBuffer, at index: Int, payloadLength: Int)
 
     /// The error for a message or payload over the send limit (nothing was sent).
     static func messageTooLarge(_ description: String, length: Int, limit: Int) -> any Error
@@ -24,4 +24,31 @@ package protocol MessageFraming: Sendable {
 
     /// The error sends throw once the connection is closed, with the failure that closed it.
     static func connectionClosed(cause: (any Error)?) -> any Error
+}
+
+extension MessageFraming {
+    /// Appends the frame of `message` to `buffer`: the header, then `message` serialized with
+    /// `serializer`; returns the length of the payload. On error `buffer` is left as it was.
+    ///
+    /// - Throws: the serializer's error; ``messageTooLarge(_:length:limit:)`` for a payload over
+    ///   `limit` octets.
+    static func appendFrame(
+        _ message: WAMPMessage, serializer: any WAMPSerializer, limit: Int, to buffer: inout ByteBuffer
+    ) throws -> Int {
+        let start = buffer.writerIndex
+        buffer.reserveCapacity(minimumWritableBytes: headerSize)
+        buffer.moveWriterIndex(forwardBy: headerSize)  // filled in once the length is known
+        do {
+            try serializer.serialize(message, into: &buffer)
+            let length = buffer.writerIndex - start - headerSize
+            guard length <= limit else {
+                throw messageTooLarge("\(message.type) of \(length) octets", length: length, limit: limit)
+            }
+            writeHeader(&buffer, at: start, payloadLength: length)
+            return length
+        } catch {
+            buffer.moveWriterIndex(to: start)
+            throw error
+        }
+    }
 }

@@ -6,7 +6,7 @@ import Transport
 enum WebSocketFraming: MessageFraming {
     static var headerSize: Int { 0 }
 
-    static func writeHeader(_ buffer: inout ByteBuffer, payloadLength: Int) {}
+    static func writeHeader(_ buffer: inout ByteBuffer, at index: Int, payloadLength: Int) {}
 
     static func messageTooLarge(_ description: String, length: Int, limit: Int) -> any Error {
         WebSocketError(.messageTooLarge, "\(description) exceeds the send limit of \(limit) octets")
