@@ -5,8 +5,8 @@ import Synchronization
 ///
 /// One entry per running invocation, from the INVOCATION until the handler returned. An
 /// INTERRUPT that arrives before the job started is remembered, and the task is cancelled as
-/// soon as it starts. A mutex, not the session's actor, guards the table: the job registers its
-/// task from the handler's side of the hop, without going back to the actor.
+/// soon as it starts. A mutex of its own guards the table: the job registers its task from the
+/// handler's task, without taking the session's lock.
 final class InvocationInterrupts: Sendable {
     private struct Entry {
         /// INTERRUPT arrived (or the transport closed) for this invocation.

@@ -3,7 +3,7 @@ import Synchronization
 import Transport
 
 /// The session's background jobs (handlers to run, calls and subscriptions given up), queued
-/// by the actor without waiting and taken one by one by the session's background task, which
+/// by the session without waiting and taken one by one by the session's background task, which
 /// starts a child task for each.
 ///
 /// In place of an `AsyncStream`, whose generic code is not specialized for the element type

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Transport
 
 // Feeding the state machine its events and performing the actions it returns.
@@ -7,21 +8,59 @@ extension WAMPSession {
     typealias Action = WAMPSessionStateMachine.Action
     typealias Target = (transport: any WAMPTransport, generation: Int)
 
-    /// Feeds the state machine one event and performs the actions that follow, on the transport
-    /// that was current when the event came.
+    /// Feeds the state machine one event under the lock and performs the actions that follow,
+    /// after the lock, on the transport that was current when the event came.
     ///
-    /// Inlined into its callers, as are ``transmit(_:on:logger:)``, ``send(_:logger:)`` and
-    /// ``request(_:logger:)``: an async method of the actor starts with a switch to the actor,
-    /// which looks the task's executor preference up under a lock even when the caller is on
-    /// the actor already (about 1% of the client's instructions per call for these four).
+    /// Inlined into its callers, as are ``transmit(_:on:logger:)``, ``send(_:on:logger:)`` and
+    /// ``request(_:on:logger:)``: each return from an async call is followed by a check of the
+    /// task's executor, which looks the task's executor preference up under a lock (about 300
+    /// instructions).
     @inline(__always) func feed(_ event: (inout WAMPSessionStateMachine) -> [Action]) async {
-        let target = current
-        let actions = event(&machine)
-        await perform(actions, on: target)
+        let (actions, target) = state.withLock { state in
+            (Self.applyTimers(event(&state.machine), to: &state), state.current)
+        }
+        if !actions.isEmpty { await perform(actions, on: target) }
     }
 
-    /// Performs `actions` in order; `target` is the transport they are about.
-    func perform(_ actions: [Action], on target: Target?) async {
+    /// ``feed(_:)`` for the messages the reader receives, without an `await` when no action
+    /// waits (a reply that resumes its requester, an invocation queued, an event delivered):
+    /// the common case, which then costs no executor check.
+    @inline(__always) func receive(_ message: WAMPMessage, generation: Int) async {
+        let (actions, target) = state.withLock { state in
+            (Self.applyTimers(state.machine.received(message, generation: generation), to: &state), state.current)
+        }
+        var index = 0
+        while index < actions.count {
+            switch actions[index] {
+            case .send, .answer, .closeTransport:
+                await perform(actions[index...], on: target)
+                return
+            default:
+                if let overflowed = performAtOnce(actions[index]) {
+                    await feed(overflowed)
+                }
+            }
+            index += 1
+        }
+    }
+
+    /// Starts and stops the timers among `actions` in `state`, in the critical section of the
+    /// event that asked for them (so that timers asked for by two events happening at once
+    /// keep the machine's order), and returns the other actions.
+    static func applyTimers(_ actions: [Action], to state: inout State) -> [Action] {
+        var rest: [Action] = []
+        for action in actions {
+            switch action {
+            case .startTimer(let key, let duration): state.timers.start(key, at: .now + duration)
+            case .cancelTimer(let key): state.timers.cancel(key)
+            default: rest.append(action)
+            }
+        }
+        return rest
+    }
+
+    /// Performs `actions` in order, outside the lock; `target` is the transport they are about.
+    func perform(_ actions: some Collection<Action>, on target: Target?) async {
         for action in actions {
             switch action {
             case .send(let message):
@@ -40,12 +79,16 @@ extension WAMPSession {
                     // A result too large for the router, say: the caller still gets an answer.
                     logger.warning("the answer to an invocation could not be sent: \(error)", metadata: Self.metadata(message))
                     let request = message.requestID ?? 0
-                    try? await target.transport.send(
-                        machine.invocationError(request, WAMPError.runtimeErrorURI, "the result could not be sent: \(error)"))
+                    let answer = state.withLock {
+                        $0.machine.invocationError(request, WAMPError.runtimeErrorURI, "the result could not be sent: \(error)")
+                    }
+                    try? await target.transport.send(answer)
                 }
             case .closeTransport:
                 guard let target else { continue }
-                if current?.generation == target.generation { current = nil }
+                state.withLock { state in
+                    if state.current?.generation == target.generation { state.current = nil }
+                }
                 try? await target.transport.close()
             default:
                 if let overflowed = performAtOnce(action) { await feed(overflowed) }
@@ -65,19 +108,21 @@ extension WAMPSession {
         case .send, .answer, .closeTransport:
             preconditionFailure("\(action) is performed by perform(_:on:)")
         case .startTimer(let key, let duration):
-            timers.start(key, at: .now + duration)
+            state.withLock { $0.timers.start(key, at: .now + duration) }
         case .cancelTimer(let key):
-            timers.cancel(key)
+            state.withLock { $0.timers.cancel(key) }
         case .resume(let request, let result):
-            waiters.removeValue(forKey: request.ticket)?.resume(with: result)
+            state.withLock { $0.waiters.removeValue(forKey: request.ticket) }?.resume(with: result)
         case .yieldProgress(let request, let result):
-            if case .dropped = progressSinks[request.ticket]?.yield(result) { return { $0.progressOverflowed(request) } }
+            let sink = state.withLock { $0.progressSinks[request.ticket] }
+            if case .dropped = sink?.yield(result) { return { $0.progressOverflowed(request) } }
         case .finishProgress(let request, let error):
-            progressSinks.removeValue(forKey: request.ticket)?.finish(throwing: error)
+            state.withLock { $0.progressSinks.removeValue(forKey: request.ticket) }?.finish(throwing: error)
         case .deliver(let token, let event):
-            if eventSinks[token]?.yield(event) == .dropped { return { $0.subscriptionOverflowed(token) } }
+            let sink = state.withLock { $0.eventSinks[token] }
+            if sink?.yield(event) == .dropped { return { $0.subscriptionOverflowed(token) } }
         case .finishSubscription(let token, let error):
-            eventSinks.removeValue(forKey: token)?.finish(throwing: error)
+            state.withLock { $0.eventSinks.removeValue(forKey: token) }?.finish(throwing: error)
         case .startInvocation(let invocation, let handler, let call):
             interrupts.add(invocation.ticket)
             jobs.append(.invocation(invocation, handler, call))
@@ -85,15 +130,20 @@ extension WAMPSession {
             interrupts.interrupt(invocation.ticket)
         case .completeJoin(let result):
             if case .failure(let error) = result { logger.warning("could not join realm: \(error)") }
-            if let joinWaiter {
-                self.joinWaiter = nil
-                joinWaiter.resume(with: result)
-            } else {
-                joinResult = result
+            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                guard let waiter = state.joinWaiter else {
+                    state.joinResult = result
+                    return nil
+                }
+                state.joinWaiter = nil
+                return waiter
             }
+            waiter?.resume(with: result)
         case .completeLeave:
-            let waiting = leaveWaiters
-            leaveWaiters = []
+            let waiting = state.withLock { state in
+                defer { state.leaveWaiters = [] }
+                return state.leaveWaiters
+            }
             for waiter in waiting { waiter.resume() }
         case .emit(let event):
             switch event {

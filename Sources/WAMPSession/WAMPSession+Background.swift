@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import Transport
 
 // The session's background work, all in child tasks of its scope: the connection loop (reading,
@@ -38,7 +39,10 @@ extension WAMPSession {
     func runConnections(first: (any WAMPTransport)?) async {
         var first = first
         while !Task.isCancelled {
-            let (next, actions) = machine.nextConnection()
+            let (next, actions) = state.withLock { state in
+                let (next, actions) = state.machine.nextConnection()
+                return (next, Self.applyTimers(actions, to: &state))
+            }
             await perform(actions, on: nil)
             guard case .connect(let delay) = next else { return }
             if delay > .zero {
@@ -66,27 +70,34 @@ extension WAMPSession {
     /// Joins over `transport` and reads it until it ends; each message is an event of the
     /// state machine.
     func serve<T: WAMPTransport>(_ transport: T) async {
-        guard let actions = machine.transportOpened() else {
+        let opened = state.withLock { state -> (actions: [Action], target: Target)? in
+            guard let actions = state.machine.transportOpened() else { return nil }
+            let target = (transport: transport as any WAMPTransport, generation: state.machine.generation)
+            state.current = target
+            return (Self.applyTimers(actions, to: &state), target)
+        }
+        guard let opened else {
             try? await transport.close()  // the session left while the connector ran
             return
         }
-        let generation = machine.generation
-        current = (transport, generation)
+        let generation = opened.target.generation
         logger.debug("joining realm", metadata: ["wamp.transport": "\(generation)"])
-        await perform(actions, on: current)
+        await perform(opened.actions, on: opened.target)
         var failure: (any Error)?
         do {
             for try await message in transport.inbound {
                 logger.trace("received", metadata: Self.metadata(message))
                 metrics.received(message)
-                await feed { $0.received(message, generation: generation) }
+                await receive(message, generation: generation)
             }
         } catch {
             failure = error
         }
         // Cancelled: the scope ends, and closes the session itself.
         if !Task.isCancelled { await feed { $0.transportClosed(failure, generation: generation) } }
-        if current?.generation == generation { current = nil }
+        state.withLock { state in
+            if state.current?.generation == generation { state.current = nil }
+        }
         try? await transport.close()
     }
 
@@ -94,14 +105,18 @@ extension WAMPSession {
     func runTimers() async {
         let clock = ContinuousClock()
         while !Task.isCancelled {
-            for key in timers.removeDue(at: clock.now) {
+            let now = clock.now
+            for key in state.withLock({ $0.timers.removeDue(at: now) }) {
                 await feed { $0.timerFired(key) }
             }
             // Sleep until the earliest deadline, or until a timer due earlier starts.
             let wakeUp = OneShotSignal()
-            let planned = timers.earliest
-            timers.planned = planned
-            timers.wakeUp = wakeUp
+            let planned = state.withLock { state in
+                let planned = state.timers.earliest
+                state.timers.planned = planned
+                state.timers.wakeUp = wakeUp
+                return planned
+            }
             await withTaskGroup(of: Void.self) { group in
                 if let planned { group.addTask { try? await clock.sleep(until: planned) } }
                 group.addTask { await wakeUp.wait() }
@@ -109,13 +124,11 @@ extension WAMPSession {
                 group.cancelAll()
             }
         }
-        timers.wakeUp = nil
+        state.withLock { $0.timers.wakeUp = nil }
     }
 
-    /// Runs `job` in its own child task, off the session's actor: a handler starts at once,
-    /// without a hop onto the actor and off it again; what the job feeds the state machine
-    /// goes onto the actor.
-    @concurrent nonisolated func run(_ job: Job) async {
+    /// Runs `job` in its own child task.
+    func run(_ job: Job) async {
         switch job {
         case .abandon(let request):
             await feed { $0.abandon(request, CancellationError()) }
@@ -133,9 +146,9 @@ extension WAMPSession {
         }
     }
 
-    /// Runs `handler` in the job's task, off the session's actor; INTERRUPT for `ticket`
-    /// cancels the task (see ``InvocationInterrupts``).
-    @concurrent static func runHandler(
+    /// Runs `handler` in the job's task; INTERRUPT for `ticket` cancels the task (see
+    /// ``InvocationInterrupts``). Inlined: see ``feed(_:)``.
+    @inline(__always) static func runHandler(
         _ handler: @escaping Handler, _ invocation: WAMPInvocation, ticket: UInt64, interrupts: InvocationInterrupts
     ) async -> Result<WAMPResult, any Error> {
         await withUnsafeCurrentTask { task in

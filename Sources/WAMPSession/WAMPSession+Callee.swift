@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 public import Transport
 
 // The callee role: REGISTER, INVOCATION, YIELD, INTERRUPT, UNREGISTER.
@@ -19,8 +20,11 @@ extension WAMPSession {
         handler: @escaping Handler
     ) async throws -> WAMPRegistration {
         let logger = logger ?? self.logger
-        let (token, started) = try machine.register(procedure, options: options, handler: handler)
-        _ = try await request(started, logger: logger)  // on failure the machine drops the registration
+        let (token, started, target) = try state.withLock { state in
+            let (token, started) = try state.machine.register(procedure, options: options, handler: handler)
+            return (token, started, state.current)
+        }
+        _ = try await request(started, on: target, logger: logger)  // on failure the machine drops the registration
         return WAMPRegistration(procedure: procedure, token: token, session: self)
     }
 
@@ -33,7 +37,7 @@ extension WAMPSession {
     /// }
     /// ```
     @discardableResult
-    public nonisolated func register<R: Encodable & Sendable>(
+    public func register<R: Encodable & Sendable>(
         _ procedure: String, options: [String: WAMPValue] = [:], logger: Logger? = nil,
         handler: @escaping @Sendable (WAMPInvocation) async throws -> R
     ) async throws -> WAMPRegistration {
@@ -45,7 +49,8 @@ extension WAMPSession {
     /// Ends the local registration `token`; waits for UNREGISTERED when the router knows it.
     func unregister(token: Int, logger: Logger?) async throws {
         let logger = logger ?? self.logger
-        guard let request = machine.unregister(token: token) else { return }
-        _ = try await self.request(request, logger: logger)
+        let (request, target) = state.withLock { ($0.machine.unregister(token: token), $0.current) }
+        guard let request else { return }
+        _ = try await self.request(request, on: target, logger: logger)
     }
 }

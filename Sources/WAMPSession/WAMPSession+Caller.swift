@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 public import Transport
 
 // The caller role: CALL, RESULT, CANCEL, progressive results.
@@ -21,8 +22,8 @@ extension WAMPSession {
     ) async throws -> WAMPResult {
         let logger = logger ?? self.logger
         try Task.checkCancellation()
-        let started = try machine.call(procedure, args: args, kwargs: kwargs, options: options)
-        let reply = try await cancellableRequest(started, logger: logger)
+        let (started, target) = try start { try $0.call(procedure, args: args, kwargs: kwargs, options: options) }
+        let reply = try await cancellableRequest(started, on: target, logger: logger)
         return try Self.expectReply(reply, to: "CALL", started.handle.id) { reply in
             if case .result(let result) = reply { WAMPResult(result.payload, details: result.details) } else { nil }
         }
@@ -36,7 +37,7 @@ extension WAMPSession {
     ///
     /// - Throws: as ``call(_:args:kwargs:options:logger:)``; ``WAMPSessionError/Code/invalidArgument``
     ///   when an argument does not encode or the result does not decode as `R`.
-    public nonisolated func call<R: Decodable>(
+    public func call<R: Decodable>(
         _ procedure: String, _ arguments: any Encodable..., returning: R.Type = R.self,
         options: WAMPCallOptions = .init(), logger: Logger? = nil
     ) async throws -> R {
@@ -57,16 +58,19 @@ extension WAMPSession {
     ) async throws -> AsyncThrowingStream<WAMPResult, any Error> {
         let logger = logger ?? self.logger
         try Task.checkCancellation()
-        let started = try machine.call(procedure, args: args, kwargs: kwargs, options: options, progressive: true)
         let (stream, continuation) = AsyncThrowingStream.makeStream(
             of: WAMPResult.self, bufferingPolicy: .bufferingOldest(max(1, configuration.eventBufferLimit)))
+        let (started, target) = try start { machine in
+            try machine.call(procedure, args: args, kwargs: kwargs, options: options, progressive: true)
+        }
         let jobs = self.jobs
         let handle = started.handle
         continuation.onTermination = { termination in
             if case .cancelled = termination { jobs.append(.abandon(handle)) }
         }
-        progressSinks[handle.ticket] = continuation
-        try await send(started, logger: logger)
+        // Before the CALL leaves: its first result may come at once.
+        state.withLock { $0.progressSinks[handle.ticket] = continuation }
+        try await send(started, on: target, logger: logger)
         return stream
     }
 

@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 public import Transport
 
 // The publisher and subscriber roles: PUBLISH, SUBSCRIBE, EVENT, UNSUBSCRIBE.
@@ -19,21 +20,24 @@ extension WAMPSession {
         options: [String: WAMPValue] = [:], logger: Logger? = nil
     ) async throws -> WAMPID? {
         let logger = logger ?? self.logger
-        let target = current
-        let (message, request) = try machine.publish(topic, args: args, kwargs: kwargs, options: options, acknowledge: acknowledge)
+        let (message, request, target) = try state.withLock { state in
+            let (message, request) = try state.machine.publish(
+                topic, args: args, kwargs: kwargs, options: options, acknowledge: acknowledge)
+            return (message, request, state.current)
+        }
         guard let request else {
             guard let target else { throw noTransport }
             try await transmit(message, on: target.transport, logger: logger)
             return nil
         }
-        let reply = try await self.request(request, logger: logger)
+        let reply = try await self.request(request, on: target, logger: logger)
         return try Self.publication(from: reply, request: request.handle.id)
     }
 
     /// Publishes an `Encodable` value: a list becomes the positional arguments, a struct or
     /// dictionary the keyword arguments, anything else the one argument.
     @discardableResult
-    public nonisolated func publish<T: Encodable>(
+    public func publish<T: Encodable>(
         _ topic: String, encoding value: T, acknowledge: Bool = false, logger: Logger? = nil
     ) async throws -> WAMPID? {
         let result = try WAMPResult(encoding: value)
@@ -59,13 +63,16 @@ extension WAMPSession {
         _ topic: String, options: [String: WAMPValue] = [:], logger: Logger? = nil
     ) async throws -> WAMPSubscription {
         let logger = logger ?? self.logger
-        let (token, started) = try machine.subscribe(topic, options: options)
         let jobs = self.jobs
-        let events = EventBuffer(limit: configuration.eventBufferLimit) {
-            jobs.append(.subscriptionDropped(token: token))
+        let limit = configuration.eventBufferLimit
+        // The buffer is in place, under the lock, before the SUBSCRIBE can leave.
+        let (token, started, target, events) = try state.withLock { state in
+            let (token, started) = try state.machine.subscribe(topic, options: options)
+            let events = EventBuffer(limit: limit) { jobs.append(.subscriptionDropped(token: token)) }
+            state.eventSinks[token] = events
+            return (token, started, state.current, events)
         }
-        eventSinks[token] = events
-        _ = try await request(started, logger: logger)  // on failure the machine ends the subscription
+        _ = try await request(started, on: target, logger: logger)  // on failure the machine ends the subscription
         return WAMPSubscription(topic: topic, events: EventBuffer.Consumer(events), token: token, session: self)
     }
 
@@ -73,10 +80,12 @@ extension WAMPSession {
     /// subscription of its router subscription.
     func unsubscribe(token: Int, logger: Logger?) async throws {
         let logger = logger ?? self.logger
-        let target = current
-        let (request, actions) = machine.unsubscribe(token: token)
+        let (request, actions, target) = state.withLock { state in
+            let (request, actions) = state.machine.unsubscribe(token: token)
+            return (request, Self.applyTimers(actions, to: &state), state.current)
+        }
         await perform(actions, on: target)
         guard let request else { return }
-        _ = try await self.request(request, logger: logger)
+        _ = try await self.request(request, on: target, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 public import Logging
+import Synchronization
 public import Transport
 
 /// A WAMP client session: joins a realm over any `WAMPTransport` and offers the four client
@@ -18,14 +19,16 @@ public import Transport
 /// ```
 ///
 /// The protocol logic (joining, leaving, reconnecting, matching replies to requests) is a value,
-/// `WAMPSessionStateMachine`, tested without a transport; the actor feeds it events and performs
-/// what it asks for. The session uses the `WAMPTransport` protocol only, so it runs unchanged on
-/// RawSocket, WebSocket or an in-memory transport.
+/// `WAMPSessionStateMachine`, tested without a transport. The session keeps it behind one lock,
+/// feeds it events and performs what it asks for outside the lock, in the task of whoever
+/// caused the event: a call runs on its caller's executor, without a hop to another one. The
+/// session uses the `WAMPTransport` protocol only, so it runs unchanged on RawSocket, WebSocket
+/// or an in-memory transport.
 ///
 /// A session made with ``withSession(realm:configuration:logger:connector:isolation:_:)`` and a
 /// ``Configuration/reconnect`` policy reconnects after its transport drops, joins again and
 /// restores its subscriptions and registrations; ``lifecycle`` reports each step.
-public actor WAMPSession {
+public final class WAMPSession: Sendable {
     /// A procedure handler: the invocation in, the result out; a thrown ``WAMPError`` becomes
     /// that ERROR, any other error `wamp.error.runtime_error`.
     public typealias Handler = @Sendable (WAMPInvocation) async throws -> WAMPResult
@@ -38,45 +41,54 @@ public actor WAMPSession {
     public static let loggerLabel = "wamp.session"
 
     /// The realm joined.
-    public nonisolated let realm: String
+    public let realm: String
     /// The session's settings.
-    public nonisolated let configuration: Configuration
+    public let configuration: Configuration
     /// The session's life cycle: joined, disconnected, reconnecting, restored, closed. It
     /// finishes when the session closes for good. Iterate it from one task; it keeps the
     /// newest 64 events for a reader that falls behind.
-    public nonisolated let lifecycle: AsyncStream<WAMPSessionEvent>
+    public let lifecycle: AsyncStream<WAMPSessionEvent>
 
     /// The session ID of the current join, `nil` while not joined.
-    public var sessionID: WAMPID? { machine.sessionID }
+    public var sessionID: WAMPID? {
+        get async { state.withLock { $0.machine.sessionID } }
+    }
     /// The WELCOME details of the current join (router roles, authid, authrole, ...).
-    public var welcomeDetails: [String: WAMPValue] { machine.welcomeDetails }
+    public var welcomeDetails: [String: WAMPValue] {
+        get async { state.withLock { $0.machine.welcomeDetails } }
+    }
 
     /// The logger of the session's background work (reading, reconnecting).
-    nonisolated let logger: Logger
+    let logger: Logger
     /// Calls, errors and events, with the realm as dimension.
-    nonisolated let metrics: WAMPSessionMetrics
+    let metrics: WAMPSessionMetrics
     let lifecycleContinuation: AsyncStream<WAMPSessionEvent>.Continuation
     let connector: (@Sendable () async throws -> any WAMPTransport)?
     /// Work asked for from synchronous callbacks (a cancelled call, a dropped subscription) and
     /// the procedure handlers, run as child tasks of the session's scope.
     let jobs = JobQueue()
-
-    var machine: WAMPSessionStateMachine
-    /// The current transport and the machine's generation it belongs to.
-    var current: (transport: any WAMPTransport, generation: Int)?
-    var timers = WAMPSessionTimers()
-
-    /// Requesters waiting for their reply, by ticket.
-    var waiters: [UInt64: CheckedContinuation<WAMPMessage, any Error>] = [:]
-    /// Progressive calls' sequences, by ticket.
-    var progressSinks: [UInt64: AsyncThrowingStream<WAMPResult, any Error>.Continuation] = [:]
-    /// Local subscriptions' sequences, by token.
-    var eventSinks: [Int: EventBuffer] = [:]
     /// How INTERRUPT reaches each running handler.
     let interrupts = InvocationInterrupts()
-    var joinWaiter: CheckedContinuation<Void, any Error>?
-    var joinResult: Result<Void, any Error>?
-    var leaveWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Everything that changes: the state machine and what waits on it. Continuations are
+    /// resumed and messages sent after the lock is released.
+    let state: Mutex<State>
+
+    /// The session's changing state, behind ``state``.
+    struct State: ~Copyable {
+        var machine: WAMPSessionStateMachine
+        /// The current transport and the machine's generation it belongs to.
+        var current: Target?
+        var timers = WAMPSessionTimers()
+        /// Requesters waiting for their reply, by ticket.
+        var waiters: [UInt64: CheckedContinuation<WAMPMessage, any Error>] = [:]
+        /// Progressive calls' sequences, by ticket.
+        var progressSinks: [UInt64: AsyncThrowingStream<WAMPResult, any Error>.Continuation] = [:]
+        /// Local subscriptions' sequences, by token.
+        var eventSinks: [Int: EventBuffer] = [:]
+        var joinWaiter: CheckedContinuation<Void, any Error>?
+        var joinResult: Result<Void, any Error>?
+        var leaveWaiters: [CheckedContinuation<Void, Never>] = []
+    }
 
     init(
         realm: String, configuration: Configuration, logger: Logger,
@@ -90,7 +102,8 @@ public actor WAMPSession {
         self.logger = logger
         self.connector = connector
         (lifecycle, lifecycleContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
-        machine = WAMPSessionStateMachine(realm: realm, configuration: configuration, canReconnect: connector != nil)
+        state = Mutex(State(
+            machine: WAMPSessionStateMachine(realm: realm, configuration: configuration, canReconnect: connector != nil)))
     }
 
     // MARK: - Scopes
@@ -174,7 +187,12 @@ public actor WAMPSession {
 
     func waitForFirstJoin() async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if let joinResult { continuation.resume(with: joinResult) } else { joinWaiter = continuation }
+            let known = state.withLock { state -> Result<Void, any Error>? in
+                if let result = state.joinResult { return result }
+                state.joinWaiter = continuation
+                return nil
+            }
+            if let known { continuation.resume(with: known) }
         }
     }
 
@@ -190,13 +208,21 @@ public actor WAMPSession {
     /// when its body returns; call this to leave earlier (from a signal handler, say).
     public func leave(reason: String = WAMPURI.closeNormal, logger: Logger? = nil) async {
         let logger = logger ?? self.logger
-        let target = current
-        let (wait, actions) = machine.leave(reason: reason, waitForGoodbye: !Task.isCancelled)
+        let waitForGoodbye = !Task.isCancelled
+        let (wait, actions, target) = state.withLock { state in
+            let (wait, actions) = state.machine.leave(reason: reason, waitForGoodbye: waitForGoodbye)
+            return (wait, Self.applyTimers(actions, to: &state), state.current)
+        }
         if !actions.isEmpty { logger.debug("leaving realm", metadata: ["wamp.realm": "\(realm)", "wamp.reason": "\(reason)"]) }
         await perform(actions, on: target)
         guard wait else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if machine.phase == .closed { continuation.resume() } else { leaveWaiters.append(continuation) }
+            let closed = state.withLock { state in
+                if state.machine.phase == .closed { return true }
+                state.leaveWaiters.append(continuation)
+                return false
+            }
+            if closed { continuation.resume() }
         }
     }
 }

@@ -37,14 +37,14 @@ extension WAMPSessionStateMachine {
 
     /// A request started by the machine: the requester performs `actions`, sends `message`,
     /// then reports ``requestSent(_:)`` or ``requestNotSent(_:_:)``.
-    struct Started {
+    struct Started: Sendable {
         let handle: RequestHandle
         let message: WAMPMessage
         let actions: [Action]
     }
 
     /// What the driver does after an event, in order.
-    enum Action: CustomStringConvertible {
+    enum Action: Sendable, CustomStringConvertible {
         /// Sends a message on the transport of the event.
         case send(WAMPMessage)
         /// Sends an invocation's YIELD or ERROR; when that fails (too large for the router, say)

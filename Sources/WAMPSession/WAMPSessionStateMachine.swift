@@ -7,8 +7,9 @@ import Transport
 /// It does no I/O, reads no clock and starts no task. Each method takes one event (a message
 /// received, a request to send, a timer fired, the transport closed, a leave asked for ...) and
 /// returns the ``Action``s that follow, in order: send this, resume that requester with this,
-/// close the transport, start a timer, emit a life-cycle event ... The ``WAMPSession`` actor
-/// feeds it the events and performs the actions; tests drive it without a transport.
+/// close the transport, start a timer, emit a life-cycle event ... ``WAMPSession`` keeps it
+/// behind a lock, feeds it the events and performs the actions; tests drive it without a
+/// transport.
 ///
 /// ```swift
 /// var machine = WAMPSessionStateMachine(realm: "realm1", configuration: .init(), canReconnect: false)
