@@ -26,20 +26,18 @@ final class InvocationInterrupts: Sendable {
     /// The entry stays until the job is done with it.
     func interrupt(_ ticket: UInt64) {
         entries.withLock { entries in
-            guard var entry = entries[ticket] else { return }
-            entry.isInterrupted = true
-            entries[ticket] = entry
-            entry.task?.cancel()
+            guard let index = entries.index(forKey: ticket) else { return }
+            entries.values[index].isInterrupted = true
+            entries.values[index].task?.cancel()
         }
     }
 
     /// The task running the handler of invocation `ticket` started.
     func started(_ ticket: UInt64, _ task: HandlerTask) {
         entries.withLock { entries in
-            guard var entry = entries[ticket] else { return }
-            entry.task = task
-            entries[ticket] = entry
-            if entry.isInterrupted { task.cancel() }
+            guard let index = entries.index(forKey: ticket) else { return }
+            entries.values[index].task = task
+            if entries.values[index].isInterrupted { task.cancel() }
         }
     }
 

@@ -81,6 +81,14 @@ extension WAMPSessionStateMachine {
         /// Ends the life-cycle sequence.
         case finishLifecycle
 
+        /// Whether the action starts or stops a timer.
+        var isTimer: Bool {
+            switch self {
+            case .startTimer, .cancelTimer: true
+            default: false
+            }
+        }
+
         var description: String {
             switch self {
             case .send(let message): "send \(message.type.name)\(message.requestID.map { " \($0)" } ?? "")"

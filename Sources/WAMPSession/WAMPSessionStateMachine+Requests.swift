@@ -102,12 +102,15 @@ extension WAMPSessionStateMachine {
 
     /// The requester sent its request.
     mutating func requestSent(_ handle: RequestHandle) -> AfterSend {
-        if let outcome = outcomes.removeValue(forKey: handle.ticket) { return .complete(outcome) }
-        guard var request = pending[handle.id], request.handle == handle, request.requester == .sending else {
+        if !outcomes.isEmpty, let outcome = outcomes.removeValue(forKey: handle.ticket) { return .complete(outcome) }
+        let waits = pending.modify(handle.id) { request -> Bool in
+            guard request.handle == handle, request.requester == .sending else { return false }
+            request.requester = .waiting
+            return true
+        }
+        guard waits == true else {
             return .complete(.failure(WAMPSessionError(.sessionClosed, "request \(handle.id) was dropped")))
         }
-        request.requester = .waiting
-        pending[handle.id] = request
         return .wait
     }
 
