@@ -49,7 +49,7 @@ extension WAMPSession {
     /// keep the machine's order), and returns the other actions.
     static func applyTimers(_ actions: [Action], to state: inout State) -> [Action] {
         // Most events start and stop no timer: their actions are returned as they are.
-        guard actions.contains(where: \.isTimer) else { return actions }
+        guard actions.contains(where: { $0.isTimer }) else { return actions }
         var rest: [Action] = []
         for action in actions {
             switch action {
