@@ -32,13 +32,14 @@ struct ChannelHandlerTests {
         let loop: EmbeddedEventLoop
         let channel: EmbeddedChannel
         let handshake: EventLoopFuture<RawSocketStateMachine.Negotiation>
+        let handler: RawSocketChannelHandler
 
         init(role: RawSocketStateMachine.Role, configuration: RawSocketConfiguration = .init(), activate: Bool = true) throws {
             loop = EmbeddedEventLoop()
             channel = EmbeddedChannel(loop: loop)
             let promise = loop.makePromise(of: RawSocketStateMachine.Negotiation.self)
             handshake = promise.futureResult
-            let handler = RawSocketChannelHandler(
+            handler = RawSocketChannelHandler(
                 role: role, configuration: configuration, metrics: TransportMetrics(transport: "rawsocket", role: .server),
                 logger: Logger(label: "test"), handshakePromise: promise)
             try channel.pipeline.syncOperations.addHandler(handler)
@@ -309,6 +310,65 @@ struct ChannelHandlerTests {
             frameBytes(.message, [1]), frameBytes(.message, large), frameBytes(.message, [2]),
             frameBytes(.message, [3]), frameBytes(.message, [4]), frameBytes(.pong, [9]), frameBytes(.message, [5]),
         ])
+    }
+
+    /// Writes a message frame carrying `payload` in place, as a connection on the loop does.
+    static func gatherInPlace(_ h: Harness, _ payload: [UInt8]) throws {
+        try h.handler.gatherFrame { buffer in
+            buffer.writeBytes(frameBytes(.message, payload))
+            return payload.count
+        }
+    }
+
+    @Test("frames written in place join the frames gathered around them, in order, and leave as one buffer after the loop ran")
+    func framesWrittenInPlaceAreGathered() throws {
+        let h = try Self.openServer(clientLength: 1 << 20)
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [1])), promise: nil)
+        h.channel.flush()
+        try Self.gatherInPlace(h, [2, 2])
+        h.channel.write(ByteBuffer(bytes: frameBytes(.message, [3])), promise: nil)
+        h.channel.flush()
+        try Self.gatherInPlace(h, [4])
+        #expect(try Self.outboundBuffers(h) == [], "nothing leaves before the loop's next turn")
+        h.loop.run()
+        #expect(try Self.outboundBuffers(h) == [
+            frameBytes(.message, [1]) + frameBytes(.message, [2, 2]) + frameBytes(.message, [3]) + frameBytes(.message, [4])
+        ])
+    }
+
+    @Test("the buffer of frames written in place is reused after it was written, never while the channel still holds it")
+    func inPlaceBufferIsNotWrittenOverWhileHeld() throws {
+        let h = try Self.openServer(clientLength: 1 << 20)
+        try Self.gatherInPlace(h, [1, 1, 1])
+        h.loop.run()
+        // The channel still holds the first buffer (it is not read yet): the next frames go to
+        // new storage, and the bytes of the first stay as they were.
+        try Self.gatherInPlace(h, [2, 2, 2])
+        h.loop.run()
+        try Self.gatherInPlace(h, [3])
+        h.loop.run()
+        #expect(try Self.outboundBuffers(h) == [
+            frameBytes(.message, [1, 1, 1]), frameBytes(.message, [2, 2, 2]), frameBytes(.message, [3]),
+        ])
+    }
+
+    @Test("a frame written in place that fails leaves nothing behind; one written before the handshake is refused with connectionClosed")
+    func failedInPlaceFrameLeavesNothing() throws {
+        let h = try Self.openServer(clientLength: 1 << 20)
+        try Self.gatherInPlace(h, [1])
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try h.handler.gatherFrame { _ in throw Refused() }
+        }
+        try Self.gatherInPlace(h, [2])
+        h.loop.run()
+        #expect(try Self.outboundBuffers(h) == [frameBytes(.message, [1]) + frameBytes(.message, [2])])
+
+        let client = try Harness(role: .client(serializer: 1))
+        _ = try client.written()
+        let error = #expect(throws: RawSocketError.self) { try Self.gatherInPlace(client, [1]) }
+        #expect(error?.code == .connectionClosed)
+        #expect(try client.written() == [])
     }
 
     @Test("a frame over the peer's limit is refused, not gathered; the frames around it leave")
