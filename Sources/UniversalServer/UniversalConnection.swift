@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 public import RawSocketTransport
 public import Transport
 public import WebSocketTransport

@@ -128,6 +128,7 @@ func withSilentServer<T: Sendable>(_ body: (Int) async throws -> T) async throws
 /// never listens, so a connect is reset, and no other socket can take the port while `body`
 /// runs. (A port bound and released at once could be taken meanwhile: once, another process's
 /// server listened on it and the connect failed in the handshake instead.)
+@discardableResult
 func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
     #if canImport(Glibc)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

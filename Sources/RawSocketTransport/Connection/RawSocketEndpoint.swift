@@ -1,4 +1,4 @@
-public import Transport
+import Transport
 
 /// Where a RawSocket connection goes or is accepted: a TCP host and port, or a Unix socket
 /// path; with or without TLS. Parses the URLs the `wamp` tool takes: `rs://HOST:PORT`,

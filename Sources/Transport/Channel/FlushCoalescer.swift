@@ -1,4 +1,4 @@
-public import NIOCore
+package import NIOCore
 
 /// Coalesces the flushes that a transport's channel handler receives from the connection's
 /// writer, which flushes after every message (one `write` system call per message), and, for a
@@ -30,6 +30,8 @@ package final class FlushCoalescer {
     private var unflushed = 0
     /// The frames gathered since the last write of them.
     private var gathered: ByteBuffer?
+    /// How many frames ``gathered`` holds.
+    private var gatheredFrames = 0
     /// The buffer last written, to be emptied and reused (``appendInPlace(allocator:_:)``).
     private var spare: ByteBuffer?
 
@@ -63,6 +65,7 @@ package final class FlushCoalescer {
     /// Keeps `frame` to be written with the frames gathered before and after it, as one buffer,
     /// at the next flush or ``writeGathered(context:)``.
     package func gather(_ frame: ByteBuffer) {
+        gatheredFrames += 1
         guard var buffer = gathered else {
             gathered = frame
             return
@@ -73,16 +76,17 @@ package final class FlushCoalescer {
     }
 
     /// The capacity of a new buffer for frames written in place (``appendInPlace(allocator:_:)``):
-    /// 1 KiB, a slice of small messages. It grows as any `ByteBuffer` does.
-    package static let inPlaceCapacity = 1024
+    /// 512 octets, a few small messages (and within the allocator's cache of small blocks). It
+    /// grows as any `ByteBuffer` does.
+    package static let inPlaceCapacity = 512
 
     /// The largest buffer kept for reuse once its frames are written: 16 KiB.
     package static let maxSpareCapacity = 16 * 1024
 
-    /// Runs `body` on the buffer of gathered frames, to append frames to its end in place, and
-    /// returns what `body` returns; `body` leaves the buffer as it was when it throws. With no
-    /// frames gathered, the buffer is the one last written, emptied, when the socket has
-    /// written it (its storage is free again), else a new one.
+    /// Runs `body` on the buffer of gathered frames, to append one frame to its end in place,
+    /// and returns what `body` returns; `body` leaves the buffer as it was when it throws. With no frames gathered, the buffer is the one last written after a burst,
+    /// emptied (in place when the socket has written it and its storage is free again), else
+    /// a new one.
     package func appendInPlace(
         allocator: ByteBufferAllocator, _ body: (inout ByteBuffer) throws -> Int
     ) rethrows -> Int {
@@ -98,7 +102,9 @@ package final class FlushCoalescer {
             buffer = allocator.buffer(capacity: Self.inPlaceCapacity)
         }
         defer { gathered = buffer.readableBytes > 0 ? buffer : nil }
-        return try body(&buffer)
+        let length = try body(&buffer)
+        gatheredFrames += 1
+        return length
     }
 
     /// Writes the gathered frames, if there are any: a handler calls it before it writes
@@ -107,14 +113,17 @@ package final class FlushCoalescer {
         guard let buffer = gathered else { return }
         gathered = nil
         context.write(NIOAny(buffer), promise: nil)
-        // Kept to be reused by the next frames written in place: by then the socket has
-        // usually written it, and its storage is ours alone again.
-        spare = buffer.capacity <= Self.maxSpareCapacity ? buffer : nil
+        // After a burst, kept to be reused by the next frames written in place: by then the
+        // socket has usually written it, and its storage is ours alone again. After a single
+        // frame it is let go, so that an idle connection holds no buffer.
+        spare = gatheredFrames > 1 && buffer.capacity <= Self.maxSpareCapacity ? buffer : nil
+        gatheredFrames = 0
     }
 
     /// Forgets the gathered frames: the channel closed.
     package func dropGathered() {
         gathered = nil
+        gatheredFrames = 0
         spare = nil
     }
 }

@@ -1,4 +1,4 @@
-package import Logging
+internal import Logging
 package import NIOCore
 import NIOConcurrencyHelpers
 internal import NIOPosix
