@@ -234,6 +234,8 @@ let package = Package(
 
         // The tests' time guards (WAMP_TEST_TIME_SCALE), shared by the test targets.
         .target(name: "TimeGuards", path: "Tests/TimeGuards", swiftSettings: swiftSettings),
+        // A loopback port that refuses connections while a test uses it, shared by the transports' tests.
+        .target(name: "NetworkTestSupport", path: "Tests/NetworkTestSupport", swiftSettings: swiftSettings),
         // The one test metrics backend of the test process (a metrics system is bootstrapped
         // once per process), shared by the test targets that check metrics.
         .target(
@@ -285,7 +287,7 @@ let package = Package(
             name: "RawSocketTransportTests",
             dependencies: [
                 "Transport", "RawSocketTransport", "JSONSerializer", "MsgPackSerializer", "TimeGuards",
-                "MetricsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "MetricsTestSupport", "NetworkTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -299,7 +301,7 @@ let package = Package(
             name: "WebSocketTransportTests",
             dependencies: [
                 "Transport", "WebSocketTransport", "RawSocketTransport", "UniversalServer", "JSONSerializer",
-                "MsgPackSerializer", "TimeGuards",
+                "MsgPackSerializer", "TimeGuards", "NetworkTestSupport",
                 "MetricsTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NetworkTestSupport
 import RawSocketTransport
 import Synchronization
 import Testing
@@ -642,13 +643,13 @@ struct LoopbackTests {
 struct LoopbackFailureTests {
     @Test("connecting to a port nobody listens on throws a socket error")
     func connectToClosedPortThrows() async throws {
-        // Bind and close a raw server to get a port that is free now.
-        let raw = try await RawServer.start { _ in }
-        let port = raw.port
-        await raw.shutdown()
-        try await withTimeout(10, "refused connect") {
-            await #expect(throws: (any Error).self) {
-                try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializers: [jsonSerializer])
+        // A port held bound without listening: a port bound and released could be taken by
+        // another process's server meanwhile (it was once, and the connect succeeded).
+        try await withRefusingPort { port in
+            try await withTimeout(10, "refused connect") {
+                await #expect(throws: (any Error).self) {
+                    try await RawSocketClient.connect(to: .tcp(host: "127.0.0.1", port: port), serializers: [jsonSerializer])
+                }
             }
         }
     }
