@@ -361,6 +361,21 @@ struct ChannelHandlerTests {
         #expect(try Self.outboundBuffers(h) == [frameBytes(.message, [4, 4]) + frameBytes(.message, [4])])
     }
 
+    @Test("frames written in place past 4 KiB are passed on before the next frame, which starts a buffer of its own")
+    func largeInPlaceFramesAreNotGrownTogether() throws {
+        let h = try Self.openServer(clientLength: 1 << 20)
+        let large = patternedPayload(FlushCoalescer.inPlaceBufferLimit)
+        try Self.gatherInPlace(h, [1])
+        try Self.gatherInPlace(h, large)
+        try Self.gatherInPlace(h, [2])
+        try Self.gatherInPlace(h, [3])
+        #expect(try Self.outboundBuffers(h) == [], "nothing is flushed before the loop's next turn")
+        h.loop.run()
+        #expect(try Self.outboundBuffers(h) == [
+            frameBytes(.message, [1]) + frameBytes(.message, large), frameBytes(.message, [2]) + frameBytes(.message, [3]),
+        ])
+    }
+
     @Test("a frame written in place that fails leaves nothing behind; one written before the handshake is refused with connectionClosed")
     func failedInPlaceFrameLeavesNothing() throws {
         let h = try Self.openServer(clientLength: 1 << 20)

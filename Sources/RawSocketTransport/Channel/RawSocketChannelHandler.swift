@@ -176,7 +176,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
     func gatherFrame(_ write: (inout ByteBuffer) throws -> Int) throws {
         guard let context else { throw RawSocketFraming.connectionClosed(cause: nil) }
         try core.machine.checkSend(length: 0)  // open; the length is checked against the same limit by the connection
-        let length = try flushes.appendInPlace(allocator: context.channel.allocator, write)
+        let length = try flushes.appendInPlace(context: context, write)
         logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(length)"])
         flushes.flush(context: context)
     }

@@ -32,7 +32,7 @@ package final class FlushCoalescer {
     private var gathered: ByteBuffer?
     /// How many frames ``gathered`` holds.
     private var gatheredFrames = 0
-    /// The buffer last written, to be emptied and reused (``appendInPlace(allocator:_:)``).
+    /// The buffer last written, to be emptied and reused (``appendInPlace(context:_:)``).
     private var spare: ByteBuffer?
 
     /// Creates a coalescer flushing at least every `batch` messages.
@@ -75,21 +75,32 @@ package final class FlushCoalescer {
         gathered = buffer
     }
 
-    /// The capacity of a new buffer for frames written in place (``appendInPlace(allocator:_:)``):
+    /// The capacity of a new buffer for frames written in place (``appendInPlace(context:_:)``):
     /// 512 octets, a few small messages (and within the allocator's cache of small blocks). It
     /// grows as any `ByteBuffer` does.
     package static let inPlaceCapacity = 512
+
+    /// The octets of frames written in place above which their buffer is passed on (written,
+    /// not flushed) before the next frame: 4 KiB. A large frame then grows a buffer of its own,
+    /// and growing copies at most this much of the frames before it (appending 64 KiB messages
+    /// to one buffer copied each one's predecessors at every growth).
+    package static let inPlaceBufferLimit = 4096
 
     /// The largest buffer kept for reuse once its frames are written: 16 KiB.
     package static let maxSpareCapacity = 16 * 1024
 
     /// Runs `body` on the buffer of gathered frames, to append one frame to its end in place,
-    /// and returns what `body` returns; `body` leaves the buffer as it was when it throws. With no frames gathered, the buffer is the one last written after a burst,
-    /// emptied (in place when the socket has written it and its storage is free again), else
-    /// a new one.
+    /// and returns what `body` returns; `body` leaves the buffer as it was when it throws.
+    ///
+    /// The buffer: the gathered frames' when they hold less than ``inPlaceBufferLimit`` octets
+    /// (else they are written first); with none, the one last written after a burst, emptied
+    /// (in place when the socket has written it and its storage is free again); else a new one.
     package func appendInPlace(
-        allocator: ByteBufferAllocator, _ body: (inout ByteBuffer) throws -> Int
+        context: ChannelHandlerContext, _ body: (inout ByteBuffer) throws -> Int
     ) rethrows -> Int {
+        if let gathered, gathered.readableBytes >= Self.inPlaceBufferLimit {
+            writeGathered(context: context)
+        }
         var buffer: ByteBuffer
         if let gathered {
             buffer = gathered
@@ -99,7 +110,7 @@ package final class FlushCoalescer {
             spare.clear()  // in place when the channel let go of it, else new storage
             buffer = spare
         } else {
-            buffer = allocator.buffer(capacity: Self.inPlaceCapacity)
+            buffer = context.channel.allocator.buffer(capacity: Self.inPlaceCapacity)
         }
         defer { gathered = buffer.readableBytes > 0 ? buffer : nil }
         let length = try body(&buffer)
