@@ -9,7 +9,10 @@ extension WAMPSession {
     typealias Target = (transport: any WAMPTransport, generation: Int)
 
     /// Feeds the state machine one event under the lock and performs the actions that follow,
-    /// after the lock, on the transport that was current when the event came.
+    /// after the lock, on the transport that was current when the event came. The actions that
+    /// wait for nothing (a reply that resumes its requester, an invocation queued, an event
+    /// delivered: after a received message, the common case) are performed without an `await`,
+    /// up to the first that sends or closes.
     ///
     /// Inlined into its callers, as are ``transmit(_:on:logger:)``, ``send(_:on:logger:)`` and
     /// ``request(_:on:logger:)``: each return from an async call is followed by a check of the
@@ -19,16 +22,6 @@ extension WAMPSession {
         let (actions, target) = state.withLock { state in
             (Self.applyTimers(event(&state.machine), to: &state), state.current)
         }
-        if !actions.isEmpty { await perform(actions, on: target) }
-    }
-
-    /// ``feed(_:)`` for the messages the reader receives, without an `await` when no action
-    /// waits (a reply that resumes its requester, an invocation queued, an event delivered):
-    /// the common case, which then costs no executor check.
-    @inline(__always) func receive(_ message: WAMPMessage, generation: Int) async {
-        let (actions, target) = state.withLock { state in
-            (Self.applyTimers(state.machine.received(message, generation: generation), to: &state), state.current)
-        }
         var index = 0
         while index < actions.count {
             switch actions[index] {
@@ -36,12 +29,16 @@ extension WAMPSession {
                 await perform(actions[index...], on: target)
                 return
             default:
-                if let overflowed = performAtOnce(actions[index]) {
-                    await feed(overflowed)
-                }
+                if let overflowed = performAtOnce(actions[index]) { await feedOverflow(overflowed) }
             }
             index += 1
         }
+    }
+
+    /// Feeds the event that a full progress or event buffer asks for: ``feed(_:)``, not inlined
+    /// into itself.
+    @inline(never) private func feedOverflow(_ event: (inout WAMPSessionStateMachine) -> [Action]) async {
+        await feed(event)
     }
 
     /// Starts and stops the timers among `actions` in `state`, in the critical section of the
@@ -93,7 +90,7 @@ extension WAMPSession {
                 }
                 try? await target.transport.close()
             default:
-                if let overflowed = performAtOnce(action) { await feed(overflowed) }
+                if let overflowed = performAtOnce(action) { await feedOverflow(overflowed) }
             }
         }
     }

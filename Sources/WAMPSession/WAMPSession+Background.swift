@@ -88,7 +88,7 @@ extension WAMPSession {
             for try await message in transport.inbound {
                 logger.trace("received", metadata: Self.metadata(message))
                 metrics.received(message)
-                await receive(message, generation: generation)
+                await feed { $0.received(message, generation: generation) }
             }
         } catch {
             failure = error

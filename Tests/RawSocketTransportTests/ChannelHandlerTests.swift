@@ -314,7 +314,7 @@ struct ChannelHandlerTests {
 
     /// Writes a message frame carrying `payload` in place, as a connection on the loop does.
     static func gatherInPlace(_ h: Harness, _ payload: [UInt8]) throws {
-        try h.handler.gatherFrame { buffer in
+        _ = try h.handler.gatherFrame { buffer in
             buffer.writeBytes(frameBytes(.message, payload))
             return payload.count
         }
@@ -382,7 +382,7 @@ struct ChannelHandlerTests {
         try Self.gatherInPlace(h, [1])
         struct Refused: Error {}
         #expect(throws: Refused.self) {
-            try h.handler.gatherFrame { _ in throw Refused() }
+            _ = try h.handler.gatherFrame { _ in throw Refused() }
         }
         try Self.gatherInPlace(h, [2])
         h.loop.run()

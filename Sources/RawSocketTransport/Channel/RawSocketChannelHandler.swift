@@ -173,12 +173,13 @@ final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
     /// A message frame written in place at the end of the gathered frames (see
     /// ``FrameGatherer``): the same checks as ``write(context:data:promise:)``, without a buffer
     /// of its own.
-    func gatherFrame(_ write: (inout ByteBuffer) throws -> Int) throws {
+    func gatherFrame(_ write: (inout ByteBuffer) throws -> Int) throws -> Int {
         guard let context else { throw RawSocketFraming.connectionClosed(cause: nil) }
         try core.machine.checkSend(length: 0)  // open; the length is checked against the same limit by the connection
         let length = try flushes.appendInPlace(context: context, write)
         logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(length)"])
         flushes.flush(context: context)
+        return length
     }
 
     /// Coalesced: see ``FlushCoalescer``.

@@ -129,11 +129,7 @@ package final class ChannelBridge: Sendable {
     package func writeInPlace(_ frame: (inout ByteBuffer) throws -> Int) async throws -> Int? {
         guard let gatherer, channel.eventLoop.inEventLoop else { return nil }
         guard !storage.state.withLockedValue({ $0.outputClosed }) else { throw storage.closedError }
-        var length = 0
-        try gatherer.value.gatherFrame { buffer in
-            length = try frame(&buffer)
-            return length
-        }
+        let length = try gatherer.value.gatherFrame(frame)
         if !channel.isWritable { try await waitForWritability() }
         return length
     }

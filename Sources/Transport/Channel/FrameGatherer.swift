@@ -11,9 +11,9 @@ package import NIOCore
 package protocol FrameGatherer: AnyObject {
     /// Appends one complete frame: `write` appends it to the end of the buffer and returns the
     /// length of its payload, or throws and leaves the buffer as it was. Then counts the frame
-    /// for the coalesced flush. Call on the event loop.
+    /// for the coalesced flush, and returns what `write` returned. Call on the event loop.
     ///
     /// - Throws: what `write` throws; the transport's error when it cannot send any more (the
     ///   connection is closing or closed), and then `write` is not called.
-    func gatherFrame(_ write: (inout ByteBuffer) throws -> Int) throws
+    func gatherFrame(_ write: (inout ByteBuffer) throws -> Int) throws -> Int
 }

@@ -93,9 +93,9 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
             return
         }
         var buffer = allocator.buffer(capacity: Framing.headerSize + length)
-        buffer.moveWriterIndex(forwardBy: Framing.headerSize)
-        buffer.writeImmutableBuffer(payload)
-        Framing.writeHeader(&buffer, at: buffer.readerIndex, payloadLength: length)
+        _ = try Framing.appendFrame(limit: maxSendLength, to: &buffer, describing: "a payload") {
+            $0.writeImmutableBuffer(payload)
+        }
         try await bridge.write(buffer)
         messages.sent(octets: length)
     }

@@ -35,14 +35,26 @@ extension MessageFraming {
     static func appendFrame(
         _ message: WAMPMessage, serializer: any WAMPSerializer, limit: Int, to buffer: inout ByteBuffer
     ) throws -> Int {
+        try appendFrame(limit: limit, to: &buffer, describing: "\(message.type)") { try serializer.serialize(message, into: &$0) }
+    }
+
+    /// Appends a frame to `buffer`: the header, then the payload that `writePayload` appends;
+    /// returns the length of the payload. On error `buffer` is left as it was.
+    ///
+    /// - Throws: what `writePayload` throws; ``messageTooLarge(_:length:limit:)`` for a payload
+    ///   over `limit` octets, named `what`.
+    static func appendFrame(
+        limit: Int, to buffer: inout ByteBuffer, describing what: @autoclosure () -> String,
+        _ writePayload: (inout ByteBuffer) throws -> Void
+    ) throws -> Int {
         let start = buffer.writerIndex
         buffer.reserveCapacity(minimumWritableBytes: headerSize)
         buffer.moveWriterIndex(forwardBy: headerSize)  // filled in once the length is known
         do {
-            try serializer.serialize(message, into: &buffer)
+            try writePayload(&buffer)
             let length = buffer.writerIndex - start - headerSize
             guard length <= limit else {
-                throw messageTooLarge("\(message.type) of \(length) octets", length: length, limit: limit)
+                throw messageTooLarge("\(what()) of \(length) octets", length: length, limit: limit)
             }
             writeHeader(&buffer, at: start, payloadLength: length)
             return length
