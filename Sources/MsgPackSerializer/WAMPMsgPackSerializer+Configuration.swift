@@ -56,6 +56,17 @@ extension WAMPMsgPackSerializer {
         /// The default ``serializedPayloadThreshold``: 1,024 bytes.
         public static let defaultSerializedPayloadThreshold = 1024
 
+        /// Whether a serialized payload stays a slice of the received buffer however much
+        /// larger that buffer is. Default: `false`.
+        ///
+        /// A small message read together with many others shares their buffer, often 64 KiB:
+        /// by default its payload is copied when the buffer is more than twice its length and
+        /// more than 4 KiB longer, so that a message kept in a queue does not keep the whole
+        /// read alive. That copy is an allocation per message. A holder that passes messages on
+        /// at once and copies only those it keeps (a router, whose outbound queue does) sets
+        /// this to `true`.
+        public var keepsPayloadSlices = false
+
         /// The default nesting limit: 32 levels, msgpack-c's own limit.
         public static let defaultMaxNestingDepth = 32
 

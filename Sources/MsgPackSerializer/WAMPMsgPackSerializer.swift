@@ -127,7 +127,10 @@ public struct WAMPMsgPackSerializer: WAMPSerializer {
             let arguments = buffer.getSlice(
                 at: buffer.readerIndex + argumentsOffset, length: buffer.readableBytes - argumentsOffset)!
             return try WAMPMessage(
-                head: head, payload: .serialized(WAMPSerializedPayload(bytes: arguments, hasKeywords: hasKeywords, serializer: self)))
+                head: head,
+                payload: .serialized(WAMPSerializedPayload(
+                    bytes: arguments, hasKeywords: hasKeywords, serializer: self,
+                    keepingSlice: configuration.keepsPayloadSlices)))
         }
     }
 

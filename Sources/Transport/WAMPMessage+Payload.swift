@@ -41,3 +41,15 @@ extension WAMPMessage {
         return out
     }
 }
+
+extension WAMPMessage {
+    /// The message with a serialized payload that shares much more memory than its own length
+    /// copied (`WAMPSerializedPayload.unpinned()`): what a holder keeps before it keeps a
+    /// message that a serializer left a slice of a large received buffer.
+    package func unpinned() -> WAMPMessage {
+        guard case .serialized(let serialized)? = payload, serialized.pinsMemory else { return self }
+        var copy = self
+        copy.payload = .serialized(serialized.unpinned())
+        return copy
+    }
+}

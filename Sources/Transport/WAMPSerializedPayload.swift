@@ -54,10 +54,32 @@ public struct WAMPSerializedPayload: Sendable {
         storage = Storage(bytes: Self.unpinned(bytes), hasKeywords: hasKeywords, serializer: serializer)
     }
 
+    /// Wraps validated serialized arguments as ``init(bytes:hasKeywords:serializer:)`` does,
+    /// but keeps `bytes` as they are when `keepingSlice`, however much memory they share: for a
+    /// holder that passes the message on at once, and calls ``unpinned()`` on one it keeps.
+    package init(bytes: ByteBuffer, hasKeywords: Bool, serializer: any WAMPSerializer, keepingSlice: Bool) {
+        storage = Storage(
+            bytes: keepingSlice ? bytes : Self.unpinned(bytes), hasKeywords: hasKeywords, serializer: serializer)
+    }
+
+    /// Whether the bytes share much more memory than their length: more than twice it, and
+    /// more than 4 KiB beyond it (only with ``init(bytes:hasKeywords:serializer:keepingSlice:)``).
+    package var pinsMemory: Bool { Self.pins(storage.bytes) }
+
+    /// The payload with its bytes copied when they pin memory (``pinsMemory``); itself
+    /// otherwise.
+    package func unpinned() -> WAMPSerializedPayload {
+        pinsMemory ? WAMPSerializedPayload(bytes: bytes, hasKeywords: hasKeywords, serializer: serializer) : self
+    }
+
+    private static func pins(_ bytes: ByteBuffer) -> Bool {
+        let extra = bytes.storageCapacity - bytes.readableBytes
+        return extra > 4096 && extra > bytes.readableBytes
+    }
+
     /// `bytes`, copied when the storage it shares is much larger than itself.
     private static func unpinned(_ bytes: ByteBuffer) -> ByteBuffer {
-        let extra = bytes.storageCapacity - bytes.readableBytes
-        guard extra > 4096, extra > bytes.readableBytes else { return bytes }
+        guard pins(bytes) else { return bytes }
         var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
         copy.writeImmutableBuffer(bytes)
         return copy

@@ -35,6 +35,18 @@ public protocol WAMPTransport: Sendable {
     ///   stays usable), when it cannot be serialized, or when the connection is closed.
     func send(_ message: WAMPMessage) async throws
 
+    /// Sends one message now, without suspending, when the transport can: the caller runs on
+    /// the connection's I/O thread (see ``executor``) and the connection takes more without
+    /// waiting. Returns `false` when it cannot, having sent nothing: the caller then uses
+    /// ``send(_:)``, which waits as it must. A loop that writes many messages from the
+    /// connection's thread saves the asynchronous call per message.
+    ///
+    /// Messages sent this way and with ``send(_:)`` keep the order of the calls.
+    ///
+    /// - Throws: what ``send(_:)`` throws (nothing is sent).
+    /// Default: `false` (every message goes through ``send(_:)``).
+    func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool
+
     /// Closes the connection cleanly. Messages already passed to ``send(_:)`` are written first.
     func close() async throws
 
@@ -49,4 +61,7 @@ public protocol WAMPTransport: Sendable {
 extension WAMPTransport {
     /// No executor preference: `nil`.
     public var executor: (any TaskExecutor)? { nil }
+
+    /// Sends nothing: `false`, every message goes through ``send(_:)``.
+    public func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool { false }
 }

@@ -45,6 +45,15 @@ public enum UniversalConnection: WAMPTransport {
         try await transport.send(message)
     }
 
+    /// Sends one message at once when the connection takes it without waiting; see
+    /// `WAMPTransport.sendWithoutWaiting(_:)`.
+    public func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool {
+        switch self {
+        case .rawSocket(let connection): try connection.sendWithoutWaiting(message)
+        case .webSocket(let connection): try connection.sendWithoutWaiting(message)
+        }
+    }
+
     /// Closes the connection cleanly.
     public func close() async throws {
         try await transport.close()

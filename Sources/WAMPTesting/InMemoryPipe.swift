@@ -87,6 +87,29 @@ final class InMemoryPipe: Sendable {
         if mustWait { try await waitForRoom() }
     }
 
+    /// Appends `message` when that needs no wait: a reader waits for it, or fewer than
+    /// ``capacity`` messages are buffered. Returns `false`, having appended nothing, otherwise.
+    ///
+    /// - Throws: ``InMemoryTransportError`` with kind `connectionClosed` when either side closed.
+    func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool {
+        let (appended, reader): (Bool, CheckedContinuation<WAMPMessage?, any Error>?) = try state.withLock { state in
+            switch state.end {
+            case .open: break
+            case .readerGone: throw Self.closed("cannot send \(message.type): the peer closed the connection")
+            case .finished, .failed: throw Self.closed("cannot send \(message.type): the connection is closed")
+            }
+            if let (id, reader) = state.readers.first {
+                state.readers[id] = nil
+                return (true, reader)
+            }
+            guard state.count < capacity else { return (false, nil) }
+            state.buffer.append(message)
+            return (true, nil)
+        }
+        reader?.resume(returning: message)
+        return appended
+    }
+
     private func waitForRoom() async throws {
         let id = state.withLock { $0.waiterID() }
         try await withTaskCancellationHandler {

@@ -35,6 +35,11 @@ public struct InMemoryTransport: WAMPTransport {
         /// The largest serialized message, in octets, either side sends; checked only with a
         /// ``serializer``. Default: 16 MiB.
         public var maxSendLength: Int = 16 * 1024 * 1024
+        /// Whether ``InMemoryTransport/sendWithoutWaiting(_:)`` takes a message when there is
+        /// room for it (as a RawSocket connection does on its event loop). `false` makes every
+        /// message go through ``InMemoryTransport/send(_:)``, as with a transport that never
+        /// can. Default: `true`.
+        public var sendsWithoutWaiting = true
 
         /// The default settings.
         public init() {}
@@ -87,23 +92,41 @@ public struct InMemoryTransport: WAMPTransport {
             try await outgoing.send(message)
             return
         }
+        guard let received = try passThrough(message, serializer) else { return }
+        try await outgoing.send(received)
+    }
+
+    /// `message` serialized and read back by `serializer`, as the peer gets it; `nil` when it
+    /// does not read back (the peer's ``inbound`` then fails, as a real transport's would).
+    ///
+    /// - Throws: `WAMPTransportErrorKind.messageTooLarge` over ``Configuration/maxSendLength``;
+    ///   the serializer's error when it cannot serialize the message.
+    private func passThrough(_ message: WAMPMessage, _ serializer: any WAMPSerializer) throws -> WAMPMessage? {
         let bytes: [UInt8] = try serializer.serialize(message)
         guard bytes.count <= configuration.maxSendLength else {
             throw InMemoryTransportError(
                 .messageTooLarge,
                 "\(message.type) of \(bytes.count) octets is larger than the limit of \(configuration.maxSendLength)")
         }
-        let received: WAMPMessage
         do {
-            received = try serializer.deserialize(bytes)
+            return try serializer.deserialize(bytes)
         } catch {
-            // The peer could not read it: its inbound fails, as a real transport's would.
             outgoing.closeSending(failing: InMemoryTransportError(
                 .invalidMessage, "\(message.type) did not deserialize with \(serializer.id): \(error)"))
             incoming.closeReceiving()
-            return
+            return nil
         }
-        try await outgoing.send(received)
+    }
+
+    /// Sends one message at once when there is room for it in the pipe (and
+    /// ``Configuration/sendsWithoutWaiting``); returns `false`, having sent nothing, otherwise.
+    ///
+    /// - Throws: as ``send(_:)``.
+    public func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool {
+        guard configuration.sendsWithoutWaiting else { return false }
+        guard let serializer = configuration.serializer else { return try outgoing.sendWithoutWaiting(message) }
+        guard let received = try passThrough(message, serializer) else { return true }
+        return try outgoing.sendWithoutWaiting(received)
     }
 
     /// Closes the connection: the peer's ``inbound`` ends after the messages already sent, this

@@ -118,6 +118,28 @@ extension SerializedPayloadTests {
         #expect(try msgpack.serialize(msgpack.deserialize(frame)) == Self.callWithWideInteger)
     }
 
+    @Test("with keepsPayloadSlices a small payload stays a slice of the whole read (its holder copies it when it keeps it), and reads and writes back the same")
+    func keepsPayloadSlicesKeepsTheSlice() throws {
+        var configuration = WAMPMsgPackSerializer.Configuration()
+        configuration.serializedPayloadThreshold = 0
+        configuration.keepsPayloadSlices = true
+        let keeping = WAMPMsgPackSerializer(configuration: configuration)
+        var read = ByteBufferAllocator().buffer(capacity: 64 * 1024)
+        read.writeBytes(Self.callWithWideInteger)
+        read.writeBytes([UInt8](repeating: 0, count: 60_000))
+        let frame = read.getSlice(at: 0, length: Self.callWithWideInteger.count)!
+        let message = try keeping.deserialize(frame)
+        guard case .serialized(let payload)? = message.payload else {
+            Issue.record("expected a serialized payload")
+            return
+        }
+        #expect(payload.pinsMemory, "a slice of the 64 KiB read")
+        #expect(!payload.unpinned().pinsMemory)
+        #expect(payload.unpinned().bytes.readableBytesView.elementsEqual(payload.bytes.readableBytesView))
+        #expect(try keeping.serialize(message) == Self.callWithWideInteger)
+        #expect(try keeping.serialize(message.unpinned()) == Self.callWithWideInteger)
+    }
+
     @Test("a payload that fills most of its read stays a slice of it")
     func largePayloadStaysASlice() throws {
         let call = WAMPMessage.call(.init(request: 1, procedure: "p", payload: .arguments([.binary([UInt8](repeating: 7, count: 60_000))], [:])))

@@ -123,6 +123,95 @@ struct ConnectionBridgeTests {
         }
     }
 
+    @Test(
+        "sendWithoutWaiting sends at once on the event loop, in order with send(_:) around it; off the event loop it sends nothing and returns false")
+    func sendWithoutWaitingOnTheLoopOnly() async throws {
+        let count = 200
+        try await withEchoServer { _, endpoint in
+            try await withTimeout(20, "sends without waiting") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [msgPackSerializer])
+                #expect(try connection.sendWithoutWaiting(Self.event(-1)) == false, "off the event loop")
+                let taken = try await withTaskExecutorPreference(connection.executor) {
+                    var taken = 0
+                    for index in 0 ..< count {
+                        if index % 3 == 0 {
+                            try await connection.send(Self.event(index))
+                        } else if try connection.sendWithoutWaiting(Self.event(index)) {
+                            taken += 1
+                        } else {
+                            try await connection.send(Self.event(index))
+                        }
+                    }
+                    return taken
+                }
+                #expect(taken > 0, "a writable connection on its own loop takes messages at once")
+                var inbound = connection.inbound.makeAsyncIterator()
+                for index in 0 ..< count { #expect(try await inbound.next() == Self.event(index)) }
+                try await connection.close()
+            }
+        }
+    }
+
+    @Test("sendWithoutWaiting throws as send(_:) does: over the peer's limit (nothing sent), and after close()")
+    func sendWithoutWaitingThrowsAsSendDoes() async throws {
+        let small = RawSocketConfiguration {
+            $0.maxReceiveLength = 512
+            $0.handshakeTimeout = guardedConfiguration.handshakeTimeout
+        }
+        let tooLarge = WAMPMessage.publish(.init(
+            request: 1, topic: "com.example.large", payload: .arguments([.string(String(repeating: "x", count: 600))], [:])))
+        try await withEchoServer(configuration: small) { _, endpoint in
+            try await withTimeout(20, "refused sends without waiting") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [msgPackSerializer])
+                try await withTaskExecutorPreference(connection.executor) { () async throws -> Void in
+                    #expect(try connection.sendWithoutWaiting(Self.event(0)))
+                    expectError(.messageTooLarge) { try connection.sendWithoutWaiting(tooLarge) }
+                    #expect(try connection.sendWithoutWaiting(Self.event(1)))
+                }
+                var inbound = connection.inbound.makeAsyncIterator()
+                #expect(try await inbound.next() == Self.event(0))
+                #expect(try await inbound.next() == Self.event(1))
+                try await connection.close()
+                await withTaskExecutorPreference(connection.executor) { () async -> Void in
+                    expectError(.connectionClosed) { try connection.sendWithoutWaiting(Self.event(2)) }
+                }
+            }
+        }
+    }
+
+    @Test("nextWithoutWaiting takes the messages already received, in order, and nil when none is at hand")
+    func nextWithoutWaitingTakesWhatIsAtHand() async throws {
+        let count = 300
+        let (released, release) = AsyncStream<Void>.makeStream()
+        try await withServer(handler: { connection in
+            for index in 0 ..< count { try await connection.send(Self.event(index)) }
+            for await _ in released {}
+            try await connection.close()
+        }) { _, endpoint in
+            try await withTimeout(20, "messages at hand") {
+                let connection = try await RawSocketClient.connect(to: endpoint, serializers: [msgPackSerializer])
+                var inbound = connection.inbound.makeAsyncIterator()
+                var received = 0
+                var takenAtHand = 0
+                while received < count {
+                    let message: WAMPMessage?
+                    if let atHand = try inbound.nextWithoutWaiting() {
+                        message = atHand
+                        takenAtHand += 1
+                    } else {
+                        message = try await inbound.next()
+                    }
+                    #expect(message == Self.event(received))
+                    received += 1
+                }
+                #expect(takenAtHand > 0, "messages read together are at hand after the first")
+                #expect(try inbound.nextWithoutWaiting() == nil, "nothing more was sent")
+                release.finish()
+                #expect(try await inbound.next() == nil)
+            }
+        }
+    }
+
     @Test("a send after the peer closed throws connectionClosed")
     func sendAfterThePeerClosedThrowsConnectionClosed() async throws {
         try await withServer(handler: { connection in try await connection.close() }) { _, endpoint in

@@ -18,6 +18,10 @@ final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
     private let metrics: TransportMetrics
     private let logger: Logger
     private let handshakePromise: EventLoopPromise<RawSocketStateMachine.Negotiation>
+    /// Whether `logger` logs at trace level, read once: each message's trace line is then one
+    /// test of a stored flag, not a call through the log handler for its level (the handler's
+    /// existential copied and released, on every frame sent and received).
+    private let tracesFrames: Bool
     private var handshakeTimer: Scheduled<Void>?
     private var pingTimer: RepeatedTask?
     private var pendingWrites = false
@@ -59,6 +63,7 @@ final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
         self.configuration = configuration
         self.logger = logger
         self.handshakePromise = handshakePromise
+        tracesFrames = logger.logLevel <= .trace
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -112,7 +117,9 @@ final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
     }
 
     private func deliver(_ payload: ByteBuffer, context: ChannelHandlerContext) {
-        logger.trace("RawSocket frame received", metadata: ["type": "MESSAGE", "length": "\(payload.readableBytes)"])
+        if tracesFrames {
+            logger.trace("RawSocket frame received", metadata: ["type": "MESSAGE", "length": "\(payload.readableBytes)"])
+        }
         context.fireChannelRead(wrapInboundOut(payload))
     }
 
@@ -159,7 +166,9 @@ final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
             promise?.fail(error)
             return
         }
-        logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(frame.readableBytes - 4)"])
+        if tracesFrames {
+            logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(frame.readableBytes - 4)"])
+        }
         // A frame whose write reports back, or a large one, goes as it is: no copy, and no
         // promise to share with the frames around it.
         guard promise == nil, frame.readableBytes <= Self.maxGatheredFrame else {
@@ -175,9 +184,11 @@ final class RawSocketChannelHandler: ChannelDuplexHandler, FrameGatherer {
     /// of its own.
     func gatherFrame(_ write: (inout ByteBuffer) throws -> Int) throws -> Int {
         guard let context else { throw RawSocketFraming.connectionClosed(cause: nil) }
-        try core.machine.checkSend(length: 0)  // open; the length is checked against the same limit by the connection
+        // Open? The length is checked against the same limit by the connection. (Not
+        // `checkSend(length:)`, which copies the negotiation out of the state.)
+        guard core.machine.isOpen else { throw RawSocketError(.connectionClosed, "the connection is not open") }
         let length = try flushes.appendInPlace(context: context, write)
-        logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(length)"])
+        if tracesFrames { logger.trace("RawSocket frame sent", metadata: ["type": "MESSAGE", "length": "\(length)"]) }
         flushes.flush(context: context)
         return length
     }

@@ -74,6 +74,15 @@ public final class RawSocketConnection: WAMPTransport {
         try await core.send(message)
     }
 
+    /// Sends `message` at once when the caller is on the connection's event loop (see
+    /// ``executor``) and the channel is writable: serialized in place at the end of the frames
+    /// gathered for the next flush. Returns `false`, having sent nothing, otherwise.
+    ///
+    /// - Throws: as ``send(_:)``.
+    public func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool {
+        try core.sendWithoutWaiting(message)
+    }
+
     /// Sends an already serialized message.
     ///
     /// - Throws: ``RawSocketError/Code/messageTooLarge`` over the peer's limit (nothing is

@@ -198,6 +198,13 @@ public import NIOCore
     ///
     /// - Throws: ``RawSocketError/Code/connectionClosed`` before the handshake or after close,
     ///   ``RawSocketError/Code/messageTooLarge`` over the peer's limit.
+    /// Whether the handshake completed and the connection is not closed: messages may be sent.
+    /// Reads the state without copying the negotiation out of it.
+    public var isOpen: Bool {
+        if case .open = state { return true }
+        return false
+    }
+
     public func checkSend(length: Int) throws(RawSocketError) {
         guard case .open(let n) = state else {
             throw RawSocketError(.connectionClosed, "the connection is not open")

@@ -134,6 +134,18 @@ package final class ChannelBridge: Sendable {
         return length
     }
 
+    /// ``writeInPlace(_:)`` when it needs no wait: on the channel's event loop, with a
+    /// transport that takes frames in place, and a channel that is writable. Returns the length
+    /// of the frame's payload, or `nil` (nothing was written) when one of these is not so.
+    ///
+    /// - Throws: what `frame` throws (nothing was sent), or the `closedError` after
+    ///   ``closeOutput()``.
+    package func writeInPlaceWithoutWaiting(_ frame: (inout ByteBuffer) throws -> Int) throws -> Int? {
+        guard let gatherer, channel.eventLoop.inEventLoop, channel.isWritable else { return nil }
+        guard !storage.state.withLockedValue({ $0.outputClosed }) else { throw storage.closedError }
+        return try gatherer.value.gatherFrame(frame)
+    }
+
     /// Sends nothing more: later writes throw the `closedError`.
     package func closeOutput() {
         storage.state.withLockedValue { $0.outputClosed = true }

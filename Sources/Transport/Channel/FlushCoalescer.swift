@@ -21,7 +21,7 @@ package import NIOCore
 /// `flush(context:)`.
 package final class FlushCoalescer {
     /// The default slice: 16 messages.
-    package static let defaultBatch = 16
+    package static let defaultBatch = 32
 
     /// The most messages a flush holds back.
     package let batch: Int

@@ -81,6 +81,18 @@ package struct ConnectionCore<Framing: MessageFraming>: Sendable {
         messages.sent(octets: length)
     }
 
+    /// ``send(_:)`` when it needs no wait (``ChannelBridge/writeInPlaceWithoutWaiting(_:)``):
+    /// `false`, and nothing sent, when it would.
+    package func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool {
+        let serializer = self.serializer
+        let limit = maxSendLength
+        guard let length = try bridge.writeInPlaceWithoutWaiting({ buffer in
+            try Framing.appendFrame(message, serializer: serializer, limit: limit, to: &buffer)
+        }) else { return false }
+        messages.sent(octets: length)
+        return true
+    }
+
     /// Sends an already serialized message in one frame.
     package func send(payload: ByteBuffer) async throws {
         let length = payload.readableBytes

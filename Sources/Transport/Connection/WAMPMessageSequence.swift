@@ -41,6 +41,20 @@ public struct WAMPMessageSequence: AsyncSequence, Sendable {
             try await next(isolation: nil)
         }
 
+        /// The next of the messages already received, without waiting; `nil` when none is at
+        /// hand (``next(isolation:)`` then waits for more). A loop that tries this first makes
+        /// no asynchronous call for most messages of a burst.
+        ///
+        /// - Throws: as ``next(isolation:)``, for a message that does not deserialize.
+        public mutating func nextWithoutWaiting() throws -> WAMPMessage? {
+            guard let payload = base.nextTaken() else { return nil }
+            do {
+                return try serializer.deserialize(payload)
+            } catch {
+                throw rejectInvalid(error)
+            }
+        }
+
         /// The next message, taken without leaving the caller's isolation.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws -> WAMPMessage? {
             let payload: ByteBuffer
