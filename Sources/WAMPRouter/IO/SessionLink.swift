@@ -27,10 +27,44 @@ final class SessionLink: Sendable {
     /// Rung when the router closes the connection: the close grace period starts.
     let closing = Doorbell()
     private let overflowed = Atomic(false)
+    /// The transport's `sendWithoutWaiting(_:)`.
+    private let sendWithoutWaiting: @Sendable (WAMPMessage) throws -> Bool
 
-    init(queueLength: Int, octetLimit: Int) {
+    /// A link whose queue holds at most `queueLength` messages and about `octetLimit` octets;
+    /// `sendWithoutWaiting` is the transport's (default: a transport that never takes a
+    /// message that way).
+    init(
+        queueLength: Int, octetLimit: Int,
+        sendWithoutWaiting: @escaping @Sendable (WAMPMessage) throws -> Bool = { _ in false }
+    ) {
         outbound = OutboundQueue(capacity: queueLength)
         self.octetLimit = octetLimit
+        self.sendWithoutWaiting = sendWithoutWaiting
+    }
+
+    /// Claims the connection for a message that the router sends itself, after its lock, in
+    /// place of the writer (``OutboundQueue/claim()``); `false` when the message must be
+    /// queued. A claim is ended by ``sendClaimed(_:)``.
+    ///
+    /// Called under the router's lock, as ``enqueue(_:)``.
+    func claim() -> Bool {
+        !isOverflowed && outbound.claim()
+    }
+
+    /// Sends the claimed `message` through the transport at once, when it takes it without
+    /// waiting (the caller runs on the connection's event loop, and the connection is
+    /// writable); otherwise, or when the transport throws, queues it ahead of what was queued
+    /// since the claim, for the writer, which then sends it (and handles the error) as any
+    /// queued message. Ends the claim.
+    func sendClaimed(_ message: WAMPMessage) {
+        if (try? sendWithoutWaiting(message)) == true {
+            outbound.release(unsent: nil)
+            return
+        }
+        let message = message.unpinned()
+        let octets = OutboundSize.octets(of: message)
+        queuedOctets.add(octets, ordering: .relaxed)
+        outbound.release(unsent: Outbound(message: message, octets: octets))
     }
 
     /// Queues `message`; `false` when the queue is full, by number or by octets (the message is
@@ -39,7 +73,11 @@ final class SessionLink: Sendable {
     ///
     /// Called under the router's lock only, so there is one producer; the writer only lowers
     /// the count, so the check can only be too strict, never too lax.
+    ///
+    /// A queued message whose payload is a slice of a much larger received buffer is copied
+    /// first (`WAMPMessage.unpinned()`): the queue's octet bound then bounds its memory too.
     func enqueue(_ message: WAMPMessage) -> Bool {
+        let message = message.unpinned()
         let octets = OutboundSize.octets(of: message)
         let queued = queuedOctets.load(ordering: .relaxed)
         if queued > 0 && queued + octets > octetLimit { return false }

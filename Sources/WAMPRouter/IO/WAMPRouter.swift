@@ -38,6 +38,9 @@ public final class WAMPRouter: Service, Sendable {
         var served = 0
         /// ``shutdown()`` calls waiting for the last connection to end.
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        /// The array the actions of each message are collected in, kept empty between messages
+        /// for its capacity: routing a message allocates no array for them.
+        var spareActions: [RouterAction] = []
         /// Each realm's metrics, made when its first session joins.
         var realmMetrics: [String: WAMPRouterRealmMetrics] = [:]
 
@@ -118,7 +121,8 @@ public final class WAMPRouter: Service, Sendable {
     /// and is closed at once.
     public func serve(_ transport: some WAMPTransport) async {
         let link = SessionLink(
-            queueLength: configuration.limits.outboundQueueLength, octetLimit: configuration.limits.outboundQueueOctets)
+            queueLength: configuration.limits.outboundQueueLength, octetLimit: configuration.limits.outboundQueueOctets,
+            sendWithoutWaiting: { try transport.sendWithoutWaiting($0) })
         let connection: ConnectionID? = state.withLock { state in
             guard let id = state.core.connect(now: .now) else { return nil }
             state.links[id] = State.Served(link: link)
@@ -177,46 +181,78 @@ public final class WAMPRouter: Service, Sendable {
     /// Reads the connection's messages and routes each, asking the authenticator (for a HELLO)
     /// or the authorizer first; returns
     /// when the transport's inbound ends or fails, or when the router closed the connection.
+    ///
+    /// A transport on SwiftNIO hands its messages over as a `WAMPMessageSequence`: the messages
+    /// already received are then taken without an asynchronous call each
+    /// (`nextWithoutWaiting()`), and routed without one when no authenticator or authorizer is
+    /// to be asked.
     private func read(_ transport: some WAMPTransport, _ connection: ConnectionID) async {
         do {
-            for try await message in transport.inbound {
-                // A HELLO whose user the authenticator looks up: asked before the routing
-                // state answers it.
-                var lookup: UserLookup?
-                if let authenticator = configuration.authenticator,
-                   let request = state.withLock({ $0.core.authenticationRequest(for: message, on: connection) }) {
-                    do {
-                        lookup = .found(try await authenticator.user(for: request))
-                    } catch {
-                        lookup = .failed("\(error)")
-                    }
+            guard let inbound = transport.inbound as? WAMPMessageSequence else {
+                for try await message in transport.inbound {
+                    guard await receive(message, on: connection) else { return }
                 }
-                if let authorizer = configuration.authorizer,
-                   let request = state.withLock({ $0.core.authorizationRequest(for: message, on: connection) }) {
-                    let refusal: (uri: String, text: String)?
-                    do {
-                        refusal = try await authorizer.authorize(request)
-                            ? nil : (WAMPURI.notAuthorized, "\(request.action.rawValue) \"\(request.uri)\" is not authorized")
-                    } catch {
-                        refusal = (WAMPURI.authorizationFailed, "the authorizer failed: \(error)")
-                    }
-                    if let refusal {
-                        guard perform({ $0.refuse(message, from: connection, uri: refusal.uri, refusal.text) }, connection)
-                        else { return }
-                        continue
-                    }
+                return
+            }
+            let asks = configuration.authenticator != nil || configuration.authorizer != nil
+            var messages = inbound.makeAsyncIterator()
+            while true {
+                let message: WAMPMessage
+                if let taken = try messages.nextWithoutWaiting() {
+                    message = taken
+                } else {
+                    guard let next = try await messages.next() else { return }
+                    message = next
                 }
-                // The wall clock only for what is stamped with it: a subscription or
-                // registration the message creates.
-                let utc: UTCTime
-                switch message {
-                case .subscribe, .register: utc = .now()
-                default: utc = .epoch
-                }
-                guard perform({ $0.receive(message, from: connection, now: .now, utc: utc, lookup: lookup) }, connection) else { return }
+                guard asks ? await receive(message, on: connection) : route(message, on: connection) else { return }
             }
         } catch {
             logger.debug("connection ended with an error", metadata: ["connection": "\(connection)", "error": "\(error)"])
+        }
+    }
+
+    /// Routes `message`, asking the authenticator (for a HELLO) or the authorizer first;
+    /// returns whether `connection` is still read.
+    private func receive(_ message: WAMPMessage, on connection: ConnectionID) async -> Bool {
+        // A HELLO whose user the authenticator looks up: asked before the routing state answers
+        // it.
+        var lookup: UserLookup?
+        if let authenticator = configuration.authenticator,
+           let request = state.withLock({ $0.core.authenticationRequest(for: message, on: connection) }) {
+            do {
+                lookup = .found(try await authenticator.user(for: request))
+            } catch {
+                lookup = .failed("\(error)")
+            }
+        }
+        if let authorizer = configuration.authorizer,
+           let request = state.withLock({ $0.core.authorizationRequest(for: message, on: connection) }) {
+            let refusal: (uri: String, text: String)?
+            do {
+                refusal = try await authorizer.authorize(request)
+                    ? nil : (WAMPURI.notAuthorized, "\(request.action.rawValue) \"\(request.uri)\" is not authorized")
+            } catch {
+                refusal = (WAMPURI.authorizationFailed, "the authorizer failed: \(error)")
+            }
+            if let refusal {
+                return perform({ $0.refuse(message, from: connection, uri: refusal.uri, refusal.text) }, connection)
+            }
+        }
+        return route(message, on: connection, lookup: lookup)
+    }
+
+    /// Routes `message` (with the authenticator's answer for a HELLO, when it was asked);
+    /// returns whether `connection` is still read.
+    private func route(_ message: WAMPMessage, on connection: ConnectionID, lookup: UserLookup? = nil) -> Bool {
+        // The wall clock only for what is stamped with it: a subscription or registration the
+        // message creates.
+        let utc: UTCTime
+        switch message {
+        case .subscribe, .register: utc = .now()
+        default: utc = .epoch
+        }
+        return perform(connection) { core, actions in
+            core.receive(message, from: connection, now: .now, utc: utc, lookup: lookup, into: &actions)
         }
     }
 
@@ -224,12 +260,18 @@ public final class WAMPRouter: Service, Sendable {
     /// failed, or the task was cancelled after the grace period) writes the slow-consumer ABORT
     /// when that is why, and closes the transport.
     private func write(_ link: SessionLink, to transport: some WAMPTransport, _ connection: ConnectionID) async {
-        while let entry = await link.outbound.next() {
+        // An entry already queued is taken, and sent when the transport can take it, without
+        // an asynchronous call: one per message in a burst costs more than the rest of the
+        // writing.
+        while true {
+            var taken = link.outbound.nextNow()
+            if taken == nil { taken = await link.outbound.next() }
+            guard let entry = taken else { break }
             if link.isOverflowed { break }
             let message = entry.message
             link.taken(entry.octets)
             do {
-                try await transport.send(message)
+                if try !transport.sendWithoutWaiting(message) { try await transport.send(message) }
             } catch let error as any WAMPTransportError where error.kind == .messageTooLarge {
                 logger.warning("message too large for the connection, not sent",
                               metadata: ["connection": "\(connection)", "type": "\(message.type)", "error": "\(error)"])
@@ -267,12 +309,30 @@ public final class WAMPRouter: Service, Sendable {
 
     /// Runs `event` on the routing state and performs its actions, under the lock; returns
     /// whether `connection` is still read.
+    ///
+    /// A message to a connection with nothing queued and nothing being written is claimed
+    /// under the lock and sent after it, from this thread (``SessionLink/claim()``): when this
+    /// thread is that connection's event loop, the transport writes it at once, without the
+    /// queue and a wake-up of the connection's writer.
     @discardableResult
     private func perform(_ event: (inout RouterCore) -> [RouterAction], _ connection: ConnectionID? = nil) -> Bool {
-        let (open, slow) = state.withLock { state in
-            let slow = Self.perform(event(&state.core), in: &state)
-            return (connection.map { state.core.isOpen($0) } ?? false, slow)
+        perform(connection) { core, actions in actions = event(&core) }
+    }
+
+    /// ``perform(_:_:)`` with `event` appending its actions to an array kept for the next
+    /// event (``State/spareActions``).
+    private func perform(_ connection: ConnectionID?, _ event: (inout RouterCore, inout [RouterAction]) -> Void) -> Bool {
+        let (open, slow, claimed) = state.withLock { state in
+            var actions: [RouterAction] = []
+            swap(&actions, &state.spareActions)
+            event(&state.core, &actions)
+            var claimed = ClaimedSends()
+            let slow = Self.perform(actions, in: &state, claiming: &claimed)
+            actions.removeAll(keepingCapacity: true)
+            swap(&actions, &state.spareActions)
+            return (connection.map { state.core.isOpen($0) } ?? false, slow, claimed)
         }
+        claimed.send()
         for connection in slow {
             logger.debug("outbound queue full", metadata: ["connection": "\(connection)"])
         }
@@ -281,7 +341,9 @@ public final class WAMPRouter: Service, Sendable {
 
     /// Performs `actions` (and those they lead to: a full queue ends its connection); returns
     /// the connections ended as slow consumers.
-    private static func perform(_ actions: [RouterAction], in state: inout State) -> [ConnectionID] {
+    private static func perform(
+        _ actions: [RouterAction], in state: inout State, claiming claimed: inout ClaimedSends
+    ) -> [ConnectionID] {
         var queue = actions
         var slow: [ConnectionID] = []
         var index = 0
@@ -289,7 +351,9 @@ public final class WAMPRouter: Service, Sendable {
             switch queue[index] {
             case .send(let message, let connection):
                 guard let link = state.link(sending: message, to: connection) else { break }
-                if !link.enqueue(message) {
+                if link.claim() {
+                    claimed.append(message, on: link)
+                } else if !link.enqueue(message) {
                     link.markOverflowed()
                     slow.append(connection)
                     queue += state.core.disconnect(connection)

@@ -4,4 +4,9 @@ struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
     let rawValue: UInt64
 
     var description: String { "connection \(rawValue)" }
+
+    /// ``IDHash``, not SipHash: the router looks connections up several times per message.
+    func _rawHashValue(seed: Int) -> Int {
+        IDHash.mix(rawValue, seed: seed)
+    }
 }

@@ -49,7 +49,7 @@ struct Dealer: Sendable {
     }
 
     private(set) var registrations: [WAMPID: Registration] = [:]
-    private(set) var invocations: [WAMPID: Invocation] = [:]
+    private(set) var invocations = AssignedIDMap<Invocation>()
     private var index = URIPatternIndex()
     private var registrationIDs = SequentialIDs()
     private var invocationIDs = SequentialIDs()

@@ -38,7 +38,7 @@ struct RouterCore: Sendable {
     var realms: [String: RealmState] = [:]
     /// Some realm has roles: without any, no message needs a realm lookup for its permission.
     private(set) var someRealmHasRoles = false
-    var sessions: [WAMPID: RouterSession] = [:]
+    var sessions = AssignedIDMap<RouterSession>()
     private var connections: [ConnectionID: Connection] = [:]
     private var lastConnection: UInt64 = 0
     private(set) var isShuttingDown = false
@@ -178,18 +178,28 @@ struct RouterCore: Sendable {
         _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime = .epoch,
         lookup: UserLookup? = nil
     ) -> [RouterAction] {
+        var actions: [RouterAction] = []
+        receive(message, from: connection, now: now, utc: utc, lookup: lookup, into: &actions)
+        return actions
+    }
+
+    /// ``receive(_:from:now:utc:lookup:)`` appending the actions to `actions`: a caller that
+    /// routes message after message reuses one array.
+    mutating func receive(
+        _ message: WAMPMessage, from connection: ConnectionID, now: ContinuousClock.Instant, utc: UTCTime = .epoch,
+        lookup: UserLookup? = nil, into actions: inout [RouterAction]
+    ) {
         // The session of an established connection, read in place: a copy of the phase is a
         // copy of its deadlines (`ContinuousClock.Instant`, a layout known only at run time),
         // which the other phases need.
         guard let established = connections.withValueInPlace(connection, { connection -> WAMPID? in
             if case .established(let session) = connection.phase { session } else { nil }
-        }) else { return [] }
-        var actions: [RouterAction] = []
+        }) else { return }
         if let session = established {
             receive(message, in: session, on: connection, now: now, utc: utc, into: &actions)
-            return actions
+            return
         }
-        guard let phase = connections.withValueInPlace(connection, { $0.phase }) else { return [] }
+        guard let phase = connections.withValueInPlace(connection, { $0.phase }) else { return }
         switch phase {
         case .awaitingHello(let deadline):
             receiveWithoutSession(message, from: connection, deadline: deadline, lookup: lookup, into: &actions)
@@ -206,7 +216,6 @@ struct RouterCore: Sendable {
         case .closed:
             break
         }
-        return actions
     }
 
     private mutating func receiveWithoutSession(
@@ -350,7 +359,7 @@ struct RouterCore: Sendable {
             }
         }
         // Every session is leaving at once: nothing is routed any more, nobody is told.
-        sessions = [:]
+        sessions.removeAll()
         for name in realms.keys {
             realms[name]?.sessions = []
             realms[name]?.broker = Broker()

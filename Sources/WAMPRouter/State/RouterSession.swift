@@ -22,7 +22,7 @@ struct RouterSession: Sendable {
     /// each insertion and removal went through run-time value witnesses.
     var callDeadlines: [WAMPID: ContinuousClock.Instant] = [:]
     /// The invocations it serves, by INVOCATION ID.
-    var invocations: Set<WAMPID> = []
+    var invocations = AssignedIDSet()
     /// The last INVOCATION ID sent to it. INVOCATION IDs count up in the realm (wrapping only
     /// after 2^53), so a YIELD or ERROR for a higher ID answers an INVOCATION it never got.
     var lastInvocation: WAMPID = 0
