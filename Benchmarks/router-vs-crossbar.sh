@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# `wamp router` against Crossbar.io: the same client, `wamp bench-router` (two WAMPSession
-# sessions of this package: a caller and a callee, or a publisher and a subscriber), through
-# each router in turn, in one run. Every cell: rpc and pubsub, window 1 and 64, JSON and
-# MessagePack, over RawSocket on 127.0.0.1; the two routers alternate which goes first.
+# `wamp router` against Crossbar.io: the same client, `wamp bench-router`, through each router
+# in turn, in one run. Every cell: rpc and pubsub, window 1 and 64, JSON and MessagePack, over
+# RawSocket on 127.0.0.1; the two routers alternate which goes first. Each cell runs with both
+# of the client's peers: `--client transport` (two bare peers on WAMPTransport, a load
+# generator cheaper per call than our router, so that the router sets the rate) and
+# `--client session` (two WAMPSession sessions, what an application does; with 64 in flight
+# this client needs more time per call than our router and sets the rate itself).
 #
 # Prints one JSON line per run on standard error and, on standard output, a Markdown table:
 # calls/s or events/s through each router (median of the rounds), the ratio wamp router /
@@ -10,11 +13,12 @@
 #
 #   Benchmarks/router-vs-crossbar.sh                       # release build of wamp, 5 s a cell, 1 round
 #   DURATION=2 ROUNDS=3 Benchmarks/router-vs-crossbar.sh
-#   WORKLOADS=rpc WINDOWS=64 SERIALIZERS=msgpack Benchmarks/router-vs-crossbar.sh
+#   WORKLOADS=rpc WINDOWS=64 SERIALIZERS=msgpack CLIENTS=transport Benchmarks/router-vs-crossbar.sh
 #   WAMP_CLI=/path/to/wamp Benchmarks/router-vs-crossbar.sh   # skip the build
 #
 # Environment: DURATION (seconds measured per cell, default 5), WARMUP (untimed seconds first,
-# default 0.5), ROUNDS (default 1), WORKLOADS, WINDOWS, SERIALIZERS, PIN (split: routers on
+# default 0.5), ROUNDS (default 1), WORKLOADS, WINDOWS, SERIALIZERS, CLIENTS (default
+# "transport session"), PIN (split: routers on
 # CPU 0, the client on CPU 1, the default; same: all on CPU 0; none), WAMP_CLI.
 # Crossbar.io 26.10.1 comes from the pinned .venv (scripts/ensure-deps.sh --peers). Both routers
 # are started here, each in a session of its own (setsid), and stopped by their process ids.
@@ -27,6 +31,7 @@ ROUNDS=${ROUNDS:-1}
 WORKLOADS=${WORKLOADS:-"rpc pubsub"}
 WINDOWS=${WINDOWS:-"1 64"}
 SERIALIZERS=${SERIALIZERS:-"json msgpack"}
+CLIENTS=${CLIENTS:-"transport session"}
 source Benchmarks/common.sh
 ROUTER_CPU=("${SERVER_CPU[@]}")
 
@@ -128,12 +133,13 @@ for round in $(seq "$ROUNDS"); do
   for workload in $WORKLOADS; do
     for window in $WINDOWS; do
       for serializer in $SERIALIZERS; do
+       for client in $CLIENTS; do
         # Alternate which router goes first.
         if (( (cell + round) % 2 )); then order="ours crossbar"; else order="crossbar ours"; fi
         cell=$((cell + 1))
         for router in $order; do
           before=$(session_ticks "${pid[$router]}")
-          out=$("${CLIENT_CPU[@]}" "$WAMP_CLI" bench-router --url "${url[$router]}" --realm realm1 \
+          out=$("${CLIENT_CPU[@]}" "$WAMP_CLI" bench-router --url "${url[$router]}" --realm realm1 --client "$client" \
             --serializer "$serializer" --workload "$workload" --window "$window" --duration "$DURATION" --warmup "$WARMUP")
           after=$(session_ticks "${pid[$router]}")
           out=$(python3 -c 'import json, sys; r = json.loads(sys.argv[1]); r.update(router=sys.argv[2], round=int(sys.argv[3]), router_cpu_s=round(int(sys.argv[4]) / int(sys.argv[5]), 3)); print(json.dumps(r, sort_keys=True))' \
@@ -141,6 +147,7 @@ for round in $(seq "$ROUNDS"); do
           echo "$out" >&2
           echo "$out" >>"$results"
         done
+       done
       done
     done
   done
@@ -151,7 +158,7 @@ import json, statistics, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 cells = {}
 for r in rows:
-    cells.setdefault((r["workload"], r["window"], r["serializer"]), {}).setdefault(r["router"], []).append(r)
+    cells.setdefault((r["workload"], r["window"], r["serializer"], r["client"]), {}).setdefault(r["router"], []).append(r)
 def rate(r):
     return r.get("calls_per_second", r.get("events_per_second", 0))
 def count(r):
@@ -159,17 +166,20 @@ def count(r):
 def cpu_us(rs):
     # The router's CPU time covers the warm-up too: per operation of the whole run.
     return statistics.median(r["router_cpu_s"] / max(1, rate(r) * (r["duration_s"] + r.get("warmup_s", 0))) * 1e6 for r in rs)
-print("| workload | window | serializer | wamp router /s | Crossbar.io /s | ratio | router CPU µs/op (ours / Crossbar) | p50 latency ms (ours / Crossbar) |")
-print("|---|---:|---|---:|---:|---:|---:|---:|")
+print("| workload | window | serializer | client | wamp router /s | Crossbar.io /s | ratio | router CPU µs/op (ours / Crossbar) | client CPU µs/op (with ours) | p50 latency ms (ours / Crossbar) |")
+print("|---|---:|---|---|---:|---:|---:|---:|---:|---:|")
 order = {"rpc": 0, "pubsub": 1}
-for key in sorted(cells, key=lambda k: (order.get(k[0], 9), k[1], k[2])):
-    workload, window, serializer = key
+def client_us(rs):
+    return statistics.median(r["cpu_seconds"] / max(1, count(r)) * 1e6 for r in rs)
+for key in sorted(cells, key=lambda k: (order.get(k[0], 9), k[1], k[2], k[3] != "transport")):
+    workload, window, serializer, client = key
     ours, crossbar = cells[key].get("ours", []), cells[key].get("crossbar", [])
     if not ours or not crossbar:
         continue
     o, c = statistics.median(map(rate, ours)), statistics.median(map(rate, crossbar))
     ratio = f"{o / c:.1f}x" if c else "n/a"
     lat = lambda rs: statistics.median(r.get("latency_p50_ms", 0) for r in rs)
-    print(f"| {workload} | {window} | {serializer} | {o:,.0f} | {c:,.0f} | {ratio} "
-          f"| {cpu_us(ours):.1f} / {cpu_us(crossbar):.1f} | {lat(ours):.3f} / {lat(crossbar):.3f} |")
+    print(f"| {workload} | {window} | {serializer} | {client} | {o:,.0f} | {c:,.0f} | {ratio} "
+          f"| {cpu_us(ours):.1f} / {cpu_us(crossbar):.1f} | {client_us(ours):.1f} "
+          f"| {lat(ours):.3f} / {lat(crossbar):.3f} |")
 PY

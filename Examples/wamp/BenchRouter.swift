@@ -66,10 +66,28 @@ struct BenchRouter: AsyncParsableCommand {
     @Option(help: "The serializer of the callee (rpc) or subscriber (pubsub); default: --serializer's.")
     var peerSerializer: SerializerOption?
 
+    /// What plays the two peers.
+    enum Client: String, ExpressibleByArgument, CaseIterable, Sendable {
+        /// Two `WAMPSession` sessions: what an application does.
+        case session
+        /// Two bare peers on `WAMPTransport`, sending and reading the workload's messages
+        /// themselves: a load generator cheaper per call than the router, so that the router
+        /// sets the rate.
+        case transport
+    }
+
+    @Option(help: "session (two WAMPSession sessions) or transport (two bare peers on WAMPTransport that join anonymously and send the workload's messages themselves: a load generator cheaper than the router, so that the router sets the rate).")
+    var client: Client = .session
+
     func validate() throws {
         guard window > 0 else { throw ValidationError("--window must be at least 1, not \(window)") }
         guard duration > 0, warmup >= 0 else {
             throw ValidationError("--duration must be positive and --warmup not negative, not \(duration) and \(warmup)")
+        }
+        if client == .transport {
+            guard session.ticket == nil, session.secret == nil, session.privateKey == nil, !session.reconnect else {
+                throw ValidationError("--client transport joins anonymously and does not reconnect: drop --ticket, --secret, --private-key and --reconnect")
+            }
         }
     }
 
@@ -103,9 +121,10 @@ struct BenchRouter: AsyncParsableCommand {
         let measured: Result<BenchMeasurement, any Error>
         do {
             measured = .success(try await withTaskExecutorPreference(EventLoopTaskExecutor(group.next())) {
-                switch workload {
-                case .rpc: try await rpc(procedure: name, plan: plan, on: group)
-                case .pubsub: try await pubsub(topic: name, plan: plan, on: group)
+                switch (client, workload) {
+                case (.session, .rpc): try await rpc(procedure: name, plan: plan, on: group)
+                case (.session, .pubsub): try await pubsub(topic: name, plan: plan, on: group)
+                case (.transport, _): try await overTransports(name: name, plan: plan, on: group)
                 }
             })
         } catch {
@@ -118,7 +137,7 @@ struct BenchRouter: AsyncParsableCommand {
         var line: [String: Any] = [
             "workload": workload.rawValue, "serializer": session.serializer.rawValue, "transport": transport,
             "peer_serializer": peerSession.serializer.rawValue, "arguments": arguments.rawValue,
-            "window": window, "duration_s": BenchMeasurement.rounded(plan.duration.seconds, 3),
+            "client": client.rawValue, "window": window, "duration_s": BenchMeasurement.rounded(plan.duration.seconds, 3),
             "warmup_s": BenchMeasurement.rounded(plan.warmup.seconds, 3),
             unit: measurement.count, "\(unit)_per_second": (Double(measurement.count) / plan.duration.seconds).rounded(),
             "cpu_seconds": BenchMeasurement.rounded(measurement.cpuSeconds, 3),
@@ -126,6 +145,36 @@ struct BenchRouter: AsyncParsableCommand {
         for (key, value) in measurement.latencyPercentiles() { line[key] = value }
         let data = try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys])
         printLine(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs the workload with ``BenchTransportPeers``: the caller or publisher connects with
+    /// `--serializer`, the callee or subscriber with the peer serializer.
+    ///
+    /// Both peers forward payloads as a router does (the callee echoes an invocation's
+    /// arguments, the caller sends the same ones every time), so they use a router's
+    /// serializers: MessagePack keeps every payload serialized.
+    func overTransports(name: String, plan: BenchPlan, on group: any EventLoopGroup) async throws -> BenchMeasurement {
+        let url = try TransportURL(url: session.url)
+        let callee = try await TransportDialer.connect(
+            url, serializer: peerSession.serializer.routerSerializer, tls: session.tls, eventLoopGroup: group)
+        let caller = try await TransportDialer.connect(
+            url, serializer: session.serializer.routerSerializer, tls: session.tls, eventLoopGroup: group)
+        let (args, kwargs) = payload
+        return try await Self.run(
+            caller: caller, callee: callee, realm: session.realm, payload: .arguments(args, kwargs), workload: workload,
+            name: name, plan: plan)
+    }
+
+    /// ``overTransports(name:plan:on:)`` with the connections' types opened.
+    static func run<Caller: WAMPTransport, Callee: WAMPTransport>(
+        caller: Caller, callee: Callee, realm: String, payload: WAMPPayload, workload: Workload, name: String,
+        plan: BenchPlan
+    ) async throws -> BenchMeasurement {
+        let peers = BenchTransportPeers(caller: caller, callee: callee, realm: realm, payload: payload)
+        switch workload {
+        case .rpc: return try await peers.rpc(procedure: name, plan: plan)
+        case .pubsub: return try await peers.pubsub(topic: name, plan: plan)
+        }
     }
 
     /// The callee registers an echo; the caller runs `window` loops of calls. A call counts when

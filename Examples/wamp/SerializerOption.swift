@@ -23,12 +23,14 @@ enum SerializerOption: String, ExpressibleByArgument, CaseIterable, Sendable {
 
     /// The plugin for this name in a router, which forwards payloads and rarely reads them:
     /// MessagePack keeps every payload serialized, whatever its size (see
-    /// `WAMPMsgPackSerializer.Configuration.serializedPayloadThreshold`).
+    /// `WAMPMsgPackSerializer.Configuration.serializedPayloadThreshold`), and a slice of the
+    /// received buffer (`keepsPayloadSlices`: the router copies the payloads it queues).
     var routerSerializer: any WAMPSerializer {
         switch self {
         case .msgpack:
             var configuration = WAMPMsgPackSerializer.Configuration()
             configuration.serializedPayloadThreshold = 0
+            configuration.keepsPayloadSlices = true
             return WAMPMsgPackSerializer(configuration: configuration)
         case .json, .cbor: return serializer
         }
