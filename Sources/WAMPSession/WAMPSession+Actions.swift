@@ -157,9 +157,11 @@ extension WAMPSession {
         return nil
     }
 
-    /// Sends `message` on `transport`, logging it at trace level. Inlined: see ``feed(_:)``.
+    /// Sends `message` on `transport`, logging it at trace level: without an asynchronous call
+    /// when the transport takes it at once (on its event loop, writable). Inlined: see
+    /// ``feed(_:)``.
     @inline(__always) func transmit(_ message: WAMPMessage, on transport: any WAMPTransport, logger: Logger) async throws {
-        try await transport.send(message)
+        if try !transport.sendWithoutWaiting(message) { try await transport.send(message) }
         logger.trace("sent", metadata: Self.metadata(message))
     }
 

@@ -85,10 +85,22 @@ extension WAMPSession {
         await perform(opened.actions, on: opened.target)
         var failure: (any Error)?
         do {
-            for try await message in transport.inbound {
-                logger.trace("received", metadata: Self.metadata(message))
-                metrics.received(message)
-                await feed { $0.received(message, generation: generation) }
+            if let inbound = transport.inbound as? WAMPMessageSequence {
+                // A transport on SwiftNIO: the messages already received are taken without an
+                // asynchronous call each.
+                var messages = inbound.makeAsyncIterator()
+                while true {
+                    let message: WAMPMessage
+                    if let taken = try messages.nextWithoutWaiting() {
+                        message = taken
+                    } else {
+                        guard let next = try await messages.next() else { break }
+                        message = next
+                    }
+                    await received(message, generation: generation)
+                }
+            } else {
+                for try await message in transport.inbound { await received(message, generation: generation) }
             }
         } catch {
             failure = error
@@ -99,6 +111,13 @@ extension WAMPSession {
             if state.current?.generation == generation { state.current = nil }
         }
         try? await transport.close()
+    }
+
+    /// Feeds a received message to the state machine. Inlined: see ``feed(_:)``.
+    @inline(__always) private func received(_ message: WAMPMessage, generation: Int) async {
+        logger.trace("received", metadata: Self.metadata(message))
+        metrics.received(message)
+        await feed { $0.received(message, generation: generation) }
     }
 
     /// Fires the timers the state machine started, each at its deadline.
