@@ -16,7 +16,10 @@
 # rounds (default 1), the builds alternating; the median is printed.
 #
 # Environment: D1 and D2 (default 4 and 12 seconds), REPS, WORKLOAD (rpc, the default, or pubsub),
-# WINDOW (calls or unreceived events in flight, default 1),
+# WINDOW (calls or unreceived events in flight, default 1), CLIENT (bench-router's --client:
+# session, the default, or transport), ROUTER_CPU (pins the router, e.g. 0: one event loop, as
+# in router-vs-crossbar.sh, where caller and callee share it; default: not pinned, an event loop
+# per CPU, and the two sessions on different loops),
 # CASES (default "msgpack:msgpack:small msgpack:msgpack:binary64k msgpack:json:small msgpack:json:binary64k",
 # each caller:callee:arguments).
 #
@@ -24,6 +27,9 @@
 # (Debian 12) cannot read the DWARF 5 of a Swift build. The instructions are the same.
 set -euo pipefail
 D1="${D1:-4}" D2="${D2:-12}" REPS="${REPS:-1}" WINDOW="${WINDOW:-1}" WORKLOAD="${WORKLOAD:-rpc}"
+CLIENT="${CLIENT:-session}" ROUTER_CPU="${ROUTER_CPU:-}"
+PIN_ROUTER=()
+if [ -n "$ROUTER_CPU" ]; then PIN_ROUTER=(taskset -c "$ROUTER_CPU"); fi
 case "$WORKLOAD" in
   rpc) UNIT=calls ;;
   pubsub) UNIT=events ;;
@@ -44,13 +50,13 @@ measure() {
   local wamp=$1 caller=$2 callee=$3 arguments=$4 seconds=$5 port pid operations
   port=$(free_port)
   rm -f "$OUT/callgrind.out" "$OUT/router.log"
-  valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
+  "${PIN_ROUTER[@]}" valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.out" \
     "$wamp" router --listen "rs://127.0.0.1:$port" --realm realm1 --exit-after-connections 2 \
     > "$OUT/router.log" 2>&1 &
   pid=$!
   for _ in $(seq 1200); do grep -q listening "$OUT/router.log" 2>/dev/null && break; sleep 0.1; done
   operations=$("$AFTER" bench-router --url "rs://127.0.0.1:$port" --serializer "$caller" --peer-serializer "$callee" \
-    --arguments "$arguments" --workload "$WORKLOAD" --window "$WINDOW" --warmup 0 --duration "$seconds" --join-timeout 120 \
+    --arguments "$arguments" --workload "$WORKLOAD" --window "$WINDOW" --client "$CLIENT" --warmup 0 --duration "$seconds" --join-timeout 120 \
     | python3 -c "import json, sys; print(json.load(sys.stdin)['$UNIT'])")
   wait "$pid"
   echo "$(awk '/^summary:/ {print $2}' "$OUT/callgrind.out") $operations"
