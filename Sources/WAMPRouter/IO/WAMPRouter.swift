@@ -24,7 +24,10 @@ public import Transport
 /// The routing is pure state (tested without any transport); this type only
 /// performs what it decides. Each session has a reading task, a writing task fed by a bounded
 /// outbound queue (so a slow session never holds up routing to the others: once its queue is
-/// full it is ended with ABORT ``outboundQueueOverflowURI``), and a timer for its deadlines.
+/// full it is ended with ABORT ``outboundQueueOverflowURI``), and a timer for its deadlines. A
+/// message to a session with nothing queued is sent by the routing task itself when the
+/// transport takes it at once (`WAMPTransport.sendWithoutWaiting(_:)`: the same event loop, a
+/// writable connection), in its place in the order; otherwise it is queued for the writer.
 public final class WAMPRouter: Service, Sendable {
     /// The router's settings.
     public let configuration: Configuration
