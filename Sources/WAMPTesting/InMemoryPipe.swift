@@ -57,6 +57,21 @@ final class InMemoryPipe: Sendable {
         self.capacity = max(1, capacity)
     }
 
+    /// For a send of `message`: throws when either side closed; otherwise takes a reader waiting
+    /// for a message, if one does.
+    private static func takeReader(
+        _ state: inout State, sending message: WAMPMessage
+    ) throws -> CheckedContinuation<WAMPMessage?, any Error>? {
+        switch state.end {
+        case .open: break
+        case .readerGone: throw closed("cannot send \(message.type): the peer closed the connection")
+        case .finished, .failed: throw closed("cannot send \(message.type): the connection is closed")
+        }
+        guard let (id, reader) = state.readers.first else { return nil }
+        state.readers[id] = nil
+        return reader
+    }
+
     private static func closed(_ what: String) -> InMemoryTransportError {
         InMemoryTransportError(.connectionClosed, what)
     }
@@ -68,13 +83,7 @@ final class InMemoryPipe: Sendable {
     ///   the task is cancelled while it waits (the message then stays sent).
     func send(_ message: WAMPMessage) async throws {
         let (reader, mustWait): (CheckedContinuation<WAMPMessage?, any Error>?, Bool) = try state.withLock { state in
-            switch state.end {
-            case .open: break
-            case .readerGone: throw Self.closed("cannot send \(message.type): the peer closed the connection")
-            case .finished, .failed: throw Self.closed("cannot send \(message.type): the connection is closed")
-            }
-            if let (id, reader) = state.readers.first {
-                state.readers[id] = nil
+            if let reader = try Self.takeReader(&state, sending: message) {
                 return (reader, false)
             }
             state.buffer.append(message)
@@ -93,13 +102,7 @@ final class InMemoryPipe: Sendable {
     /// - Throws: ``InMemoryTransportError`` with kind `connectionClosed` when either side closed.
     func sendWithoutWaiting(_ message: WAMPMessage) throws -> Bool {
         let (appended, reader): (Bool, CheckedContinuation<WAMPMessage?, any Error>?) = try state.withLock { state in
-            switch state.end {
-            case .open: break
-            case .readerGone: throw Self.closed("cannot send \(message.type): the peer closed the connection")
-            case .finished, .failed: throw Self.closed("cannot send \(message.type): the connection is closed")
-            }
-            if let (id, reader) = state.readers.first {
-                state.readers[id] = nil
+            if let reader = try Self.takeReader(&state, sending: message) {
                 return (true, reader)
             }
             guard state.count < capacity else { return (false, nil) }
